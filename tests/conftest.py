@@ -1,0 +1,21 @@
+"""Shared fixtures: the hip model is loaded once per test session."""
+
+from pathlib import Path
+
+import pytest
+
+from viewer.anatomy import HipModel
+
+SHARED = Path(__file__).resolve().parents[2] / "shared"
+
+
+@pytest.fixture(scope="session")
+def model() -> HipModel:
+    return HipModel()
+
+
+@pytest.fixture(scope="session")
+def shared_dir() -> Path:
+    if not (SHARED / "reference").is_dir():
+        pytest.skip("../shared is not present beside the checkout")
+    return SHARED

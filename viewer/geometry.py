@@ -1,0 +1,204 @@
+"""Pure-numpy geometry: rotations, rigid transforms, frames and sphere fits."""
+
+from __future__ import annotations
+
+import numpy as np
+
+
+def unit(v: np.ndarray) -> np.ndarray:
+    """Normalise vectors along the last axis ((..., 3) float)."""
+    v = np.asarray(v, dtype=float)
+    return v / np.linalg.norm(v, axis=-1, keepdims=True)
+
+
+def rotation_matrix(axis: np.ndarray, angle_deg: float) -> np.ndarray:
+    """Right-handed rotation about ``axis`` by ``angle_deg`` degrees.
+
+    Parameters
+    ----------
+    axis : (3,) float
+    angle_deg : float
+
+    Returns
+    -------
+    (3, 3) float
+    """
+    x, y, z = unit(axis)
+    a = np.radians(angle_deg)
+    c, s, C = np.cos(a), np.sin(a), 1.0 - np.cos(a)
+    return np.array(
+        [
+            [c + x * x * C, x * y * C - z * s, x * z * C + y * s],
+            [y * x * C + z * s, c + y * y * C, y * z * C - x * s],
+            [z * x * C - y * s, z * y * C + x * s, c + z * z * C],
+        ]
+    )
+
+
+def transform(rotation: np.ndarray | None = None, translation: np.ndarray | None = None) -> np.ndarray:
+    """Build a (4, 4) homogeneous matrix from a (3, 3) rotation and a (3,) translation."""
+    m = np.eye(4)
+    if rotation is not None:
+        m[:3, :3] = rotation
+    if translation is not None:
+        m[:3, 3] = translation
+    return m
+
+
+def rotation_about(point: np.ndarray, rotation: np.ndarray) -> np.ndarray:
+    """(4, 4) matrix rotating by ``rotation`` ((3, 3) float) about ``point`` ((3,) float)."""
+    point = np.asarray(point, dtype=float)
+    return transform(rotation, point - rotation @ point)
+
+
+def apply(matrix: np.ndarray, points: np.ndarray) -> np.ndarray:
+    """Apply a (4, 4) transform to (n, 3) points; returns (n, 3) float."""
+    points = np.asarray(points, dtype=float)
+    return points @ matrix[:3, :3].T + matrix[:3, 3]
+
+
+def invert(matrix: np.ndarray) -> np.ndarray:
+    """Inverse of a rigid (4, 4) transform."""
+    r = matrix[:3, :3]
+    return transform(r.T, -r.T @ matrix[:3, 3])
+
+
+def frame_from_axes(origin: np.ndarray, x: np.ndarray, y: np.ndarray, z: np.ndarray) -> np.ndarray:
+    """(4, 4) matrix mapping frame coordinates to the parent frame.
+
+    Columns of the rotation are the unit axes ``x``, ``y``, ``z`` ((3,) float).
+    """
+    return transform(np.column_stack([unit(x), unit(y), unit(z)]), origin)
+
+
+def fit_sphere(points: np.ndarray) -> tuple[np.ndarray, float]:
+    """Least-squares (algebraic) sphere through points.
+
+    Parameters
+    ----------
+    points : (n, 3) float, n >= 4
+
+    Returns
+    -------
+    centre : (3,) float
+    radius : float
+    """
+    p = np.asarray(points, dtype=float)
+    a = np.column_stack([2.0 * p, np.ones(len(p))])
+    b = (p * p).sum(axis=1)
+    sol = np.linalg.lstsq(a, b, rcond=None)[0]
+    centre = sol[:3]
+    return centre, float(np.sqrt(sol[3] + centre @ centre))
+
+
+def fit_sphere_trimmed(
+    points: np.ndarray, keep_fraction: float = 0.7, iterations: int = 10
+) -> tuple[np.ndarray, float, np.ndarray]:
+    """Sphere fit that repeatedly drops the worst-fitting points.
+
+    Used for articular surfaces whose element patches also cover non-spherical
+    bone (the acetabular fossa and rim around the lunate surface).
+
+    Parameters
+    ----------
+    points : (n, 3) float
+    keep_fraction : float
+        Fraction of points, those with the smallest residual, kept each round.
+    iterations : int
+
+    Returns
+    -------
+    centre : (3,) float
+    radius : float
+    kept : (n,) bool
+        Points used in the final fit.
+    """
+    p = np.asarray(points, dtype=float)
+    kept = np.ones(len(p), dtype=bool)
+    centre, radius = fit_sphere(p)
+    for _ in range(iterations):
+        residual = np.abs(np.linalg.norm(p - centre, axis=1) - radius)
+        kept = residual <= np.quantile(residual, keep_fraction)
+        centre, radius = fit_sphere(p[kept])
+    return centre, radius, kept
+
+
+def isb_pelvis_frame(
+    asis_right: np.ndarray, asis_left: np.ndarray, psis_right: np.ndarray, psis_left: np.ndarray
+) -> np.ndarray:
+    """ISB pelvis frame (Wu et al. 2002) as a (4, 4) matrix frame -> parent.
+
+    Origin midway between the ASISs; Z from left to right ASIS; X anterior in
+    the plane of the ASISs and the PSIS midpoint; Y = Z x X superior.
+    """
+    origin = (np.asarray(asis_right) + asis_left) / 2.0
+    z = unit(np.asarray(asis_right) - asis_left)
+    back = (np.asarray(psis_right) + psis_left) / 2.0
+    x = origin - back
+    x = unit(x - (x @ z) * z)
+    y = np.cross(z, x)
+    return frame_from_axes(origin, x, y, z)
+
+
+def isb_femur_frame(
+    head_centre: np.ndarray, epicondyle_lateral: np.ndarray, epicondyle_medial: np.ndarray, side: str
+) -> np.ndarray:
+    """ISB femur frame as a (4, 4) matrix frame -> parent.
+
+    Origin at the head centre; Y from the epicondyle midpoint to the head
+    centre; Z perpendicular to Y in the plane of Y and the epicondylar line,
+    pointing to the right; X = Y x Z anterior.
+    """
+    head_centre = np.asarray(head_centre, dtype=float)
+    mid = (np.asarray(epicondyle_lateral) + epicondyle_medial) / 2.0
+    y = unit(head_centre - mid)
+    right = np.asarray(epicondyle_lateral) - epicondyle_medial
+    if side == "left":
+        right = -right
+    z = unit(right - (right @ y) * y)
+    x = np.cross(y, z)
+    return frame_from_axes(head_centre, x, y, z)
+
+
+def resample_polyline(points: np.ndarray, n: int) -> np.ndarray:
+    """Resample an (m, 3) polyline at ``n`` points equally spaced by arc length."""
+    p = np.asarray(points, dtype=float)
+    s = np.concatenate([[0.0], np.cumsum(np.linalg.norm(np.diff(p, axis=0), axis=1))])
+    t = np.linspace(0.0, s[-1], n)
+    return np.column_stack([np.interp(t, s, p[:, k]) for k in range(p.shape[1])])
+
+
+def polyline_length(points: np.ndarray) -> np.ndarray:
+    """Length of polylines ((..., m, 3) float) along axis -2; returns (...) float."""
+    return np.linalg.norm(np.diff(points, axis=-2), axis=-1).sum(axis=-1)
+
+
+def radial_clamp(
+    points: np.ndarray, centre: np.ndarray, radius: float, keep: str, width: float = 0.5
+) -> np.ndarray:
+    """Smoothly clamp the distance of points from ``centre`` to one side of ``radius``.
+
+    ``keep="outside"`` moves points closer than ``radius`` out to about it
+    (a socket made at least that large); ``keep="inside"`` pulls points
+    farther than ``radius`` in (a ball made at most that large). The new
+    distance is a soft maximum (minimum) of the old one and ``radius`` with
+    width ``width``: monotonic, so the surface stays smooth and never folds,
+    and points a few widths away on the free side move by less than 1e-5 mm.
+
+    Parameters
+    ----------
+    points : (n, 3) float
+    centre : (3,) float
+    radius, width : float
+    keep : {"outside", "inside"}
+
+    Returns
+    -------
+    (n, 3) float
+    """
+    p = np.asarray(points, dtype=float)
+    d = p - centre
+    r = np.maximum(np.linalg.norm(d, axis=1), 1e-12)
+    s = 1.0 if keep == "outside" else -1.0
+    soft = radius + s * width * np.logaddexp(0.0, s * (r - radius) / width)
+    return centre + d * (soft / r)[:, None]
