@@ -1,0 +1,102 @@
+"""Bad data files fail loudly, naming the file, the field and the problem."""
+
+import json
+import shutil
+
+import pytest
+
+from viewer import data
+
+
+@pytest.fixture
+def mesh_copy(tmp_path):
+    dst = tmp_path / "hip_right.ply"
+    shutil.copyfile(data.mesh_path("hip_right"), dst)
+    return dst
+
+
+def test_missing_mesh(tmp_path):
+    with pytest.raises(data.DataError, match=r"nothere\.ply: mesh file is missing"):
+        data.load_bone_mesh("hip_right", tmp_path / "nothere.ply")
+
+
+def test_truncated_mesh(mesh_copy):
+    raw = mesh_copy.read_bytes()
+    mesh_copy.write_bytes(raw[: len(raw) // 2])
+    with pytest.raises(data.DataError, match=r"hip_right\.ply: "):
+        data.load_bone_mesh("hip_right", mesh_copy)
+
+
+def test_corrupted_mesh_header(mesh_copy):
+    raw = mesh_copy.read_bytes()
+    mesh_copy.write_bytes(b"garbage" + raw[3:])
+    with pytest.raises(data.DataError, match=r"hip_right\.ply: cannot be read"):
+        data.load_bone_mesh("hip_right", mesh_copy)
+
+
+def test_corrupted_mesh_indices(mesh_copy):
+    raw = bytearray(mesh_copy.read_bytes())
+    raw[-8:] = b"\xff" * 8  # last face points at a vertex that does not exist
+    mesh_copy.write_bytes(bytes(raw))
+    with pytest.raises(data.DataError, match=r"hip_right\.ply: "):
+        data.load_bone_mesh("hip_right", mesh_copy)
+
+
+def test_open_mesh_is_rejected(mesh_copy, tmp_path):
+    import trimesh
+
+    m = data.load_bone_mesh("hip_right")
+    holed = trimesh.Trimesh(m.vertices, m.faces[:-10], process=False)
+    path = tmp_path / "holed.ply"
+    path.write_bytes(holed.export(file_type="ply"))
+    with pytest.raises(data.DataError, match=r"holed\.ply: mesh is not closed"):
+        data.load_bone_mesh("hip_right", path)
+
+
+def test_checksum_mismatch_is_reported(monkeypatch, tmp_path):
+    for name in [*(f"{b}.ply" for b in data.BONES), "atlas_map.json", "provenance.json"]:
+        shutil.copyfile(data.MESH_DIR / name, tmp_path / name)
+    with open(tmp_path / "sacrum.ply", "ab") as fh:
+        fh.write(b"\0")
+    monkeypatch.setattr(data, "MESH_DIR", tmp_path)
+    with pytest.raises(data.DataError, match=r"sacrum\.ply: checksum differs"):
+        data.verify_checksums()
+
+
+def _write(tmp_path, payload):
+    path = tmp_path / "landmarks.json"
+    path.write_text(payload if isinstance(payload, str) else json.dumps(payload))
+    return path
+
+
+def test_invalid_json(tmp_path):
+    with pytest.raises(data.DataError, match=r"landmarks\.json: not valid JSON at line 1"):
+        data.landmark_definitions(_write(tmp_path, "{not json"))
+
+
+def test_wrong_field_type_names_field(tmp_path):
+    good = data.read_json(data.ANNOTATION_DIR / "landmarks.json")
+    good["landmarks"][3]["atlas_node"] = "466"
+    with pytest.raises(data.DataError, match=r"landmarks\.json: landmarks\[3\]\.atlas_node: '466' is not"):
+        data.landmark_definitions(_write(tmp_path, good))
+
+
+def test_missing_required_field(tmp_path):
+    good = data.read_json(data.ANNOTATION_DIR / "landmarks.json")
+    del good["landmarks"][0]["atlas_node"]
+    with pytest.raises(data.DataError, match=r"landmarks\[0\]: 'atlas_node' is a required property"):
+        data.landmark_definitions(_write(tmp_path, good))
+
+
+def test_duplicate_id(tmp_path):
+    good = data.read_json(data.ANNOTATION_DIR / "landmarks.json")
+    good["landmarks"].append(dict(good["landmarks"][0]))
+    with pytest.raises(data.DataError, match=r"duplicate id 'asis_right'"):
+        data.landmark_definitions(_write(tmp_path, good))
+
+
+def test_unknown_bone(tmp_path):
+    good = data.read_json(data.ANNOTATION_DIR / "landmarks.json")
+    good["landmarks"][0]["bone"] = "tibia"
+    with pytest.raises(data.DataError, match=r"landmarks\[0\]\.bone: 'tibia' is not one of"):
+        data.landmark_definitions(_write(tmp_path, good))

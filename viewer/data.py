@@ -1,0 +1,152 @@
+"""The only module that knows file paths: load and validate meshes and annotations."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from functools import cache
+from pathlib import Path
+
+import jsonschema
+import numpy as np
+import trimesh
+
+from viewer.landmarks import AtlasMap
+
+ROOT = Path(__file__).resolve().parent.parent
+MESH_DIR = ROOT / "meshes"
+ANNOTATION_DIR = ROOT / "annotations"
+SCHEMA_DIR = ANNOTATION_DIR / "schema"
+
+#: Bone ids, each stored as ``meshes/<id>.ply``.
+BONES = ("hip_right", "hip_left", "sacrum", "femur_right", "femur_left")
+
+
+class DataError(Exception):
+    """A data file is missing, unreadable or invalid; the message names the file."""
+
+
+def _rel(path: Path) -> str:
+    try:
+        return str(Path(path).resolve().relative_to(ROOT))
+    except ValueError:
+        return str(path)
+
+
+def read_json(path: Path) -> object:
+    """Parse a JSON file, raising DataError that names the file and the problem."""
+    path = Path(path)
+    try:
+        text = path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise DataError(f"{_rel(path)}: file is missing") from None
+    except OSError as exc:
+        raise DataError(f"{_rel(path)}: cannot be read ({exc.strerror})") from None
+    try:
+        return json.loads(text)
+    except json.JSONDecodeError as exc:
+        raise DataError(f"{_rel(path)}: not valid JSON at line {exc.lineno}: {exc.msg}") from None
+
+
+def load_validated(path: Path, schema_name: str) -> dict:
+    """Load a JSON file and validate it against ``annotations/schema/<schema_name>``.
+
+    Raises
+    ------
+    DataError
+        Naming the file, the field path (e.g. ``landmarks[3].atlas_node``)
+        and the problem.
+    """
+    data = read_json(path)
+    schema = read_json(SCHEMA_DIR / schema_name)
+    validator = jsonschema.Draft202012Validator(schema)
+    errors = sorted(validator.iter_errors(data), key=lambda e: list(e.absolute_path))
+    if errors:
+        lines = [f"{_rel(path)}: {_field(e.absolute_path)}: {e.message}" for e in errors[:10]]
+        raise DataError("\n".join(lines))
+    return data
+
+
+def _field(path) -> str:
+    out = ""
+    for part in path:
+        out += f"[{part}]" if isinstance(part, int) else (f".{part}" if out else str(part))
+    return out or "(top level)"
+
+
+def mesh_path(bone: str) -> Path:
+    """Path of a bone's mesh file."""
+    if bone not in BONES:
+        raise DataError(f"unknown bone {bone!r}; known bones: {', '.join(BONES)}")
+    return MESH_DIR / f"{bone}.ply"
+
+
+def load_bone_mesh(bone: str, path: Path | None = None) -> trimesh.Trimesh:
+    """Load a bone mesh with trimesh, checking it is complete and closed.
+
+    Raises
+    ------
+    DataError
+        If the file is missing, truncated, corrupted or not a closed surface.
+    """
+    path = Path(path) if path is not None else mesh_path(bone)
+    if not path.is_file():
+        raise DataError(f"{_rel(path)}: mesh file is missing (run `python -m viewer.build_meshes`)")
+    try:
+        mesh = trimesh.load(path, file_type="ply", process=False, force="mesh")
+    except Exception as exc:  # trimesh raises many kinds on corrupt input
+        raise DataError(f"{_rel(path)}: cannot be read as a PLY mesh ({exc})") from None
+    if not isinstance(mesh, trimesh.Trimesh) or len(mesh.faces) == 0:
+        raise DataError(f"{_rel(path)}: contains no triangles")
+    if mesh.faces.max() >= len(mesh.vertices) or not np.isfinite(mesh.vertices).all():
+        raise DataError(f"{_rel(path)}: corrupted (bad vertex indices or coordinates)")
+    if not mesh.is_watertight:
+        raise DataError(f"{_rel(path)}: mesh is not closed (truncated or corrupted)")
+    return mesh
+
+
+def sha256(path: Path) -> str:
+    """Hex SHA-256 of a file."""
+    return hashlib.sha256(Path(path).read_bytes()).hexdigest()
+
+
+def verify_checksums() -> None:
+    """Compare every mesh with the checksum recorded in ``meshes/provenance.json``."""
+    prov = read_json(MESH_DIR / "provenance.json")
+    for name, entry in prov["files"].items():
+        path = MESH_DIR / name
+        if not path.is_file():
+            raise DataError(f"{_rel(path)}: file is missing")
+        if sha256(path) != entry["sha256"]:
+            raise DataError(f"{_rel(path)}: checksum differs from meshes/provenance.json")
+
+
+@cache
+def atlas_maps() -> dict[str, AtlasMap]:
+    """Per-bone maps from atlas nodes and elements to mesh vertices."""
+    raw = load_validated(MESH_DIR / "atlas_map.json", "atlas_map.schema.json")
+    return {
+        bone: AtlasMap(
+            node_vertex={int(k): int(v) for k, v in m["node_vertex"].items()},
+            element_nodes={int(k): list(v) for k, v in m["element_nodes"].items()},
+        )
+        for bone, m in raw["bones"].items()
+    }
+
+
+def landmark_definitions(path: Path | None = None) -> dict[str, dict]:
+    """Landmark definitions from ``annotations/landmarks.json``, keyed by id."""
+    path = Path(path) if path is not None else ANNOTATION_DIR / "landmarks.json"
+    data = load_validated(path, "landmarks.schema.json")
+    out: dict[str, dict] = {}
+    for i, item in enumerate(data["landmarks"]):
+        if item["id"] in out:
+            raise DataError(f"{_rel(path)}: landmarks[{i}].id: duplicate id {item['id']!r}")
+        out[item["id"]] = item
+    return out
+
+
+def annotation(name: str, path: Path | None = None) -> dict:
+    """Load ``annotations/<name>.json`` validated by ``schema/<name>.schema.json``."""
+    path = Path(path) if path is not None else ANNOTATION_DIR / f"{name}.json"
+    return load_validated(path, f"{name}.schema.json")
