@@ -100,3 +100,17 @@ def test_unknown_bone(tmp_path):
     good["landmarks"][0]["bone"] = "tibia"
     with pytest.raises(data.DataError, match=r"landmarks\[0\]\.bone: 'tibia' is not one of"):
         data.landmark_definitions(_write(tmp_path, good))
+
+
+def test_invalid_muscle_parameters_name_field(tmp_path):
+    bad = data.read_json(data.ANNOTATION_DIR / "muscle.json")
+    bad["thickness"]["belly_mm"] = -3
+    path = tmp_path / "muscle.json"
+    path.write_text(json.dumps(bad))
+    with pytest.raises(data.DataError, match=r"muscle\.json: thickness\.belly_mm: -3 is less than or equal"):
+        data.annotation("muscle", path)
+
+
+@pytest.mark.parametrize("name", ["landmarks", "muscle", "style", "views"])
+def test_shipped_annotations_are_valid(name):
+    assert data.annotation(name)

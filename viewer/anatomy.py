@@ -48,11 +48,13 @@ class Pose:
         X axis, then axial rotation about the femur's Y axis (intrinsic Z-X-Y).
         """
         s = 1.0 if side == "right" else -1.0
-        return (
-            geometry.rotation_matrix([0, 0, 1], self.flexion)
-            @ geometry.rotation_matrix([1, 0, 0], -s * self.abduction)
-            @ geometry.rotation_matrix([0, 1, 0], s * self.rotation)
-        )
+        cf, sf = np.cos(np.radians(self.flexion)), np.sin(np.radians(self.flexion))
+        ca, sa = np.cos(np.radians(-s * self.abduction)), np.sin(np.radians(-s * self.abduction))
+        cr, sr = np.cos(np.radians(s * self.rotation)), np.sin(np.radians(s * self.rotation))
+        rz = np.array([[cf, -sf, 0.0], [sf, cf, 0.0], [0.0, 0.0, 1.0]])
+        rx = np.array([[1.0, 0.0, 0.0], [0.0, ca, -sa], [0.0, sa, ca]])
+        ry = np.array([[cr, 0.0, sr], [0.0, 1.0, 0.0], [-sr, 0.0, cr]])
+        return rz @ rx @ ry
 
 
 @dataclass
@@ -114,11 +116,15 @@ class HipModel:
 
     def hip_centre(self, side: str) -> np.ndarray:
         """Hip joint centre ((3,) float) of one side."""
-        return self.landmark(f"hip_centre_{side}")
+        return self._hip_centres[side].copy()
+
+    @cached_property
+    def _hip_centres(self) -> dict[str, np.ndarray]:
+        return {side: self._neutral_landmarks[f"hip_centre_{side}"] for side in SIDES}
 
     def femur_transform(self, side: str, pose: Pose) -> np.ndarray:
         """(4, 4) matrix taking the neutral femur to its pose, about the hip centre."""
-        return geometry.rotation_about(self.hip_centre(side), pose.rotation_matrix(side))
+        return geometry.rotation_about(self._hip_centres[side], pose.rotation_matrix(side))
 
     def posed_vertices(self, bone: str, pose: Pose) -> np.ndarray:
         """Vertices ((n, 3) float) of a bone in a pose (pelvis bones never move)."""

@@ -168,6 +168,20 @@ def resample_polyline(points: np.ndarray, n: int) -> np.ndarray:
     return np.column_stack([np.interp(t, s, p[:, k]) for k in range(p.shape[1])])
 
 
+def smooth_polyline(points: np.ndarray, width: float) -> np.ndarray:
+    """Gaussian-smooth an evenly sampled (m, 3) polyline over ``width`` mm, keeping its ends."""
+    p = np.asarray(points, dtype=float)
+    if width <= 0 or len(p) < 3:
+        return p.copy()
+    step = np.linalg.norm(np.diff(p, axis=0), axis=1).mean()
+    sigma = width / step / 2.0
+    half = int(np.ceil(3 * sigma))
+    k = np.exp(-0.5 * (np.arange(-half, half + 1) / sigma) ** 2)
+    k /= k.sum()
+    padded = np.concatenate([2 * p[:1] - p[half:0:-1], p, 2 * p[-1:] - p[-2 : -half - 2 : -1]])
+    return np.column_stack([np.convolve(padded[:, j], k, mode="valid") for j in range(3)])
+
+
 def polyline_length(points: np.ndarray) -> np.ndarray:
     """Length of polylines ((..., m, 3) float) along axis -2; returns (...) float."""
     return np.linalg.norm(np.diff(points, axis=-2), axis=-1).sum(axis=-1)
@@ -202,3 +216,90 @@ def radial_clamp(
     s = 1.0 if keep == "outside" else -1.0
     soft = radius + s * width * np.logaddexp(0.0, s * (r - radius) / width)
     return centre + d * (soft / r)[:, None]
+
+
+class HeightField:
+    """Outermost extent of a closed surface along +z, on a regular (x, y) grid.
+
+    A point whose z is above the height of its (x, y) column lies outside
+    the surface along that column, so lifting points to at least the height
+    keeps them out of the bone. Heights are exact at the grid points (each
+    column is intersected with every triangle over it) and bilinear in
+    between, which is exact for planar patches of any slope and errs only by
+    the surface's curvature within one cell.
+
+    Parameters
+    ----------
+    vertices : (n, 3) float
+        Surface vertices, already expressed so that the height axis is +z.
+    faces : (f, 3) int
+    spacing : float
+        Grid spacing in x and y (mm).
+    """
+
+    def __init__(self, vertices: np.ndarray, faces: np.ndarray, spacing: float = 1.0):
+        v = np.asarray(vertices, dtype=float)
+        tri = v[np.asarray(faces)]  # (f, 3, 3)
+        self.spacing = float(spacing)
+        self.origin = v[:, :2].min(axis=0) - 2 * spacing
+        shape = np.ceil((v[:, :2].max(axis=0) + 2 * spacing - self.origin) / spacing).astype(int) + 1
+        g = (tri[:, :, :2] - self.origin) / spacing  # triangle corners in grid units
+        lo = np.ceil(g.min(axis=1) - 1e-9).astype(int)
+        hi = np.floor(g.max(axis=1) + 1e-9).astype(int)
+        span = hi - lo + 1
+        grid = np.full(shape, -np.inf)
+        a, b, c = g[:, 0], g[:, 1], g[:, 2]
+        area = (b - a)[:, 0] * (c - a)[:, 1] - (b - a)[:, 1] * (c - a)[:, 0]
+        ok = np.abs(area) > 1e-12  # columns graze triangles seen edge-on; their neighbours cover them
+        for di in range(int(span[:, 0].max())):
+            for dj in range(int(span[:, 1].max())):
+                sel = ok & (di < span[:, 0]) & (dj < span[:, 1])
+                if not sel.any():
+                    continue
+                pi, pj = lo[sel, 0] + di, lo[sel, 1] + dj
+                p = np.column_stack([pi, pj]).astype(float)
+                aa, bb, cc, ar = a[sel], b[sel], c[sel], area[sel]
+                w1 = ((p - aa)[:, 0] * (cc - aa)[:, 1] - (p - aa)[:, 1] * (cc - aa)[:, 0]) / ar
+                w2 = ((bb - aa)[:, 0] * (p - aa)[:, 1] - (bb - aa)[:, 1] * (p - aa)[:, 0]) / ar
+                w0 = 1.0 - w1 - w2
+                hit = (w0 >= -1e-9) & (w1 >= -1e-9) & (w2 >= -1e-9)
+                z = tri[sel][:, :, 2]
+                height = w0 * z[:, 0] + w1 * z[:, 1] + w2 * z[:, 2]
+                np.maximum.at(grid, (pi[hit], pj[hit]), height[hit])
+        self.grid = grid
+        self._flat_grid = np.where(np.isfinite(grid), grid, self.EMPTY).ravel()
+
+    #: Height returned where no surface lies below (far below any bone, finite so
+    #: callers can add clearances without floating-point warnings).
+    EMPTY = -1.0e9
+
+    def __call__(self, x: np.ndarray, y: np.ndarray) -> np.ndarray:
+        """Height at (x, y) (float arrays of one shape); :attr:`EMPTY` where no surface lies below."""
+        nx, ny = self.grid.shape
+        gx = (x - self.origin[0]) * (1.0 / self.spacing)
+        gy = (y - self.origin[1]) * (1.0 / self.spacing)
+        fx = np.minimum(np.maximum(gx, 0.0), nx - 1.000001)
+        fy = np.minimum(np.maximum(gy, 0.0), ny - 1.000001)
+        i0 = fx.astype(np.intp)
+        j0 = fy.astype(np.intp)
+        fx -= i0
+        fy -= j0
+        k = i0 * ny + j0
+        flat = self._flat
+        c00 = flat.take(k)
+        c01 = flat.take(k + 1)
+        c10 = flat.take(k + ny)
+        c11 = flat.take(k + ny + 1)
+        top = np.maximum(np.maximum(c00, c01), np.maximum(c10, c11))
+        low = np.minimum(np.minimum(c00, c01), np.minimum(c10, c11))
+        bil = c00 + fx * (c10 - c00) + fy * (c01 - c00) + fx * fy * (c00 - c10 - c01 + c11)
+        # at the rim of the surface, where a corner is empty, and across cliffs (the
+        # surface turning over within the cell), take the highest corner: never below
+        h = np.where(top - low <= 2.0 * self.spacing, bil, top)
+        outside = (gx < 0) | (gy < 0) | (gx >= nx - 1) | (gy >= ny - 1)
+        h[outside] = self.EMPTY
+        return h
+
+    @property
+    def _flat(self) -> np.ndarray:
+        return self._flat_grid

@@ -1,0 +1,352 @@
+"""The gluteus medius: a procedural fan-shaped muscle wrapped over the bones, with its biomechanics."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import cached_property
+
+import numpy as np
+
+from viewer import data, geometry
+from viewer.anatomy import POSE_RANGE, SIDES, HipModel, Pose
+
+JOINTS = ("abduction", "flexion", "rotation")
+
+
+@dataclass(frozen=True)
+class MuscleSurface:
+    """One posed gluteus medius.
+
+    Attributes
+    ----------
+    vertices : (n, 3) float
+        Closed surface, outward normals: deep sheet, superficial sheet, then side walls share them.
+    faces : (f, 3) int
+    part : (n,) int
+        Index into ``GluteusMedius.parts`` (anterior, middle, posterior) of every vertex.
+    fibre_u : (n,) float
+        Position across the fan, 0 at the anterior and 1 at the posterior border.
+    fibre_v : (n,) float
+        Fibre coordinate, 0 at the origin and 1 at the insertion.
+    deep, superficial : (nu, nv, 3) float
+        The two sheets as grids: ``nu`` fibres of ``nv`` samples from origin to insertion.
+    """
+
+    vertices: np.ndarray
+    faces: np.ndarray
+    part: np.ndarray
+    fibre_u: np.ndarray
+    fibre_v: np.ndarray
+    deep: np.ndarray
+    superficial: np.ndarray
+
+    @property
+    def mid(self) -> np.ndarray:
+        """Mid-thickness fibre paths ((nu, nv, 3) float), the lines lengths are measured along."""
+        return 0.5 * (self.deep + self.superficial)
+
+    @property
+    def origin_edge(self) -> np.ndarray:
+        """(nu, 3) float: where the fibres start on the ilium."""
+        return self.deep[:, 0]
+
+    @property
+    def insertion_edge(self) -> np.ndarray:
+        """(nu, 3) float: where the fibres end on the greater trochanter."""
+        return self.deep[:, -1]
+
+
+def sheet_faces(nu: int, nv: int) -> np.ndarray:
+    """Triangles ((2 (nu-1)(nv-1), 3) int) of an nu x nv grid indexed ``i * nv + j``."""
+    i, j = np.meshgrid(np.arange(nu - 1), np.arange(nv - 1), indexing="ij")
+    a = (i * nv + j).ravel()
+    b, c, d = a + nv, a + 1, a + nv + 1
+    return np.concatenate([np.column_stack([a, b, d]), np.column_stack([a, d, c])])
+
+
+def closed_slab_faces(nu: int, nv: int) -> np.ndarray:
+    """Faces of a closed slab made of two nu x nv sheets (deep first, then superficial).
+
+    Walls join the four borders. The superficial sheet keeps the grid
+    orientation, the deep sheet is reversed, so the normals face outward
+    when the grid's (u, v) orientation points from the deep to the
+    superficial sheet.
+    """
+    n = nu * nv
+    grid = sheet_faces(nu, nv)
+    faces = [grid[:, ::-1], grid + n]
+    ring = (
+        [(0, j) for j in range(nv)]
+        + [(i, nv - 1) for i in range(1, nu)]
+        + [(nu - 1, j) for j in range(nv - 2, -1, -1)]
+        + [(i, 0) for i in range(nu - 2, 0, -1)]
+    )
+    idx = np.array([i * nv + j for i, j in ring])
+    nxt = np.roll(idx, -1)
+    faces.append(np.column_stack([idx, nxt + n, nxt]))
+    faces.append(np.column_stack([idx, idx + n, nxt + n]))
+    return np.concatenate(faces)
+
+
+class GluteusMedius:
+    """The procedural gluteus medius of one side.
+
+    Everything that does not depend on the pose -- the origin arc, the
+    insertion line in the femur's own frame, the height fields of the hip
+    bone and the femur, thickness and clearance profiles and the mesh
+    topology -- is computed once here; :meth:`surface` then only wraps the
+    fibres for the pose.
+
+    Parameters
+    ----------
+    model : HipModel
+    side : {"right", "left"}
+    params : dict, optional
+        Contents of ``annotations/muscle.json`` (loaded when omitted).
+    """
+
+    def __init__(self, model: HipModel, side: str, params: dict | None = None):
+        if side not in SIDES:
+            raise ValueError(f"side must be one of {SIDES}, not {side!r}")
+        self.model = model
+        self.side = side
+        self.params = params if params is not None else data.annotation("muscle")
+        self.s = 1.0 if side == "right" else -1.0
+        res = self.params["resolution"]
+        self.nu, self.nv = res["fibres"], res["samples"]
+        self.u = np.linspace(0.0, 1.0, self.nu)
+        self.v = np.linspace(0.0, 1.0, self.nv)
+        self.parts = self.params["parts"]
+        self.part_of_u = self._part_index(self.u)
+        self.origin = self._origin_arc()
+        self.insertion_neutral = self._insertion_line()
+        self.clearance = self._clearance_profile()
+        self.thickness = self._thickness_profile()
+        # the fibres' attached (static) and free (posed) samples
+        self.n_attached = int(np.searchsorted(self.v, self.params["attachment"]["until_v"]))
+        self.attached = self._attached_part()
+        self.faces = closed_slab_faces(self.nu, self.nv)
+        self._faces_reversed = np.ascontiguousarray(self.faces[:, ::-1])
+        uu, vv = np.meshgrid(self.u, self.v, indexing="ij")
+        self.fibre_u = np.concatenate([uu.ravel(), uu.ravel()])
+        self.fibre_v = np.concatenate([vv.ravel(), vv.ravel()])
+        self.vertex_part = np.concatenate([np.repeat(self.part_of_u, self.nv)] * 2)
+
+    # ------------------------------------------------------------------ static parts
+    def _mirror(self, p: np.ndarray) -> np.ndarray:
+        """Points with z flipped on the left side, so that lateral is always +z."""
+        return p * np.array([1.0, 1.0, self.s])
+
+    @cached_property
+    def pelvis_height(self) -> geometry.HeightField:
+        bone = self.model.bones[f"hip_{self.side}"]
+        return geometry.HeightField(self._mirror(bone.vertices), bone.faces)
+
+    @cached_property
+    def femur_height(self) -> geometry.HeightField:
+        # the neutral femur: its frame is aligned with the pelvis frame
+        bone = self.model.bones[f"femur_{self.side}"]
+        return geometry.HeightField(self._mirror(bone.vertices), bone.faces)
+
+    def _part_index(self, u: np.ndarray) -> np.ndarray:
+        idx = np.zeros(len(u), dtype=np.int8)
+        for k, part in enumerate(self.parts):
+            idx[(u >= part["from_u"]) & (u <= part["to_u"])] = k
+        return idx
+
+    def _lift_to(self, field: geometry.HeightField, p: np.ndarray, clearance) -> np.ndarray:
+        """Mirrored points lifted along +z to at least ``clearance`` above ``field``."""
+        h = field(p[..., 0], p[..., 1]) + clearance
+        out = p.copy()
+        out[..., 2] = np.maximum(p[..., 2], h)
+        return out
+
+    def _origin_arc(self) -> np.ndarray:
+        o = self.params["origin"]
+        crest = self.model.landmark(f"{o['crest']}_{self.side}")
+        front = self.model.landmark(f"{o['anterior_line']}_{self.side}")[0]
+        back = self.model.landmark(f"{o['posterior_line']}_{self.side}")[0]
+        ia = int(np.argmin(np.linalg.norm(crest - front, axis=1)))
+        ip = int(np.argmin(np.linalg.norm(crest - back, axis=1)))
+        seg = crest[min(ia, ip) : max(ia, ip) + 1]
+        if ia > ip:
+            seg = seg[::-1]
+        dense = geometry.smooth_polyline(geometry.resample_polyline(seg, 200), o["smoothing_mm"])
+        s = np.concatenate([[0.0], np.cumsum(np.linalg.norm(np.diff(dense, axis=0), axis=1))])
+        inset = o["inset_from_lines_mm"]
+        t = np.linspace(inset, s[-1] - inset, self.nu)
+        arc = np.column_stack([np.interp(t, s, dense[:, k]) for k in range(3)])
+        arc[:, 1] -= o["below_crest_mm"]
+        # onto the outer surface of the ilium, where the fibres attach
+        arc = self._mirror(arc)
+        arc[:, 2] = self.pelvis_height(arc[:, 0], arc[:, 1]) + self.params["clearance_mm"]["attached"]
+        return self._mirror(arc)
+
+    def _insertion_line(self) -> np.ndarray:
+        ins = self.params["insertion"]
+        femur = self.model.bones[f"femur_{self.side}"]
+        amap = femur.atlas_map
+        a = femur.vertices[amap.node_vertex[ins["anterior_node"]]]
+        b = femur.vertices[amap.node_vertex[ins["posterior_node"]]]
+        line = a[None] * (1 - self.u[:, None]) + b[None] * self.u[:, None]
+        line = self._mirror(line)
+        line[:, 2] = self.femur_height(line[:, 0], line[:, 1]) + self.params["clearance_mm"]["attached"]
+        return self._mirror(line)
+
+    def _clearance_profile(self) -> np.ndarray:
+        c = self.params["clearance_mm"]
+        # attached along the footprint and at the insertion, free in between
+        va = self.params["attachment"]["until_v"]
+        w = np.clip(np.minimum((self.v - va) / 0.15, (1 - self.v) / 0.15), 0, 1)
+        w = w * w * (3 - 2 * w)
+        return np.broadcast_to(c["attached"] + (c["free"] - c["attached"]) * w, (self.nu, self.nv))
+
+    def _attached_part(self) -> np.ndarray:
+        """Fibres along the origin footprint ((nu, n_attached, 3) float), lying on the ilium.
+
+        Each fibre runs from its origin towards its neutral insertion, in the
+        sagittal projection, for the attached fraction of its course, and is
+        laid onto the outer surface of the ilium.
+        """
+        va = self.params["attachment"]["until_v"]
+        t = (self.v[: self.n_attached] / va)[None, :, None]
+        o = self._mirror(self.origin)[:, None, :]
+        d = self._mirror(self.origin + va * (self.insertion_neutral - self.origin))[:, None, :]
+        p = o + t * (d - o)
+        h = self.pelvis_height(p[..., 0], p[..., 1])
+        if (h <= geometry.HeightField.EMPTY).any():
+            raise data.DataError("annotations/muscle.json: attachment: the origin footprint leaves the ilium")
+        p[..., 2] = h + self.clearance[:, : self.n_attached]
+        return self._mirror(p)
+
+    def _thickness_profile(self) -> np.ndarray:
+        t = self.params["thickness"]
+        peak = t["peak_at_v"]
+        # a smooth belly: 0 at both ends, 1 at the peak
+        x = np.where(self.v <= peak, self.v / peak, (1 - self.v) / (1 - peak))
+        along = np.sin(0.5 * np.pi * np.clip(x, 0, 1)) ** 1.5
+        across = np.sin(np.pi * self.u) ** 0.5
+        ends, edge, belly = t["ends_mm"], t["edge_mm"], t["belly_mm"]
+        profile = ends + (belly - ends) * along[None, :] * across[:, None]
+        return np.maximum(profile, np.minimum(edge, ends + (edge - ends) * along[None, :]))
+
+    # ------------------------------------------------------------------ per pose
+    def insertion(self, pose: Pose) -> np.ndarray:
+        """The insertion line ((nu, 3) float) moved rigidly with the femur."""
+        return geometry.apply(self.model.femur_transform(self.side, pose), self.insertion_neutral)
+
+    def sheets(self, pose: Pose) -> tuple[np.ndarray, np.ndarray]:
+        """Deep and superficial sheets ((nu, nv, 3) float each), wrapped over the bones."""
+        return self._sheets(pose)[:2]
+
+    def _sheets(self, pose: Pose) -> tuple[np.ndarray, np.ndarray, float]:
+        """Deep and superficial sheets, and +1/-1 when the (u, v) grid turns from deep to superficial.
+
+        The deep sheet starts as straight lines from the origin arc to the
+        posed insertion line, is lifted out of the femur and the hip bone
+        (height fields along each bone's lateral axis, plus the clearance),
+        smoothed and lifted again. The superficial sheet lies the local
+        thickness away along the sheet normal and is lifted the same way.
+        """
+        tf = self.model.femur_transform(self.side, pose)
+        r, t = tf[:3, :3], tf[:3, 3]
+        ins = self.insertion_neutral @ r.T + t
+        k = self.n_attached - 1  # the free part starts where the footprint ends
+        start = self.attached[:, k]
+        tv = ((self.v[k:] - self.v[k]) / (1 - self.v[k]))[None, :, None]
+        free = start[:, None, :] * (1 - tv) + ins[:, None, :] * tv
+        lateral_femur = self.s * r[:, 2]
+        p = np.concatenate([self.attached[:, :k], free], axis=1)
+        # smooth from a little before the footprint ends to the insertion, which stays put
+        j = max(1, k - self.params["smoothing_overlap"])
+        p[:, j:] = self._wrap(p[:, j:], r, t, lateral_femur, self.clearance[:, j:])
+        for _ in range(self.params["smoothing_passes"]):
+            q = p[:, j - 1 :].copy()
+            q[:, 1:-1] = 0.25 * q[:, :-2] + 0.5 * q[:, 1:-1] + 0.25 * q[:, 2:]
+            q[1:-1, 1:-1] = 0.25 * q[:-2, 1:-1] + 0.5 * q[1:-1, 1:-1] + 0.25 * q[2:, 1:-1]
+            p[:, j:] = self._wrap(q[:, 1:], r, t, lateral_femur, self.clearance[:, j:])
+        du = np.gradient(p, axis=0)
+        dv = np.gradient(p, axis=1)
+        n = np.cross(du, dv)
+        turn = 1.0 if (self.s * n[..., 2]).sum() >= 0 else -1.0
+        n *= turn  # away from the bone
+        for _ in range(2):  # a smoother normal field gives a smoother outer surface
+            n[:, 1:-1] = 0.25 * n[:, :-2] + 0.5 * n[:, 1:-1] + 0.25 * n[:, 2:]
+            n[1:-1] = 0.25 * n[:-2] + 0.5 * n[1:-1] + 0.25 * n[2:]
+        n /= np.linalg.norm(n, axis=-1, keepdims=True)
+        sup = self._wrap(p + self.thickness[..., None] * n, r, t, lateral_femur, self.clearance)
+        return p, sup, turn
+
+    def _wrap(self, p, r, t, lateral_femur, clearance):
+        """Lift points out of the posed femur and the hip bone by at least ``clearance``."""
+        # out of the femur, along the femur's lateral axis
+        q = self._mirror((p - t) @ r)
+        lift = np.maximum(self.femur_height(q[..., 0], q[..., 1]) + clearance - q[..., 2], 0.0)
+        p = p + lift[..., None] * lateral_femur
+        # out of the hip bone, along the pelvis' lateral axis
+        q = self._mirror(p)
+        lift = np.maximum(self.pelvis_height(q[..., 0], q[..., 1]) + clearance - q[..., 2], 0.0)
+        p[..., 2] += self.s * lift
+        return p
+
+    def surface(self, pose: Pose) -> MuscleSurface:
+        """The closed muscle surface for a pose."""
+        deep, superficial, turn = self._sheets(pose)
+        vertices = np.concatenate([deep.reshape(-1, 3), superficial.reshape(-1, 3)])
+        # slab faces are outward when the (u, v) grid turns from deep to superficial
+        faces = self.faces if turn > 0 else self._faces_reversed
+        return MuscleSurface(vertices, faces, self.vertex_part, self.fibre_u, self.fibre_v, deep, superficial)
+
+    # ------------------------------------------------------------------ biomechanics
+    def lengths(self, pose: Pose) -> dict[str, float]:
+        """Muscle-tendon length (mm) along the mid-thickness fibre lines, per part and ``whole``."""
+        fib = geometry.polyline_length(self.surface(pose).mid)  # (nu,)
+        out = {p["id"]: float(fib[self.part_of_u == k].mean()) for k, p in enumerate(self.parts)}
+        out["whole"] = float(fib.mean())
+        return out
+
+    def moment_arms(self, pose: Pose, joint: str = "abduction", step_deg: float = 2.0) -> dict[str, float]:
+        """Moment arm (mm) about the hip centre for ``joint``: ``-dL/dtheta``.
+
+        Positive means the muscle shortens as the angle grows, i.e. it
+        produces that motion (abduction, flexion or internal rotation).
+        """
+        lo, hi = POSE_RANGE[joint]
+        angle = getattr(pose, joint)
+        a, b = max(lo, angle - step_deg), min(hi, angle + step_deg)
+        la = self.lengths(_with(pose, joint, a))
+        lb = self.lengths(_with(pose, joint, b))
+        d = np.radians(b - a)
+        return {k: -(lb[k] - la[k]) / d for k in la}
+
+
+def _with(pose: Pose, joint: str, value: float) -> Pose:
+    return Pose(**{**pose.__dict__, joint: value})
+
+
+def sweep(
+    muscles: dict[str, GluteusMedius], joint: str, start: float, stop: float, step: float
+) -> list[dict]:
+    """Rows of ``joint, angle_deg, side, part, length_mm, moment_arm_mm`` over an angle sweep."""
+    if joint not in JOINTS:
+        raise ValueError(f"joint must be one of {JOINTS}")
+    if step <= 0:
+        raise ValueError("step must be positive")
+    angles = np.arange(start, stop + step / 2, step)
+    rows = []
+    for angle in angles:
+        pose = _with(Pose(), joint, float(angle))
+        for side, m in muscles.items():
+            lengths, arms = m.lengths(pose), m.moment_arms(pose, joint)
+            for part in lengths:
+                rows.append(
+                    {
+                        "joint": joint,
+                        "angle_deg": float(angle),
+                        "side": side,
+                        "part": part,
+                        "length_mm": lengths[part],
+                        "moment_arm_mm": arms[part],
+                    }
+                )
+    return rows

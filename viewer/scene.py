@@ -1,0 +1,185 @@
+"""PyVista scene of the hip: bone, muscle, fibre and footprint meshes, colours and cameras."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+import pyvista as pv
+
+from viewer import data
+from viewer.anatomy import SIDES, HipModel, Pose
+from viewer.muscle import GluteusMedius
+
+#: Layers a scene can show.
+LAYERS = ("bones", "muscle", "fibres", "footprints", "labels", "other_side")
+
+
+@dataclass
+class SceneOptions:
+    """What to show and how (the state an export or the app renders from)."""
+
+    pose: Pose = field(default_factory=Pose)
+    side: str = "right"
+    view: str | None = None
+    theme: str = "light"
+    layers: frozenset[str] = frozenset({"bones", "muscle", "fibres", "footprints", "other_side"})
+    muscle_opacity: float = 1.0
+
+
+def hex_rgb(colour: str) -> tuple[float, float, float]:
+    """'#rrggbb' -> (r, g, b) floats in 0..1."""
+    c = colour.lstrip("#")
+    return tuple(int(c[i : i + 2], 16) / 255.0 for i in (0, 2, 4))
+
+
+def polydata(vertices: np.ndarray, faces: np.ndarray) -> pv.PolyData:
+    """A PyVista surface from (n, 3) float vertices and (f, 3) int triangles."""
+    return pv.PolyData.from_regular_faces(np.asarray(vertices, dtype=float), np.asarray(faces))
+
+
+class HipScene:
+    """Scene geometry built from the anatomy model, shared by exports and the app.
+
+    Parameters
+    ----------
+    model : HipModel, optional
+    """
+
+    def __init__(self, model: HipModel | None = None):
+        self.model = model if model is not None else HipModel()
+        self.muscles = {side: GluteusMedius(self.model, side) for side in SIDES}
+        self.style = data.annotation("style")
+        views = data.annotation("views")
+        self.views = {v["id"]: v for v in views["views"]}
+        self.default_view = views["default"]
+        if self.default_view not in self.views:
+            raise data.DataError(
+                f"annotations/views.json: default: {self.default_view!r} is not one of the view ids"
+            )
+        self._bones = {
+            name: polydata(b.vertices, b.faces).compute_normals(
+                auto_orient_normals=False, consistent_normals=False, split_vertices=False
+            )
+            for name, b in self.model.bones.items()
+        }
+
+    # ------------------------------------------------------------------ geometry
+    def bone(self, name: str) -> pv.PolyData:
+        """Neutral bone surface with point normals (posed by the actor's matrix)."""
+        return self._bones[name]
+
+    def muscle(self, side: str, pose: Pose) -> pv.PolyData:
+        """Muscle surface with point normals and per-point ``part`` and ``fibre_v`` arrays."""
+        s = self.muscles[side].surface(pose)
+        mesh = polydata(s.vertices, s.faces)
+        mesh.point_data["part"] = s.part.astype(np.int32)
+        mesh.point_data["fibre_v"] = s.fibre_v
+        mesh.point_data["rgb"] = self.part_rgb[s.part]
+        return mesh.compute_normals(auto_orient_normals=False, split_vertices=False)
+
+    @property
+    def part_rgb(self) -> np.ndarray:
+        """(parts, 3) uint8 colour of each muscle part, in part order."""
+        parts = self.muscles["right"].parts
+        return np.array(
+            [[round(255 * c) for c in hex_rgb(self.style["muscle_parts"][p["id"]])] for p in parts],
+            dtype=np.uint8,
+        )
+
+    def fibres(self, side: str, pose: Pose) -> pv.PolyData:
+        """Fibre lines drawn on the muscle's outer surface, origin to insertion."""
+        m = self.muscles[side]
+        s = m.surface(pose)
+        k = self.muscles[side].params["resolution"]["fibre_lines"]
+        rows = np.unique(np.linspace(0, m.nu - 1, k).round().astype(int))
+        lines = s.superficial[rows]
+        # lift 0.4 mm off the surface so the lines are not hidden in it
+        lines = lines + 0.4 * _sheet_normals(s.superficial)[rows]
+        return _polylines(lines, part=m.part_of_u[rows])
+
+    def footprints(self, side: str, pose: Pose) -> dict[str, pv.PolyData]:
+        """Origin and insertion footprints as tubes along the attachment edges."""
+        s = self.muscles[side].surface(pose)
+        return {
+            "origin": pv.Spline(s.origin_edge, 120).tube(radius=1.8, n_sides=12),
+            "insertion": pv.Spline(s.insertion_edge, 60).tube(radius=1.8, n_sides=12),
+        }
+
+    def camera(self, view: str, side: str) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """Camera position, focal point and view-up for a preset."""
+        if view not in self.views:
+            raise ValueError(f"unknown view {view!r}; views: {', '.join(self.views)}")
+        v = self.views[view]
+        mirror = np.array([1.0, 1.0, 1.0 if side == "right" else -1.0])
+        focal = self.model.hip_centre(side) + np.array([0.0, v["lift_mm"], 0.0])
+        direction = np.asarray(v["direction"], dtype=float) * mirror
+        direction /= np.linalg.norm(direction)
+        return focal + v["distance_mm"] * direction, focal, np.asarray(v["up"], dtype=float) * mirror
+
+    # ------------------------------------------------------------------ rendering
+    def populate(self, plotter: pv.Plotter, opts: SceneOptions) -> dict[str, pv.Actor]:
+        """Add the scene's actors for ``opts`` to a plotter; returns them by name."""
+        actors: dict[str, pv.Actor] = {}
+        theme = self.style["themes"][opts.theme]
+        plotter.set_background(theme["background"])
+        sides = [opts.side] + ([o for o in SIDES if o != opts.side] if "other_side" in opts.layers else [])
+        bone_colour = hex_rgb(self.style["bone"])
+        if "bones" in opts.layers:
+            for name in ("sacrum", *(f"hip_{s}" for s in sides), *(f"femur_{s}" for s in sides)):
+                actor = plotter.add_mesh(
+                    self.bone(name), color=bone_colour, smooth_shading=True, specular=0.15, name=name
+                )
+                if name == f"femur_{opts.side}":
+                    actor.user_matrix = self.model.femur_transform(opts.side, opts.pose)
+                actors[name] = actor
+        for side in sides:
+            pose = opts.pose if side == opts.side else Pose()
+            if "muscle" in opts.layers:
+                actors[f"muscle_{side}"] = plotter.add_mesh(
+                    self.muscle(side, pose),
+                    scalars="rgb",
+                    rgb=True,
+                    smooth_shading=True,
+                    specular=0.25,
+                    opacity=opts.muscle_opacity,
+                    show_scalar_bar=False,
+                    name=f"muscle_{side}",
+                )
+            if "fibres" in opts.layers:
+                actors[f"fibres_{side}"] = plotter.add_mesh(
+                    self.fibres(side, pose),
+                    color=hex_rgb(self.style["fibre"]),
+                    line_width=2.0,
+                    name=f"fibres_{side}",
+                )
+            if "footprints" in opts.layers:
+                for key, mesh in self.footprints(side, pose).items():
+                    actors[f"{key}_{side}"] = plotter.add_mesh(
+                        mesh, color=hex_rgb(self.style[f"{key}_footprint"]), name=f"{key}_{side}"
+                    )
+        position, focal, up = self.camera(opts.view or self.default_view, opts.side)
+        plotter.camera_position = [tuple(position), tuple(focal), tuple(up)]
+        plotter.camera.view_angle = 30.0
+        plotter.reset_camera_clipping_range()
+        return actors
+
+
+def _sheet_normals(grid: np.ndarray) -> np.ndarray:
+    """Unit normals ((nu, nv, 3) float) of a grid sheet, turned to its superficial side."""
+    n = np.cross(np.gradient(grid, axis=0), np.gradient(grid, axis=1))
+    n /= np.linalg.norm(n, axis=-1, keepdims=True)
+    centre = grid.reshape(-1, 3).mean(axis=0)
+    # the outer side of the superficial sheet faces away from the bone under it
+    if np.einsum("uvk,uvk->", n, grid - centre) < 0:
+        n = -n
+    return n
+
+
+def _polylines(lines: np.ndarray, part: np.ndarray) -> pv.PolyData:
+    """(k, m, 3) float polylines -> one PolyData with a ``part`` cell array."""
+    k, m, _ = lines.shape
+    cells = np.hstack([np.r_[m, np.arange(i * m, (i + 1) * m)] for i in range(k)])
+    poly = pv.PolyData(lines.reshape(-1, 3), lines=cells)
+    poly.cell_data["part"] = np.asarray(part, dtype=np.int32)
+    return poly
