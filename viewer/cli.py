@@ -83,6 +83,20 @@ def format_table(rows: list[dict], joint: str) -> str:
     return "\n".join(lines)
 
 
+def _serve(args: argparse.Namespace) -> int:
+    from viewer.app.server import serve
+
+    if not 0 < args.port < 65536:
+        raise UsageError("--port must be between 1 and 65535")
+    if args.host not in ("127.0.0.1", "localhost"):
+        print(
+            f"warning: serving on {args.host}: the app is visible to other machines on the network",
+            file=sys.stderr,
+        )
+    serve(host=args.host, port=args.port, open_browser=not args.no_browser, classroom=args.classroom)
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="gmed", description="gmed-viewer: the gluteus medius on a real pelvis and femur"
@@ -96,6 +110,14 @@ def build_parser() -> argparse.ArgumentParser:
     t.add_argument("--side", choices=["both", "right", "left"], default="both")
     t.add_argument("--csv", metavar="FILE", help="also write the rows as CSV")
     t.set_defaults(func=_table)
+    s = sub.add_parser("serve", help="open the 3D app in the browser")
+    s.add_argument(
+        "--host", default="127.0.0.1", help="address to bind (default 127.0.0.1, this machine only)"
+    )
+    s.add_argument("--port", type=int, default=5006)
+    s.add_argument("--no-browser", action="store_true", help="do not open a browser")
+    s.add_argument("--classroom", action="store_true", help="start in classroom (projector) mode")
+    s.set_defaults(func=_serve)
     return parser
 
 

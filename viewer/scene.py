@@ -87,23 +87,48 @@ class HipScene:
             dtype=np.uint8,
         )
 
-    def fibres(self, side: str, pose: Pose) -> pv.PolyData:
-        """Fibre lines drawn on the muscle's outer surface, origin to insertion."""
+    def fibre_rows(self, side: str) -> np.ndarray:
+        """Indices of the fibres drawn as fibre lines."""
         m = self.muscles[side]
-        s = m.surface(pose)
-        k = self.muscles[side].params["resolution"]["fibre_lines"]
-        rows = np.unique(np.linspace(0, m.nu - 1, k).round().astype(int))
-        lines = s.superficial[rows]
-        # lift 0.4 mm off the surface so the lines are not hidden in it
-        lines = lines + 0.4 * _sheet_normals(s.superficial)[rows]
-        return _polylines(lines, part=m.part_of_u[rows])
+        k = m.params["resolution"]["fibre_lines"]
+        return np.unique(np.linspace(0, m.nu - 1, k).round().astype(int))
+
+    def fibre_ribbon_points(self, side: str, superficial: np.ndarray) -> np.ndarray:
+        """Points ((k * nv * 2, 3) float) of narrow ribbons along the drawn fibres.
+
+        Ribbons, not lines: WebGL draws lines one pixel wide, too thin for a
+        projector. Each ribbon lies 0.4 mm over the outer surface and is
+        ``fibre_width_mm`` wide across the fan.
+        """
+        rows = self.fibre_rows(side)
+        normal = _sheet_normals(superficial)[rows]
+        across = np.gradient(superficial, axis=0)[rows]
+        across /= np.linalg.norm(across, axis=-1, keepdims=True)
+        centre = superficial[rows] + 0.4 * normal
+        half = 0.5 * self.style["fibre_width_mm"] * across
+        return np.stack([centre - half, centre + half], axis=2).reshape(-1, 3)
+
+    def fibre_ribbon_faces(self, side: str) -> np.ndarray:
+        """Triangles ((f, 3) int) of the fibre ribbons, matching :meth:`fibre_ribbon_points`."""
+        nv = self.muscles[side].nv
+        k = len(self.fibre_rows(side))
+        j = np.arange(nv - 1)
+        one = np.concatenate(
+            [np.column_stack([2 * j, 2 * j + 1, 2 * j + 3]), np.column_stack([2 * j, 2 * j + 3, 2 * j + 2])]
+        )
+        return np.concatenate([one + 2 * nv * i for i in range(k)])
+
+    def fibres(self, side: str, pose: Pose) -> pv.PolyData:
+        """Fibre ribbons drawn on the muscle's outer surface, origin to insertion."""
+        s = self.muscles[side].surface(pose)
+        return polydata(self.fibre_ribbon_points(side, s.superficial), self.fibre_ribbon_faces(side))
 
     def footprints(self, side: str, pose: Pose) -> dict[str, pv.PolyData]:
         """Origin and insertion footprints as tubes along the attachment edges."""
         s = self.muscles[side].surface(pose)
         return {
-            "origin": pv.Spline(s.origin_edge, 120).tube(radius=1.8, n_sides=12),
-            "insertion": pv.Spline(s.insertion_edge, 60).tube(radius=1.8, n_sides=12),
+            "origin": pv.Spline(s.origin_edge, 80).tube(radius=1.8, n_sides=10, capping=True),
+            "insertion": pv.Spline(s.insertion_edge, 30).tube(radius=1.8, n_sides=10, capping=True),
         }
 
     def camera(self, view: str, side: str) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
@@ -150,7 +175,7 @@ class HipScene:
                 actors[f"fibres_{side}"] = plotter.add_mesh(
                     self.fibres(side, pose),
                     color=hex_rgb(self.style["fibre"]),
-                    line_width=2.0,
+                    smooth_shading=True,
                     name=f"fibres_{side}",
                 )
             if "footprints" in opts.layers:
@@ -174,12 +199,3 @@ def _sheet_normals(grid: np.ndarray) -> np.ndarray:
     if np.einsum("uvk,uvk->", n, grid - centre) < 0:
         n = -n
     return n
-
-
-def _polylines(lines: np.ndarray, part: np.ndarray) -> pv.PolyData:
-    """(k, m, 3) float polylines -> one PolyData with a ``part`` cell array."""
-    k, m, _ = lines.shape
-    cells = np.hstack([np.r_[m, np.arange(i * m, (i + 1) * m)] for i in range(k)])
-    poly = pv.PolyData(lines.reshape(-1, 3), lines=cells)
-    poly.cell_data["part"] = np.asarray(part, dtype=np.int32)
-    return poly

@@ -1,0 +1,1 @@
+"""The Panel app: a browser view of the hip driven from Python."""

@@ -1,0 +1,46 @@
+"""The browser 3D view: a Panel custom component driving the vtk.js bundled with Panel."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import ClassVar
+
+import param
+from panel.custom import JSComponent
+
+HERE = Path(__file__).parent
+
+#: vtk.js as shipped inside the panel wheel and served by the Panel server itself.
+VTK_JS_URL = "static/extensions/panel/bundled/abstractvtkplot/vtk.js@30.1.0/vtk.js"
+
+
+class HipView(JSComponent):
+    """vtk.js view of bones and muscle: meshes once, then frames or a sweep played in the browser."""
+
+    vtk_url = param.String(default=VTK_JS_URL, doc="where the page loads vtk.js from")
+    scene_data = param.Dict(default={}, doc="static meshes, colours and labels (binary buffers)")
+    frame = param.Bytes(default=b"", doc="one frame: femur matrix, muscle and fibre points (float32)")
+    readout = param.Dict(default={}, doc="length and moment arm of the shown frame")
+    sweep = param.Bytes(default=b"", doc="all abduction frames for playback in the browser")
+    sweep_meta = param.Dict(default={}, doc="angles, lengths and moment arms of the sweep frames")
+    angle = param.Number(default=0.0, doc="abduction shown (deg); set by the browser on pause and keys")
+    playing = param.Boolean(default=False)
+    loop = param.Boolean(default=True)
+    speed = param.Number(default=15.0, doc="playback speed (deg/s)")
+    layers = param.List(default=[], item_type=str)
+    muscle_opacity = param.Number(default=1.0, bounds=(0.05, 1.0))
+    camera_preset = param.Dict(default={}, doc="camera the view jumps to")
+    camera = param.Dict(default={}, doc="camera as the user left it (reported by the browser)")
+    classroom = param.Boolean(default=False)
+    texts = param.Dict(default={})
+    view_key = param.String(default="", doc="view chosen with the keys 1-4")
+    view_key_nonce = param.Integer(default=0)
+    labels_key = param.Integer(default=0, doc="counts presses of L")
+    lod = param.Selector(
+        default="auto",
+        objects=["auto", "off", "always"],
+        doc="light bones while moving: when slow, never, always",
+    )
+
+    _esm = HERE / "hipview.js"
+    _stylesheets: ClassVar[list[str]] = [(HERE / "hipview.css").read_text()]

@@ -1,0 +1,244 @@
+"""The gmed app: UI state in param on a Panel Viewer, the 3D view and the info panel."""
+
+from __future__ import annotations
+
+import io
+from functools import lru_cache
+
+import panel as pn
+import param
+
+from viewer.anatomy import POSE_RANGE, Pose
+from viewer.app.hipview import HipView
+from viewer.app.payload import BrowserScene
+from viewer.scene import LAYERS, HipScene, SceneOptions
+
+VIEW_KEYS = {"1": "anterior", "2": "posterior", "3": "lateral", "4": "superior"}
+SCREENSHOT_SIZES = {"1280 x 720": (1280, 720), "1920 x 1080": (1920, 1080), "3840 x 2160 (4K)": (3840, 2160)}
+
+CSS = """
+.gmed-sidebar { font-size: 15px; }
+.gmed-info h3 { margin: 10px 0 2px 0; font-size: 16px; }
+.gmed-info p { margin: 0 0 6px 0; line-height: 1.35; }
+.gmed-classroom-page .gmed-info h3 { font-size: 30px; }
+.gmed-classroom-page .gmed-info p, .gmed-classroom-page .gmed-info li { font-size: 28px; }
+"""
+
+
+@lru_cache(maxsize=1)
+def shared_scene() -> BrowserScene:
+    """The immutable scene and meshes, built once per server process and shared by all sessions."""
+    return BrowserScene(HipScene())
+
+
+@lru_cache(maxsize=64)
+def shared_sweep(side: str, flexion: float, rotation: float) -> tuple[bytes, dict]:
+    """Abduction sweep for playback, cached across sessions (immutable bytes)."""
+    return shared_scene().sweep(side, flexion, rotation)
+
+
+class GmedApp(pn.viewable.Viewer):
+    """One browser session: pose, layers, view and mode, and the widgets that drive them."""
+
+    side = param.Selector(default="right", objects=["right", "left"], doc="the side that moves")
+    abduction = param.Number(default=0.0, bounds=POSE_RANGE["abduction"], step=1.0)
+    flexion = param.Number(default=0.0, bounds=POSE_RANGE["flexion"], step=1.0)
+    rotation = param.Number(default=0.0, bounds=POSE_RANGE["rotation"], step=1.0)
+    playing = param.Boolean(default=False)
+    loop = param.Boolean(default=True)
+    speed = param.Number(default=15.0, bounds=(2.0, 60.0), step=1.0, doc="degrees per second")
+    bones = param.Boolean(default=True)
+    muscle = param.Boolean(default=True)
+    fibres = param.Boolean(default=True)
+    footprints = param.Boolean(default=True)
+    labels = param.Boolean(default=True)
+    other_side = param.Boolean(default=True)
+    muscle_opacity = param.Number(default=1.0, bounds=(0.1, 1.0), step=0.05)
+    view = param.Selector(
+        default="oblique", objects=["oblique", "anterior", "posterior", "lateral", "superior"]
+    )
+    classroom = param.Boolean(default=False)
+    screenshot_size = param.Selector(default="1920 x 1080", objects=list(SCREENSHOT_SIZES))
+
+    def __init__(self, **params):
+        super().__init__(**params)
+        self.scene = shared_scene()
+        self.view3d = HipView(
+            sizing_mode="stretch_both",
+            min_height=500,
+            texts=self.scene.texts["readout"],
+            scene_data=self.scene.static[self.side],
+            layers=self._layers(),
+            muscle_opacity=self.muscle_opacity,
+            classroom=self.classroom,
+            speed=self.speed,
+            loop=self.loop,
+            camera_preset=self._camera_preset(),
+        )
+        self._send_frame()
+        self.view3d.param.watch(self._from_browser, ["angle", "playing", "view_key_nonce", "labels_key"])
+        self._layout = None
+
+    # ------------------------------------------------------------------ state -> view
+    def _layers(self) -> list[str]:
+        return [name for name in LAYERS if getattr(self, name)]
+
+    def _camera_preset(self) -> dict:
+        position, focal, up = self.scene.scene.camera(self.view, self.side)
+        return {
+            "position": position.tolist(),
+            "focal_point": focal.tolist(),
+            "view_up": up.tolist(),
+            "view_angle": 30.0,
+            "name": self.view,
+        }
+
+    def pose(self) -> Pose:
+        return Pose(self.abduction, self.flexion, self.rotation)
+
+    def _send_frame(self):
+        frame, readout = self.scene.frame(self.side, self.pose())
+        self.view3d.param.update(
+            frame=frame, readout={k: float(v) for k, v in readout.items()}, angle=self.abduction
+        )
+
+    @param.depends("abduction", "flexion", "rotation", watch=True)
+    def _pose_changed(self):
+        if not self.playing:
+            self._send_frame()
+
+    @param.depends("flexion", "rotation", watch=True)
+    def _sweep_stale(self):
+        self.view3d.sweep = b""
+
+    @param.depends("side", watch=True)
+    def _side_changed(self):
+        self.view3d.param.update(sweep=b"", scene_data=self.scene.static[self.side])
+        self._send_frame()
+        self.view3d.camera_preset = self._camera_preset()
+
+    @param.depends("playing", watch=True)
+    def _play(self):
+        if self.playing and not self.view3d.sweep:
+            frames, meta = shared_sweep(self.side, float(self.flexion), float(self.rotation))
+            self.view3d.param.update(sweep=frames, sweep_meta=meta)
+        self.view3d.playing = self.playing
+
+    @param.depends("loop", "speed", watch=True)
+    def _playback_settings(self):
+        self.view3d.param.update(loop=self.loop, speed=self.speed)
+
+    @param.depends(*LAYERS, watch=True)
+    def _layers_changed(self):
+        self.view3d.layers = self._layers()
+
+    @param.depends("muscle_opacity", watch=True)
+    def _opacity(self):
+        self.view3d.muscle_opacity = self.muscle_opacity
+
+    @param.depends("view", watch=True)
+    def _view_changed(self):
+        self.view3d.camera_preset = self._camera_preset()
+
+    @param.depends("classroom", watch=True)
+    def _classroom_changed(self):
+        self.view3d.classroom = self.classroom
+        if self._layout is not None:
+            self._layout.css_classes = ["gmed-classroom-page"] if self.classroom else []
+
+    def reset_view(self, *_):
+        self.view3d.camera_preset = {**self._camera_preset(), "nonce": id(object())}
+
+    # ------------------------------------------------------------------ view -> state
+    def _from_browser(self, *events):
+        for e in events:
+            if e.name == "angle" and not self.view3d.playing:
+                self.abduction = max(POSE_RANGE["abduction"][0], min(POSE_RANGE["abduction"][1], e.new))
+            elif e.name == "playing":
+                self.playing = e.new
+            elif e.name == "view_key_nonce":
+                name = VIEW_KEYS.get(self.view3d.view_key)
+                if name:
+                    self.view = name
+                    self.reset_view()
+            elif e.name == "labels_key":
+                self.labels = not self.labels
+
+    # ------------------------------------------------------------------ exports
+    def screenshot(self) -> io.BytesIO:
+        """PNG of the current view (camera, pose, layers), rendered off-screen by PyVista."""
+        from viewer.export import render_png
+
+        opts = SceneOptions(
+            pose=self.pose(),
+            side=self.side,
+            view=self.view,
+            theme="classroom" if self.classroom else "light",
+            layers=frozenset(self._layers()),
+            muscle_opacity=self.muscle_opacity,
+        )
+        png = render_png(
+            self.scene.scene, opts, SCREENSHOT_SIZES[self.screenshot_size], camera=self.view3d.camera
+        )
+        return io.BytesIO(png)
+
+    # ------------------------------------------------------------------ layout
+    def _info(self) -> pn.pane.HTML:
+        t = self.scene.texts
+        parts = [f"<h2>{t['title']}</h2><p><i>{t['subtitle']}</i></p>"]
+        for s in t["sections"]:
+            parts.append(f"<h3>{s['heading']}</h3><p>{s['text']}</p>")
+        parts.append("<h3>Sources</h3><ul>" + "".join(f"<li>{x}</li>" for x in t["sources"]) + "</ul>")
+        parts.append(f"<p><small>{t['shortcuts']}</small></p>")
+        return pn.pane.HTML("".join(parts), css_classes=["gmed-info"], sizing_mode="stretch_width")
+
+    def __panel__(self):
+        if self._layout is not None:
+            return self._layout
+        w = pn.widgets
+        play = w.Toggle.from_param(self.param.playing, name="\u25b6 Play / pause", button_type="primary")
+        buttons = [
+            w.Button(
+                name=v.capitalize(), on_click=lambda e, v=v: (setattr(self, "view", v), self.reset_view())
+            )
+            for v in ("anterior", "posterior", "lateral", "superior")
+        ]
+        views = pn.GridBox(
+            *buttons,
+            w.Button(
+                name="Oblique", on_click=lambda e: (setattr(self, "view", "oblique"), self.reset_view())
+            ),
+            w.Button(name="Reset", on_click=self.reset_view),
+            ncols=3,
+        )
+        download = w.FileDownload(callback=self.screenshot, filename="gmed-view.png", label="Download PNG")
+        controls = pn.Column(
+            "### Motion",
+            w.RadioButtonGroup.from_param(self.param.side, name="Side"),
+            w.FloatSlider.from_param(self.param.abduction, name="Abduction (\u00b0)"),
+            w.FloatSlider.from_param(self.param.flexion, name="Flexion (\u00b0)"),
+            w.FloatSlider.from_param(self.param.rotation, name="Internal rotation (\u00b0)"),
+            pn.Row(play, w.Checkbox.from_param(self.param.loop, name="Loop")),
+            w.FloatSlider.from_param(self.param.speed, name="Speed (\u00b0/s)"),
+            "### Layers",
+            *[w.Checkbox.from_param(self.param[n], name=n.replace("_", " ").capitalize()) for n in LAYERS],
+            w.FloatSlider.from_param(self.param.muscle_opacity, name="Muscle opacity"),
+            "### View",
+            views,
+            w.Checkbox.from_param(self.param.classroom, name="Classroom mode"),
+            "### Export",
+            w.Select.from_param(self.param.screenshot_size, name="Screenshot size"),
+            download,
+            css_classes=["gmed-sidebar"],
+            width=330,
+        )
+        info = pn.Column(self._info(), width=360, scroll=True)
+        self._layout = pn.Row(
+            controls,
+            self.view3d,
+            info,
+            sizing_mode="stretch_both",
+            stylesheets=[CSS],
+            css_classes=["gmed-classroom-page"] if self.classroom else [],
+        )
+        return self._layout

@@ -1,0 +1,251 @@
+"""Binary payloads for the browser view: meshes sent once, then small per-pose frames."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import cached_property
+
+import numpy as np
+
+from viewer import data, geometry
+from viewer.anatomy import POSE_RANGE, SIDES, Pose
+from viewer.muscle import closed_slab_faces
+from viewer.scene import HipScene, hex_rgb
+
+#: Abduction angles of a precomputed sweep, played back in the browser.
+SWEEP_STEP_DEG = 1.0
+#: Fraction of bone triangles removed in the level of detail used while moving.
+LOD_REDUCTION = 0.92
+
+
+def f32(a: np.ndarray) -> bytes:
+    return np.ascontiguousarray(a, dtype="<f4").tobytes()
+
+
+def u32(a: np.ndarray) -> bytes:
+    return np.ascontiguousarray(a, dtype="<u4").tobytes()
+
+
+@dataclass(frozen=True)
+class FrameLayout:
+    """Float32 offsets of one frame: femur matrix, muscle points, fibre ribbon points."""
+
+    muscle_points: int
+    ribbon_points: int
+
+    @property
+    def floats(self) -> int:
+        return 16 + 3 * self.muscle_points + 3 * self.ribbon_points
+
+    def as_dict(self) -> dict:
+        return {"matrix": 16, "muscle": 3 * self.muscle_points, "ribbon": 3 * self.ribbon_points}
+
+
+class BrowserScene:
+    """Everything the browser view needs, built once and shared by every session.
+
+    Parameters
+    ----------
+    scene : HipScene
+    """
+
+    def __init__(self, scene: HipScene):
+        self.scene = scene
+        self.model = scene.model
+        m = scene.muscles["right"]
+        self.layout = FrameLayout(2 * m.nu * m.nv, 2 * m.nv * len(scene.fibre_rows("right")))
+        self.labels = data.annotation("labels")["labels"]
+        self.texts = data.annotation("texts")
+
+    # ------------------------------------------------------------------ sent once
+    @cached_property
+    def lod(self) -> dict:
+        """Light versions of the bones (about 8 % of the triangles) shown while the view moves
+        on a slow (software-rendering) browser; the full meshes return when it stops."""
+        return {
+            name: self.scene.bone(name)
+            .decimate(LOD_REDUCTION)
+            .compute_normals(auto_orient_normals=False, split_vertices=False)
+            for name in self.model.bones
+        }
+
+    @cached_property
+    def static(self) -> dict[str, dict]:
+        """Static meshes per side: bones, muscle topology and colours, footprints, labels."""
+        return {side: self._static(side) for side in SIDES}
+
+    def _static(self, side: str) -> dict:
+        sc = self.scene
+        other = "left" if side == "right" else "right"
+        meshes = []
+        for name in ("sacrum", "hip_right", "hip_left", "femur_right", "femur_left"):
+            poly = sc.bone(name)
+            lod = self.lod[name]
+            meshes.append(
+                {
+                    "id": name,
+                    "group": "other_side" if name.endswith(other) else "bones",
+                    "moves": name == f"femur_{side}",
+                    "points": f32(poly.points),
+                    "normals": f32(poly.point_data["Normals"]),
+                    "tris": u32(poly.regular_faces),
+                    "lod": {
+                        "points": f32(lod.points),
+                        "normals": f32(lod.point_data["Normals"]),
+                        "tris": u32(lod.regular_faces),
+                    },
+                    "color": sc.style["bone"],
+                }
+            )
+        # the other side's muscle stays at neutral
+        neutral = sc.muscles[other].surface(Pose())
+        lod_faces = self._lod_muscle_faces(other)
+        meshes.append(
+            {
+                "id": f"muscle_{other}",
+                "group": "other_side",
+                "moves": False,
+                "points": f32(neutral.vertices),
+                "tris": u32(neutral.faces),
+                "part": neutral.part.astype(np.uint8).tobytes(),
+                "lod": {"points": f32(neutral.vertices), "tris": u32(lod_faces)},
+                "color": sc.style["muscle_parts"]["middle"],
+            }
+        )
+        s = sc.muscles[side].surface(Pose())
+        fp = sc.footprints(side, Pose())
+        back = geometry.invert(self.model.femur_transform(side, Pose()))
+        return {
+            "side": side,
+            "meshes": meshes,
+            "muscle": {
+                "tris": u32(s.faces),
+                "part": s.part.astype(np.uint8).tobytes(),
+                "ribbon_tris": u32(sc.fibre_ribbon_faces(side)),
+                # every other fibre and sample: the light muscle drawn while moving
+                "lod_tris": u32(self._lod_muscle_faces(side)),
+                "lod_ribbon_tris": u32(self._lod_ribbon_faces(side)),
+            },
+            "footprints": [
+                {
+                    "id": "origin",
+                    "moves": False,
+                    "points": f32(fp["origin"].points),
+                    "tris": u32(fp["origin"].triangulate().regular_faces),
+                    "color": sc.style["origin_footprint"],
+                },
+                {
+                    "id": "insertion",
+                    "moves": True,  # stored at neutral, moved by the femur matrix
+                    "points": f32(geometry.apply(back, fp["insertion"].points)),
+                    "tris": u32(fp["insertion"].triangulate().regular_faces),
+                    "color": sc.style["insertion_footprint"],
+                },
+            ],
+            "colors": {
+                "normal": sc.style["muscle_parts"],
+                "classroom": sc.style["classroom_parts"],
+                "fibre": sc.style["fibre"],
+                "bone": sc.style["bone"],
+            },
+            "labels": self._labels(side),
+            "layout": self.layout.as_dict(),
+            "hip_centre": self.model.hip_centre(side).tolist(),
+        }
+
+    def _lod_muscle_faces(self, side: str) -> np.ndarray:
+        """Closed-slab triangles over every other fibre and sample, indexing the full vertices."""
+        m = self.scene.muscles[side]
+        iu = np.arange(0, m.nu, 2)
+        iv = np.arange(0, m.nv, 2)
+        local = closed_slab_faces(len(iu), len(iv))
+        grid = (iu[:, None] * m.nv + iv[None, :]).ravel()
+        index = np.concatenate([grid, grid + m.nu * m.nv])
+        faces = index[local]
+        # keep the outward orientation of the full mesh
+        full = m.surface(Pose())
+        return faces if np.array_equal(full.faces, m.faces) else faces[:, ::-1]
+
+    def _lod_ribbon_faces(self, side: str) -> np.ndarray:
+        """Ribbon triangles over every other sample along each drawn fibre."""
+        nv = self.scene.muscles[side].nv
+        k = len(self.scene.fibre_rows(side))
+        j = np.arange(0, nv - 2, 2)
+        one = np.concatenate(
+            [np.column_stack([2 * j, 2 * j + 1, 2 * j + 5]), np.column_stack([2 * j, 2 * j + 5, 2 * j + 4])]
+        )
+        return np.concatenate([one + 2 * nv * i for i in range(k)])
+
+    def _labels(self, side: str) -> list[dict]:
+        m = self.scene.muscles[side]
+        out = []
+        for lab in self.labels:
+            anchor = lab["anchor"]
+            if anchor.startswith("muscle:"):
+                part = anchor.split(":")[1]
+                v = 0.75 if part == "middle_low" else 0.45
+                part = "middle" if part == "middle_low" else part
+                p = next(p for p in m.parts if p["id"] == part)
+                iu = int(np.argmin(np.abs(m.u - 0.5 * (p["from_u"] + p["to_u"]))))
+                iv = int(np.argmin(np.abs(m.v - v)))
+                # a vertex of the superficial sheet, followed frame by frame
+                entry = {"attach": "muscle", "vertex": m.nu * m.nv + iu * m.nv + iv}
+            else:
+                key = anchor if anchor in self.model.definitions else f"{anchor}_{side}"
+                if key not in self.model.definitions:
+                    raise data.DataError(
+                        f"annotations/labels.json: label {lab['id']!r}: unknown anchor {anchor!r}"
+                    )
+                d = self.model.definitions[key]
+                point = np.atleast_2d(self.model.landmark(key)).mean(axis=0)
+                bone = self.model.bones[d["bone"]]
+                normal = _vertex_normal(bone.vertices, bone.faces, point)
+                entry = {
+                    "attach": "femur" if d["bone"] == f"femur_{side}" else "pelvis",
+                    "point": point.tolist(),
+                    "normal": normal.tolist(),
+                }
+            out.append({"id": lab["id"], "text": lab["text"], "emphasis": bool(lab.get("emphasis")), **entry})
+        return out
+
+    # ------------------------------------------------------------------ per pose
+    def frame(self, side: str, pose: Pose) -> tuple[bytes, dict]:
+        """One frame (float32 bytes, see :class:`FrameLayout`) and its read-out."""
+        m = self.scene.muscles[side]
+        s = m.surface(pose)
+        matrix = self.model.femur_transform(side, pose)
+        buf = np.concatenate(
+            [
+                matrix.T.ravel(),  # column-major, as vtk.js user matrices are
+                s.vertices.ravel(),
+                self.scene.fibre_ribbon_points(side, s.superficial).ravel(),
+            ]
+        )
+        lengths = m.lengths(pose)
+        arms = m.moment_arms(pose)
+        return f32(buf), {"length": lengths["whole"], "moment_arm": arms["whole"]}
+
+    def sweep(self, side: str, flexion: float, rotation: float) -> tuple[bytes, dict]:
+        """All abduction frames at SWEEP_STEP_DEG for one flexion and rotation, and read-outs."""
+        lo, hi = POSE_RANGE["abduction"]
+        angles = np.arange(lo, hi + SWEEP_STEP_DEG / 2, SWEEP_STEP_DEG)
+        frames, length, arm = [], [], []
+        for a in angles:
+            buf, read = self.frame(side, Pose(float(a), flexion, rotation))
+            frames.append(buf)
+            length.append(round(read["length"], 2))
+            arm.append(round(read["moment_arm"], 2))
+        return b"".join(frames), {"angles": angles.tolist(), "length": length, "moment_arm": arm}
+
+
+def _vertex_normal(vertices: np.ndarray, faces: np.ndarray, point: np.ndarray) -> np.ndarray:
+    """Outward normal of the surface near ``point`` (area-weighted over nearby triangles)."""
+    tri = vertices[faces]
+    centres = tri.mean(axis=1)
+    near = np.linalg.norm(centres - point, axis=1) < 6.0
+    n = np.cross(tri[near, 1] - tri[near, 0], tri[near, 2] - tri[near, 0]).sum(axis=0)
+    return n / np.linalg.norm(n)
+
+
+def rgb(colour: str) -> list[float]:
+    return list(hex_rgb(colour))

@@ -1,0 +1,42 @@
+"""Serve the app with Panel's server, offline, on 127.0.0.1 by default."""
+
+from __future__ import annotations
+
+import logging
+import time
+
+import panel as pn
+
+log = logging.getLogger("gmed")
+
+
+def create_app(classroom: bool = False):
+    from viewer.app.main import GmedApp
+
+    # query parameters are not trusted: only the classroom flag is read
+    args = pn.state.session_args or {}
+    flag = args.get("classroom", [b""])[0].decode("ascii", "replace").lower() in ("1", "true", "yes")
+    app = GmedApp(classroom=classroom or flag)
+    return pn.Column(app, sizing_mode="stretch_both")
+
+
+def serve(host: str = "127.0.0.1", port: int = 5006, open_browser: bool = True, classroom: bool = False):
+    """Start the server (blocking). Shared meshes are built before the first session."""
+    from viewer.app.main import shared_scene
+
+    t0 = time.perf_counter()
+    shared_scene().static  # noqa: B018  (build the shared payload once, before any session)
+    pn.extension(design=None, notifications=False)
+    url = f"http://{'127.0.0.1' if host in ('127.0.0.1', 'localhost') else host}:{port}/"
+    print(f"gmed-viewer ready in {time.perf_counter() - t0:.1f} s: {url}", flush=True)
+    pn.serve(
+        {"/": lambda: create_app(classroom)},
+        address=host,
+        port=port,
+        show=open_browser,
+        title="gmed-viewer: gluteus medius",
+        websocket_origin=[f"{host}:{port}", f"localhost:{port}", f"127.0.0.1:{port}"],
+        autoreload=False,
+        dev=False,
+        print=False,
+    )
