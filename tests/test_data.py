@@ -54,8 +54,7 @@ def test_open_mesh_is_rejected(mesh_copy, tmp_path):
 
 
 def test_checksum_mismatch_is_reported(monkeypatch, tmp_path):
-    for name in [*(f"{b}.ply" for b in data.BONES), "atlas_map.json", "provenance.json"]:
-        shutil.copyfile(data.MESH_DIR / name, tmp_path / name)
+    shutil.copytree(data.MESH_DIR, tmp_path, dirs_exist_ok=True)
     with open(tmp_path / "sacrum.ply", "ab") as fh:
         fh.write(b"\0")
     monkeypatch.setattr(data, "MESH_DIR", tmp_path)

@@ -11,12 +11,13 @@ from viewer.anatomy import POSE_RANGE, Pose
 from viewer.proximity import SurfaceDistance
 
 
+@pytest.mark.parametrize("lod", [False, True], ids=["full", "lod"])
 @pytest.mark.parametrize("bone", data.BONES)
-def test_closed_and_outward(bone):
-    mesh = data.load_bone_mesh(bone)
+def test_closed_and_outward(bone, lod):
+    mesh = data.load_bone_mesh(bone, lod=lod)
     assert mesh.is_watertight
     assert mesh.is_winding_consistent
-    assert mesh.volume > 100_000  # mm^3; negative if the normals pointed inward
+    assert mesh.volume > 90_000  # mm^3; negative if the normals pointed inward
     # a single closed component per bone
     assert len(trimesh.graph.connected_components(mesh.face_adjacency)) == 1
     # outward normals: points pushed 0.5 mm along the vertex normal are outside
@@ -39,16 +40,18 @@ def test_provenance_names_source_and_licence():
     assert prov["source"]["version"] == "0.2.4"
     assert prov["units"] == "mm"
     assert "Mozilla Public License" in (data.MESH_DIR / "LICENSE-MPL-2.0.txt").read_text()
-    assert set(prov["files"]) == {f"{b}.ply" for b in data.BONES} | {"atlas_map.json"}
+    meshes = {f"{b}.ply" for b in data.BONES} | {f"lod/{b}.ply" for b in data.BONES}
+    assert set(prov["files"]) == meshes | {"atlas_map.json"}
 
 
 def test_rebuild_reproduces_committed_files(tmp_path):
     build_meshes.build(tmp_path)
     for bone in data.BONES:
-        new = data.load_bone_mesh(bone, tmp_path / f"{bone}.ply")
-        old = data.load_bone_mesh(bone)
-        assert np.abs(new.vertices - old.vertices).max() < 1e-6
-        np.testing.assert_array_equal(new.faces, old.faces)
+        for lod in (False, True):
+            new = data.load_bone_mesh(bone, tmp_path / ("lod" if lod else "") / f"{bone}.ply")
+            old = data.load_bone_mesh(bone, lod=lod)
+            assert np.abs(new.vertices - old.vertices).max() < 1e-6
+            np.testing.assert_array_equal(new.faces, old.faces)
     assert (tmp_path / "atlas_map.json").read_text() == (data.MESH_DIR / "atlas_map.json").read_text()
 
 

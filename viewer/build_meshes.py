@@ -39,6 +39,8 @@ HEAD_ELEMENTS = list(range(8))
 #: quartic femur) so every atlas node is a mesh vertex; about 2 mm edges.
 PELVIS_DIVISIONS = 12
 FEMUR_DIVISIONS = 16
+#: The light level of detail the browser shows while the view moves (nodes only).
+LOD_DIVISIONS = {"pelvis": 3, "femur": 4}
 
 
 def atlas_dir() -> Path:
@@ -123,24 +125,32 @@ def build(out_dir: Path) -> dict:
     to_pelvis = geometry.invert(frame)
 
     bones: dict[str, tuple[np.ndarray, np.ndarray]] = {}
+    lod: dict[str, tuple[np.ndarray, np.ndarray]] = {}
     maps: dict[str, landmarks.AtlasMap] = {}
     for bone, elements in PELVIS_PARTS.items():
         v, f, node_vertex, _ = atlas.triangulate(pelvis, PELVIS_DIVISIONS, list(elements))
         v = geometry.apply(to_pelvis, v)
         bones[bone] = (v, orient_outward(v, f))
         maps[bone] = landmarks.AtlasMap(node_vertex, {e: pelvis.elements[e].nodes.tolist() for e in elements})
+        lv, lf, _, _ = atlas.triangulate(pelvis, LOD_DIVISIONS["pelvis"], list(elements))
+        lv = geometry.apply(to_pelvis, lv)
+        lod[bone] = (lv, orient_outward(lv, lf))
 
     fv, ff, fnode, f_element = atlas.triangulate(femur, FEMUR_DIVISIONS)
     head_vertices = np.unique(ff[np.isin(f_element, HEAD_ELEMENTS)])
     fv = geometry.apply(to_pelvis, fv)
+    lfv, lff, _, lf_element = atlas.triangulate(femur, LOD_DIVISIONS["femur"])
+    lod_head = np.unique(lff[np.isin(lf_element, HEAD_ELEMENTS)])
+    lfv = geometry.apply(to_pelvis, lfv)
     fmap = landmarks.AtlasMap(fnode, {e.number: e.nodes.tolist() for e in femur.elements})
     summary: dict = {"atlas_femur_offset_mm": {}}
     for side in ("left", "right"):
-        v = fv.copy()
-        f = ff.copy()
+        v, f, lv, lf = fv.copy(), ff.copy(), lfv.copy(), lff.copy()
         if side == "right":  # mirror the left femur across the mid-sagittal plane z = 0
             v[:, 2] *= -1.0
             f = f[:, ::-1]
+            lv[:, 2] *= -1.0
+            lf = lf[:, ::-1]
         bone = f"femur_{side}"
         head = landmarks.resolve(defs[f"femoral_head_centre_{side}"], v, fmap)
         femur_frame = geometry.isb_femur_frame(
@@ -166,18 +176,26 @@ def build(out_dir: Path) -> dict:
         bones[f"hip_{side}"] = (hip_v, hip[1])
         bones[bone] = (v, orient_outward(v, f))
         maps[bone] = fmap
+        # the light meshes get the same placement and conformity
+        lv = geometry.apply(seat, lv)
+        lv[lod_head] = geometry.radial_clamp(lv[lod_head], hjc, HEAD_RADIUS, keep="inside")
+        lod[bone] = (lv, orient_outward(lv, lf))
+        hl = lod[f"hip_{side}"]
+        lod[f"hip_{side}"] = (geometry.radial_clamp(hl[0], hjc, SOCKET_RADIUS, keep="outside"), hl[1])
 
     out_dir.mkdir(parents=True, exist_ok=True)
+    (out_dir / "lod").mkdir(exist_ok=True)
     files = {}
-    for bone, (v, f) in bones.items():
-        path = out_dir / f"{bone}.ply"
-        write_ply(path, v, f)
-        files[path.name] = {
-            "bone": bone,
-            "vertices": len(v),
-            "triangles": len(f),
-            "sha256": data.sha256(path),
-        }
+    for prefix, meshes in (("", bones), ("lod/", lod)):
+        for bone, (v, f) in meshes.items():
+            path = out_dir / f"{prefix}{bone}.ply"
+            write_ply(path, v, f)
+            files[f"{prefix}{bone}.ply"] = {
+                "bone": bone,
+                "vertices": len(v),
+                "triangles": len(f),
+                "sha256": data.sha256(path),
+            }
     amap = {
         "description": "Atlas node -> vertex index and atlas element -> nodes, per bone (derived).",
         "bones": {
@@ -218,6 +236,8 @@ def build(out_dir: Path) -> dict:
             f"articular surfaces conformed about the hip joint centre: acetabulum pushed out to at "
             f"least {SOCKET_RADIUS} mm, femoral head (elements 0-7) pulled in to at most "
             f"{HEAD_RADIUS} mm (smooth soft-min/max, width 0.5 mm), so the joint space never closes",
+            f"light level of detail in lod/ (elements divided {LOD_DIVISIONS['pelvis']}x and "
+            f"{LOD_DIVISIONS['femur']}x, same placement), drawn by the browser while the view moves",
             "each femur seated at neutral: ISB femur frame aligned with the pelvis frame, "
             "femoral head centre on the hip joint centre (annotations/landmarks.json)",
         ],

@@ -6,12 +6,15 @@ import hashlib
 import json
 from functools import cache
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import jsonschema
 import numpy as np
-import trimesh
 
 from viewer.landmarks import AtlasMap
+
+if TYPE_CHECKING:
+    import trimesh
 
 ROOT = Path(__file__).resolve().parent.parent
 MESH_DIR = ROOT / "meshes"
@@ -74,14 +77,14 @@ def _field(path) -> str:
     return out or "(top level)"
 
 
-def mesh_path(bone: str) -> Path:
-    """Path of a bone's mesh file."""
+def mesh_path(bone: str, lod: bool = False) -> Path:
+    """Path of a bone's mesh file (``lod``: the light version drawn while the view moves)."""
     if bone not in BONES:
         raise DataError(f"unknown bone {bone!r}; known bones: {', '.join(BONES)}")
-    return MESH_DIR / f"{bone}.ply"
+    return MESH_DIR / ("lod" if lod else "") / f"{bone}.ply"
 
 
-def load_bone_mesh(bone: str, path: Path | None = None) -> trimesh.Trimesh:
+def load_bone_mesh(bone: str, path: Path | None = None, lod: bool = False) -> trimesh.Trimesh:
     """Load a bone mesh with trimesh, checking it is complete and closed.
 
     Raises
@@ -89,7 +92,9 @@ def load_bone_mesh(bone: str, path: Path | None = None) -> trimesh.Trimesh:
     DataError
         If the file is missing, truncated, corrupted or not a closed surface.
     """
-    path = Path(path) if path is not None else mesh_path(bone)
+    import trimesh  # imported here: it takes a second, and the app starts without it
+
+    path = Path(path) if path is not None else mesh_path(bone, lod)
     if not path.is_file():
         raise DataError(f"{_rel(path)}: mesh file is missing (run `python -m viewer.build_meshes`)")
     try:
