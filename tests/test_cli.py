@@ -53,3 +53,10 @@ def test_console_script_runs():
     )  # fmt: skip
     assert proc.returncode == 0, proc.stderr
     assert "right" in proc.stdout
+
+
+def test_serve_rejects_bad_port(capsys):
+    with pytest.raises(SystemExit) as exc:
+        cli.main(["serve", "--port", "70000", "--no-browser"])
+    assert exc.value.code == 2
+    assert "--port must be" in capsys.readouterr().err

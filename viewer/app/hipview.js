@@ -103,9 +103,12 @@ async function renderView({ model, el }) {
   root.append(canvasHost, svg, labelLayer, readout, status);
   el.appendChild(root);
 
+  const marks = { renderCalled: performance.now() };
+  window.gmedMarks = marks;
   let vtk;
   try {
     vtk = await loadVtk(model.vtk_url);
+    marks.vtkLoaded = performance.now();
   } catch (err) {
     status.textContent = String(err);
     console.error(err);
@@ -448,9 +451,10 @@ async function renderView({ model, el }) {
     for (const l of labels) {
       let p, n;
       if (l.attach === "muscle") {
-        const i = 3 * (l.vertex - 0);
+        const i = 3 * l.vertex;
+        const mn = muscle.pd.getPointData().getNormals().getData();
         p = [mpts[i], mpts[i + 1], mpts[i + 2]];
-        n = null;
+        n = [mn[i], mn[i + 1], mn[i + 2]];
       } else if (l.attach === "femur") {
         p = transformPoint(femurMatrix, l.point);
         n = transformVector(femurMatrix, l.normal);
@@ -461,8 +465,10 @@ async function renderView({ model, el }) {
       const x = d[0] * w, y = (1 - d[1]) * h;
       let facing = true;
       if (n) {
+        // facing the camera, or grazing: seen
         const v = [cam[0] - p[0], cam[1] - p[1], cam[2] - p[2]];
-        facing = v[0] * n[0] + v[1] * n[1] + v[2] * n[2] > 0;
+        const cos = (v[0] * n[0] + v[1] * n[1] + v[2] * n[2]) / (Math.hypot(...v) * Math.hypot(...n) || 1);
+        facing = cos > -0.2;
       }
       screen.push({ l, x, y, facing });
       cx += x; cy += y;
@@ -503,10 +509,11 @@ async function renderView({ model, el }) {
       s.lx = s.x + side * reach;
       s.ly = s.y + (s.y - cy) * 0.25;
     }
+    // spread each column so that no two labels overlap (their own heights plus a margin)
     for (const side of [-1, 1]) {
       const group = screen.filter((s) => s.side === side).sort((a, b) => a.ly - b.ly);
-      const gap = (model.classroom ? 40 : 26);
       for (let i = 1; i < group.length; i++) {
+        const gap = 0.5 * (group[i].l.div.offsetHeight + group[i - 1].l.div.offsetHeight) + 6;
         if (group[i].ly - group[i - 1].ly < gap) group[i].ly = group[i - 1].ly + gap;
       }
     }
@@ -549,6 +556,7 @@ async function renderView({ model, el }) {
       updateReadout();
       const t2 = performance.now();
       stats.renders += 1;
+      if (!marks.firstRender) marks.firstRender = performance.now();
       stats.lastRenderMs = t1 - t0;
       stats.lastLabelsMs = t2 - t1;
     });
@@ -602,6 +610,10 @@ async function renderView({ model, el }) {
     if (model.playing || !layout) return;
     current.angle = model.angle;
     showFrame(F32(model.frame), 0, model.readout);
+    stats.frameBytes = model.frame.byteLength;
+    stats.framesReceived = (stats.framesReceived || 0) + 1;
+    stats.lastFrameAt = performance.now();
+    if (stats.keyAt) { stats.keyToFrameMs = stats.lastFrameAt - stats.keyAt; stats.keyAt = 0; }
     requestRender();
   });
   model.on("sweep", () => { loadSweep(); startPlayback(); });
@@ -641,9 +653,15 @@ async function renderView({ model, el }) {
   // keyboard shortcuts
   const keys = (ev) => {
     if (ev.target && ["INPUT", "TEXTAREA", "SELECT"].includes(ev.target.tagName)) return;
+    if (ev.key === "ArrowRight" || ev.key === "ArrowLeft") stats.keyAt = performance.now();
     if (ev.key === " ") { model.playing = !model.playing; ev.preventDefault(); }
-    else if (ev.key === "ArrowRight") { model.playing = false; model.angle = Math.min(45, Math.round(current.angle) + 1); ev.preventDefault(); }
-    else if (ev.key === "ArrowLeft") { model.playing = false; model.angle = Math.max(-15, Math.round(current.angle) - 1); ev.preventDefault(); }
+    else if (ev.key === "ArrowRight" || ev.key === "ArrowLeft") {
+      // step from the last requested angle, so fast repeats add up before frames arrive
+      const from = model.playing ? Math.round(current.angle) : Math.round(model.angle);
+      model.playing = false;
+      model.angle = Math.max(-15, Math.min(45, from + (ev.key === "ArrowRight" ? 1 : -1)));
+      ev.preventDefault();
+    }
     else if (["1", "2", "3", "4"].includes(ev.key)) { model.view_key = ev.key; model.view_key_nonce = (model.view_key_nonce || 0) + 1; }
     else if (ev.key === "l" || ev.key === "L") { model.labels_key = (model.labels_key || 0) + 1; }
     else if (ev.key === "f" || ev.key === "F") {
@@ -656,7 +674,9 @@ async function renderView({ model, el }) {
   resize.observe(canvasHost);
 
   grw.setScale(SUPERSAMPLE);
+  marks.windowReady = performance.now();
   build();
+  marks.built = performance.now();
   loadSweep();
   applyClassroom();
   status.textContent = "";

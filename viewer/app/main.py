@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import threading
 from functools import lru_cache
 
 import panel as pn
@@ -16,6 +17,11 @@ from viewer.scene import LAYERS, HipScene, SceneOptions
 VIEW_KEYS = {"1": "anterior", "2": "posterior", "3": "lateral", "4": "superior"}
 SCREENSHOT_SIZES = {"1280 x 720": (1280, 720), "1920 x 1080": (1920, 1080), "3840 x 2160 (4K)": (3840, 2160)}
 
+CLASSROOM_WIDGET_CSS = """
+:host, .bk-input, .bk-btn, label, .bk-slider-title, .bk-input-group { font-size: 28px !important; }
+.bk-btn { padding: 8px 16px; }
+"""
+
 CSS = """
 .gmed-sidebar { font-size: 15px; }
 .gmed-info h3 { margin: 10px 0 2px 0; font-size: 16px; }
@@ -25,10 +31,20 @@ CSS = """
 """
 
 
+_scene_lock = threading.Lock()
+
+
 @lru_cache(maxsize=1)
+def _build_shared_scene() -> BrowserScene:
+    scene = BrowserScene(HipScene())
+    scene.static  # noqa: B018  (build the payloads now, not in the first session)
+    return scene
+
+
 def shared_scene() -> BrowserScene:
     """The immutable scene and meshes, built once per server process and shared by all sessions."""
-    return BrowserScene(HipScene())
+    with _scene_lock:
+        return _build_shared_scene()
 
 
 @lru_cache(maxsize=64)
@@ -144,7 +160,7 @@ class GmedApp(pn.viewable.Viewer):
     def _classroom_changed(self):
         self.view3d.classroom = self.classroom
         if self._layout is not None:
-            self._layout.css_classes = ["gmed-classroom-page"] if self.classroom else []
+            self._apply_classroom_layout()
 
     def reset_view(self, *_):
         self.view3d.camera_preset = {**self._camera_preset(), "nonce": id(object())}
@@ -233,12 +249,36 @@ class GmedApp(pn.viewable.Viewer):
             width=330,
         )
         info = pn.Column(self._info(), width=360, scroll=True)
-        self._layout = pn.Row(
-            controls,
-            self.view3d,
-            info,
+        big = [CLASSROOM_WIDGET_CSS]
+        bar = pn.Row(
+            w.Toggle.from_param(
+                self.param.playing, name="\u25b6 Play / pause", button_type="primary", stylesheets=big
+            ),
+            w.FloatSlider.from_param(self.param.abduction, name="Abduction", width=420, stylesheets=big),
+            *[
+                w.Button(
+                    name=v.capitalize(),
+                    stylesheets=big,
+                    on_click=lambda e, v=v: (setattr(self, "view", v), self.reset_view()),
+                )
+                for v in ("anterior", "posterior", "lateral", "superior")
+            ],
+            w.Toggle.from_param(self.param.classroom, name="Exit classroom", stylesheets=big),
+            sizing_mode="stretch_width",
+        )
+        self._controls, self._info_panel, self._bar = controls, info, bar
+        self._layout = pn.Column(
+            bar,
+            pn.Row(controls, self.view3d, info, sizing_mode="stretch_both"),
             sizing_mode="stretch_both",
             stylesheets=[CSS],
-            css_classes=["gmed-classroom-page"] if self.classroom else [],
         )
+        self._apply_classroom_layout()
         return self._layout
+
+    def _apply_classroom_layout(self):
+        # classroom: the 3D view fills the screen under one bar of large controls
+        self._controls.visible = not self.classroom
+        self._info_panel.visible = not self.classroom
+        self._bar.visible = self.classroom
+        self._layout.css_classes = ["gmed-classroom-page"] if self.classroom else []

@@ -10,12 +10,10 @@ import numpy as np
 from viewer import data, geometry
 from viewer.anatomy import POSE_RANGE, SIDES, Pose
 from viewer.muscle import closed_slab_faces
-from viewer.scene import HipScene, hex_rgb
+from viewer.scene import HipScene, hex_rgb, polydata
 
 #: Abduction angles of a precomputed sweep, played back in the browser.
 SWEEP_STEP_DEG = 1.0
-#: Fraction of bone triangles removed in the level of detail used while moving.
-LOD_REDUCTION = 0.92
 
 
 def f32(a: np.ndarray) -> bytes:
@@ -60,14 +58,15 @@ class BrowserScene:
     # ------------------------------------------------------------------ sent once
     @cached_property
     def lod(self) -> dict:
-        """Light versions of the bones (about 8 % of the triangles) shown while the view moves
-        on a slow (software-rendering) browser; the full meshes return when it stops."""
-        return {
-            name: self.scene.bone(name)
-            .decimate(LOD_REDUCTION)
-            .compute_normals(auto_orient_normals=False, split_vertices=False)
-            for name in self.model.bones
-        }
+        """Light bones (``meshes/lod/``, ~8 % of the triangles) shown while the view moves on a
+        slow (software-rendering) browser; the full meshes return when it stops."""
+        out = {}
+        for name in self.model.bones:
+            mesh = data.load_bone_mesh(name, lod=True)
+            out[name] = polydata(mesh.vertices, mesh.faces).compute_normals(
+                auto_orient_normals=False, split_vertices=False
+            )
+        return out
 
     @cached_property
     def static(self) -> dict[str, dict]:
@@ -197,7 +196,9 @@ class BrowserScene:
                         f"annotations/labels.json: label {lab['id']!r}: unknown anchor {anchor!r}"
                     )
                 d = self.model.definitions[key]
-                point = np.atleast_2d(self.model.landmark(key)).mean(axis=0)
+                pts = np.atleast_2d(self.model.landmark(key))
+                # a point landmark itself; on a curve or region its most lateral point (outer lip)
+                point = pts[np.argmax(pts[:, 2] * (1 if side == "right" else -1))]
                 bone = self.model.bones[d["bone"]]
                 normal = _vertex_normal(bone.vertices, bone.faces, point)
                 entry = {

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import threading
 import time
 
 import panel as pn
@@ -25,10 +26,12 @@ def serve(host: str = "127.0.0.1", port: int = 5006, open_browser: bool = True, 
     from viewer.app.main import shared_scene
 
     t0 = time.perf_counter()
-    shared_scene().static  # noqa: B018  (build the shared payload once, before any session)
+    # build the shared meshes while the server starts and the browser loads the page;
+    # the first session waits for them if it comes earlier
+    threading.Thread(target=shared_scene, name="gmed-scene", daemon=True).start()
     pn.extension(design=None, notifications=False)
     url = f"http://{'127.0.0.1' if host in ('127.0.0.1', 'localhost') else host}:{port}/"
-    print(f"gmed-viewer ready in {time.perf_counter() - t0:.1f} s: {url}", flush=True)
+    print(f"gmed-viewer serving at {url} (started in {time.perf_counter() - t0:.1f} s)", flush=True)
     pn.serve(
         {"/": lambda: create_app(classroom)},
         address=host,

@@ -1,0 +1,100 @@
+"""The app's param state drives the browser view, without a browser."""
+
+import io
+
+import numpy as np
+import pytest
+from PIL import Image
+
+from viewer.app.main import GmedApp, shared_scene
+from viewer.app.payload import SWEEP_STEP_DEG
+
+
+@pytest.fixture(scope="module")
+def app():
+    return GmedApp()
+
+
+def _frame(app):
+    return np.frombuffer(app.view3d.frame, dtype="<f4")
+
+
+def test_initial_state(app):
+    layout = shared_scene().layout
+    assert len(app.view3d.frame) == 4 * layout.floats
+    assert len(app.view3d.frame) < 100_000  # bytes per server-driven frame
+    assert set(app.view3d.layers) == {"bones", "muscle", "fibres", "footprints", "labels", "other_side"}
+    assert app.view3d.scene_data["side"] == "right"
+    assert app.view3d.readout["moment_arm"] > 30
+
+
+def test_abduction_moves_femur_and_muscle(app):
+    before = _frame(app).copy()
+    app.abduction = 30
+    after = _frame(app)
+    matrix = after[:16].reshape(4, 4).T  # column-major in the buffer
+    np.testing.assert_allclose(matrix, shared_scene().model.femur_transform("right", app.pose()), atol=1e-5)
+    assert not np.allclose(before[16:], after[16:])
+    assert app.view3d.angle == 30
+    assert app.view3d.readout["length"] < 145
+    app.abduction = 0
+
+
+def test_layers_opacity_view_classroom(app):
+    app.fibres = False
+    assert "fibres" not in app.view3d.layers
+    app.fibres = True
+    app.muscle_opacity = 0.4
+    assert app.view3d.muscle_opacity == 0.4
+    app.view = "posterior"
+    assert app.view3d.camera_preset["name"] == "posterior"
+    assert app.view3d.camera_preset["position"][0] < app.view3d.camera_preset["focal_point"][0]
+    app.classroom = True
+    assert app.view3d.classroom
+    app.param.update(classroom=False, muscle_opacity=1.0, view="oblique")
+
+
+def test_side_switch_sends_other_meshes(app):
+    app.side = "left"
+    assert app.view3d.scene_data["side"] == "left"
+    assert app.view3d.camera_preset["position"][2] < 0  # camera on the left
+    app.side = "right"
+
+
+def test_play_sends_a_sweep_once(app):
+    app.playing = True
+    layout = shared_scene().layout
+    n = round(60 / SWEEP_STEP_DEG) + 1
+    assert len(app.view3d.sweep) == 4 * layout.floats * n
+    assert len(app.view3d.sweep_meta["angles"]) == n
+    assert app.view3d.playing
+    app.playing = False
+    # the browser reports where it paused; the pose follows
+    app.view3d.angle = 12
+    assert app.abduction == 12
+    app.flexion = 20
+    assert app.view3d.sweep == b""  # stale sweep dropped, recomputed at the next play
+    app.param.update(abduction=0, flexion=0)
+
+
+def test_keys_from_browser(app):
+    app.view3d.param.update(view_key="3", view_key_nonce=app.view3d.view_key_nonce + 1)
+    assert app.view == "lateral"
+    labels = app.labels
+    app.view3d.labels_key += 1
+    assert app.labels is not labels
+
+
+def test_screenshot_is_rendered_offscreen(app):
+    app.screenshot_size = "1280 x 720"
+    png = app.screenshot().getvalue()
+    img = Image.open(io.BytesIO(png))
+    assert img.size == (1280, 720)
+    assert np.asarray(img.convert("L")).std() > 10  # a picture, not a blank frame
+
+
+def test_sessions_do_not_share_state():
+    a, b = GmedApp(), GmedApp()
+    a.abduction = 25
+    assert b.abduction == 0 and b.view3d.angle == 0
+    assert a.scene is b.scene  # the immutable meshes are shared
