@@ -84,10 +84,17 @@ def format_table(rows: list[dict], joint: str) -> str:
 
 
 def _serve(args: argparse.Namespace) -> int:
-    from viewer.app.server import serve
-
     if not 0 < args.port < 65536:
         raise UsageError("--port must be between 1 and 65535")
+    import threading
+
+    from viewer.app.payload import shared_scene
+
+    # build the shared meshes while Panel is imported and the browser loads the page;
+    # the first session waits for them if it comes earlier
+    threading.Thread(target=shared_scene, name="gmed-scene", daemon=True).start()
+    from viewer.app.server import serve
+
     if args.host not in ("127.0.0.1", "localhost"):
         print(
             f"warning: serving on {args.host}: the app is visible to other machines on the network",

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import io
-import threading
 from functools import lru_cache
 
 import panel as pn
@@ -11,8 +10,8 @@ import param
 
 from viewer.anatomy import POSE_RANGE, Pose
 from viewer.app.hipview import HipView
-from viewer.app.payload import BrowserScene
-from viewer.scene import LAYERS, HipScene, SceneOptions
+from viewer.app.payload import shared_scene
+from viewer.scene import LAYERS, SceneOptions
 
 VIEW_KEYS = {"1": "anterior", "2": "posterior", "3": "lateral", "4": "superior"}
 SCREENSHOT_SIZES = {"1280 x 720": (1280, 720), "1920 x 1080": (1920, 1080), "3840 x 2160 (4K)": (3840, 2160)}
@@ -29,22 +28,6 @@ CSS = """
 .gmed-classroom-page .gmed-info h3 { font-size: 30px; }
 .gmed-classroom-page .gmed-info p, .gmed-classroom-page .gmed-info li { font-size: 28px; }
 """
-
-
-_scene_lock = threading.Lock()
-
-
-@lru_cache(maxsize=1)
-def _build_shared_scene() -> BrowserScene:
-    scene = BrowserScene(HipScene())
-    scene.static  # noqa: B018  (build the payloads now, not in the first session)
-    return scene
-
-
-def shared_scene() -> BrowserScene:
-    """The immutable scene and meshes, built once per server process and shared by all sessions."""
-    with _scene_lock:
-        return _build_shared_scene()
 
 
 @lru_cache(maxsize=64)

@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+import threading
 from dataclasses import dataclass
-from functools import cached_property
+from functools import cached_property, lru_cache
 
 import numpy as np
 
@@ -250,3 +251,19 @@ def _vertex_normal(vertices: np.ndarray, faces: np.ndarray, point: np.ndarray) -
 
 def rgb(colour: str) -> list[float]:
     return list(hex_rgb(colour))
+
+
+_scene_lock = threading.Lock()
+
+
+@lru_cache(maxsize=1)
+def _build_shared_scene() -> BrowserScene:
+    scene = BrowserScene(HipScene())
+    scene.static  # noqa: B018  (build the payloads now, not in the first session)
+    return scene
+
+
+def shared_scene() -> BrowserScene:
+    """The immutable scene and meshes, built once per server process and shared by all sessions."""
+    with _scene_lock:
+        return _build_shared_scene()

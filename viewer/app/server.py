@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import logging
-import threading
 import time
 
 import panel as pn
@@ -22,13 +21,8 @@ def create_app(classroom: bool = False):
 
 
 def serve(host: str = "127.0.0.1", port: int = 5006, open_browser: bool = True, classroom: bool = False):
-    """Start the server (blocking). Shared meshes are built before the first session."""
-    from viewer.app.main import shared_scene
-
+    """Start the server (blocking). The shared meshes are built meanwhile (see start_scene_build)."""
     t0 = time.perf_counter()
-    # build the shared meshes while the server starts and the browser loads the page;
-    # the first session waits for them if it comes earlier
-    threading.Thread(target=shared_scene, name="gmed-scene", daemon=True).start()
     pn.extension(design=None, notifications=False)
     url = f"http://{'127.0.0.1' if host in ('127.0.0.1', 'localhost') else host}:{port}/"
     print(f"gmed-viewer serving at {url} (started in {time.perf_counter() - t0:.1f} s)", flush=True)
