@@ -104,6 +104,123 @@ def _serve(args: argparse.Namespace) -> int:
     return 0
 
 
+def _size(text: str) -> tuple[int, int]:
+    try:
+        w, h = (int(v) for v in text.lower().split("x"))
+    except ValueError:
+        raise UsageError(f"--size {text!r}: give WIDTHxHEIGHT, e.g. 1920x1080") from None
+    from viewer.export import check_size
+
+    try:
+        return check_size((w, h))
+    except ValueError as exc:
+        raise UsageError(f"--size: {exc}") from None
+
+
+def _scene_options(args: argparse.Namespace):
+    from viewer.anatomy import Pose
+    from viewer.scene import LAYERS, SceneOptions
+
+    try:
+        pose = Pose(args.abduction, args.flexion, args.rotation)
+    except ValueError as exc:
+        raise UsageError(str(exc)) from None
+    layers = set(LAYERS) - {"labels"} if args.layers is None else set(args.layers.split(","))
+    unknown = layers - set(LAYERS)
+    if unknown:
+        raise UsageError(f"--layers: unknown {', '.join(sorted(unknown))}; choose from {', '.join(LAYERS)}")
+    if getattr(args, "labels", False):
+        layers.add("labels")
+    return SceneOptions(pose=pose, side=args.side, view=args.view, theme=args.theme, layers=frozenset(layers))
+
+
+def _camera(text: str | None) -> dict | None:
+    if text is None:
+        return None
+    try:
+        v = [float(x) for x in text.split(",")]
+    except ValueError:
+        v = []
+    if len(v) != 9:
+        raise UsageError("--camera: give 9 numbers px,py,pz,fx,fy,fz,ux,uy,uz (mm, pelvis frame)")
+    return {"position": v[0:3], "focal_point": v[3:6], "view_up": v[6:9], "view_angle": 30.0}
+
+
+def _export(func):
+    def run(args: argparse.Namespace) -> int:
+        from viewer.export import ExportError
+
+        try:
+            path = func(args)
+        except ExportError as exc:
+            raise UsageError(str(exc)) from None
+        print(f"wrote {path}")
+        return 0
+
+    return run
+
+
+@_export
+def _screenshot(args: argparse.Namespace):
+    from viewer.export import render_png, write_atomic
+    from viewer.scene import HipScene
+
+    opts = _scene_options(args)
+    size, camera = _size(args.size), _camera(args.camera)
+    scene = HipScene()
+    if opts.view is not None and opts.view not in scene.views:
+        raise UsageError(f"--view: unknown view {opts.view!r}; choose from {', '.join(scene.views)}")
+    png = render_png(scene, opts, size, camera=camera, transparent=args.transparent)
+    return write_atomic(Path(args.out), lambda tmp: tmp.write_bytes(png), args.force)
+
+
+@_export
+def _animate(args: argparse.Namespace):
+    from viewer.export import animate
+    from viewer.scene import HipScene
+
+    opts = _scene_options(args)
+    if not 2 <= args.frames <= 400 or not 1 <= args.fps <= 60:
+        raise UsageError("--frames must be 2..400 and --fps 1..60")
+    return animate(
+        HipScene(),
+        Path(args.out),
+        opts,
+        args.start,
+        args.stop,
+        args.frames,
+        args.fps,
+        _size(args.size),
+        args.force,
+    )
+
+
+@_export
+def _export_scene(args: argparse.Namespace):
+    from viewer.export import export_scene
+    from viewer.scene import HipScene
+
+    opts = _scene_options(args)
+    return export_scene(HipScene(), Path(args.out), opts.pose, opts.side, args.force)
+
+
+def _pose_args(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--abduction", type=float, default=0.0, help="degrees, -15..45")
+    p.add_argument("--flexion", type=float, default=0.0, help="degrees, 0..60")
+    p.add_argument("--rotation", type=float, default=0.0, help="internal rotation, degrees, -20..30")
+    p.add_argument("--side", choices=["right", "left"], default="right", help="the side that moves")
+    p.add_argument("--force", action="store_true", help="overwrite an existing output")
+
+
+def _look_args(p: argparse.ArgumentParser, size: str) -> None:
+    p.add_argument(
+        "--view", default=None, help="view preset: oblique, anterior, posterior, lateral, superior"
+    )
+    p.add_argument("--theme", choices=["light", "dark", "print", "classroom"], default="light")
+    p.add_argument("--size", default=size, help="WIDTHxHEIGHT in pixels, up to 3840x2160")
+    p.add_argument("--layers", default=None, help="comma list of bones,muscle,fibres,footprints,other_side")
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="gmed", description="gmed-viewer: the gluteus medius on a real pelvis and femur"
@@ -125,6 +242,29 @@ def build_parser() -> argparse.ArgumentParser:
     s.add_argument("--no-browser", action="store_true", help="do not open a browser")
     s.add_argument("--classroom", action="store_true", help="start in classroom (projector) mode")
     s.set_defaults(func=_serve)
+    sc = sub.add_parser("screenshot", help="render a PNG off-screen")
+    sc.add_argument("out", help="output .png")
+    _pose_args(sc)
+    _look_args(sc, "1920x1080")
+    sc.add_argument("--labels", action="store_true", help="draw the labels")
+    sc.add_argument("--transparent", action="store_true", help="transparent background")
+    sc.add_argument("--camera", default=None, help="px,py,pz,fx,fy,fz,ux,uy,uz in mm (overrides --view)")
+    sc.set_defaults(func=_screenshot)
+    an = sub.add_parser("animate", help="the abduction animation as GIF or MP4")
+    an.add_argument("out", help="output .gif or .mp4")
+    _pose_args(an)
+    _look_args(an, "800x600")
+    an.add_argument("--start", type=float, default=-15.0)
+    an.add_argument("--stop", type=float, default=45.0)
+    an.add_argument(
+        "--frames", type=int, default=30, help="frames from start to stop (played there and back)"
+    )
+    an.add_argument("--fps", type=int, default=20)
+    an.set_defaults(func=_animate)
+    ex = sub.add_parser("export-scene", help="posed geometry as .glb or a folder of PLY files")
+    ex.add_argument("out", help="output .glb, or a folder name for PLY files")
+    _pose_args(ex)
+    ex.set_defaults(func=_export_scene, view=None, theme="light", layers=None)
     return parser
 
 

@@ -57,6 +57,7 @@ class HipScene:
             raise data.DataError(
                 f"annotations/views.json: default: {self.default_view!r} is not one of the view ids"
             )
+        self.labels = data.annotation("labels")["labels"]
         self._bones = {
             name: polydata(b.vertices, b.faces).compute_normals(
                 auto_orient_normals=False, consistent_normals=False, split_vertices=False
@@ -142,6 +143,61 @@ class HipScene:
         direction /= np.linalg.norm(direction)
         return focal + v["distance_mm"] * direction, focal, np.asarray(v["up"], dtype=float) * mirror
 
+    def label_specs(self, side: str) -> list[dict]:
+        """Labels of ``annotations/labels.json`` with their anchors for one animated side.
+
+        Each has ``attach``: ``muscle`` (a superficial vertex index, followed as the muscle
+        changes), ``femur`` (a point at neutral, moved with the femur) or ``pelvis``, plus
+        the outward ``normal`` there, used to tell whether the anchor faces the viewer.
+        """
+        m = self.muscles[side]
+        out = []
+        for lab in self.labels:
+            anchor = lab["anchor"]
+            if anchor.startswith("muscle:"):
+                part = anchor.split(":")[1]
+                v = 0.75 if part == "middle_low" else 0.45
+                part = "middle" if part == "middle_low" else part
+                p = next(p for p in m.parts if p["id"] == part)
+                iu = int(np.argmin(np.abs(m.u - 0.5 * (p["from_u"] + p["to_u"]))))
+                iv = int(np.argmin(np.abs(m.v - v)))
+                # a vertex of the superficial sheet, followed frame by frame
+                entry = {"attach": "muscle", "vertex": m.nu * m.nv + iu * m.nv + iv}
+            else:
+                key = anchor if anchor in self.model.definitions else f"{anchor}_{side}"
+                if key not in self.model.definitions:
+                    raise data.DataError(
+                        f"annotations/labels.json: label {lab['id']!r}: unknown anchor {anchor!r}"
+                    )
+                d = self.model.definitions[key]
+                pts = np.atleast_2d(self.model.landmark(key))
+                # a point landmark itself; on a curve or region its most lateral point (outer lip)
+                point = pts[np.argmax(pts[:, 2] * (1 if side == "right" else -1))]
+                bone = self.model.bones[d["bone"]]
+                normal = _vertex_normal(bone.vertices, bone.faces, point)
+                entry = {
+                    "attach": "femur" if d["bone"] == f"femur_{side}" else "pelvis",
+                    "point": point.tolist(),
+                    "normal": normal.tolist(),
+                }
+            out.append({"id": lab["id"], "text": lab["text"], "emphasis": bool(lab.get("emphasis")), **entry})
+        return out
+
+    def label_points(self, side: str, pose: Pose) -> list[tuple[str, np.ndarray, bool]]:
+        """(text, posed 3D anchor, emphasis) of every label, for off-screen renders."""
+        s = self.muscles[side].surface(pose)
+        tf = self.model.femur_transform(side, pose)
+        out = []
+        for spec in self.label_specs(side):
+            if spec["attach"] == "muscle":
+                p = s.vertices[spec["vertex"]]
+            elif spec["attach"] == "femur":
+                p = tf[:3, :3] @ np.asarray(spec["point"]) + tf[:3, 3]
+            else:
+                p = np.asarray(spec["point"])
+            out.append((spec["text"], p, spec["emphasis"]))
+        return out
+
     # ------------------------------------------------------------------ rendering
     def populate(self, plotter: pv.Plotter, opts: SceneOptions) -> dict[str, pv.Actor]:
         """Add the scene's actors for ``opts`` to a plotter; returns them by name."""
@@ -179,15 +235,46 @@ class HipScene:
                     name=f"fibres_{side}",
                 )
             if "footprints" in opts.layers:
-                for key, mesh in self.footprints(side, pose).items():
-                    actors[f"{key}_{side}"] = plotter.add_mesh(
+                for key, mesh in self.footprints(side, Pose()).items():
+                    actor = plotter.add_mesh(
                         mesh, color=hex_rgb(self.style[f"{key}_footprint"]), name=f"{key}_{side}"
                     )
+                    if key == "insertion":  # fixed to the femur
+                        actor.user_matrix = self.model.femur_transform(side, pose)
+                    actors[f"{key}_{side}"] = actor
         position, focal, up = self.camera(opts.view or self.default_view, opts.side)
         plotter.camera_position = [tuple(position), tuple(focal), tuple(up)]
         plotter.camera.view_angle = 30.0
         plotter.reset_camera_clipping_range()
         return actors
+
+    def update_pose(self, actors: dict[str, pv.Actor], side: str, pose: Pose) -> None:
+        """Move the animated side of a populated scene to ``pose`` in place.
+
+        Only what the pose changes is touched: the femur's and the insertion's
+        matrices, and the points of the muscle and its fibres.
+        """
+        matrix = self.model.femur_transform(side, pose)
+        for key in (f"femur_{side}", f"insertion_{side}"):
+            if key in actors:
+                actors[key].user_matrix = matrix
+        s = self.muscles[side].surface(pose)
+        if f"muscle_{side}" in actors:
+            mesh = actors[f"muscle_{side}"].mapper.dataset
+            mesh.points = s.vertices
+            mesh.point_data["Normals"] = _point_normals(s.vertices, s.faces)
+        if f"fibres_{side}" in actors:
+            actors[f"fibres_{side}"].mapper.dataset.points = self.fibre_ribbon_points(side, s.superficial)
+
+
+def _point_normals(vertices: np.ndarray, faces: np.ndarray) -> np.ndarray:
+    """Area-weighted unit vertex normals ((n, 3) float)."""
+    tri = vertices[faces]
+    fn = np.cross(tri[:, 1] - tri[:, 0], tri[:, 2] - tri[:, 0])
+    n = np.zeros_like(vertices)
+    for k in range(3):
+        np.add.at(n, faces[:, k], fn)
+    return n / np.linalg.norm(n, axis=1, keepdims=True)
 
 
 def _sheet_normals(grid: np.ndarray) -> np.ndarray:
@@ -199,3 +286,12 @@ def _sheet_normals(grid: np.ndarray) -> np.ndarray:
     if np.einsum("uvk,uvk->", n, grid - centre) < 0:
         n = -n
     return n
+
+
+def _vertex_normal(vertices: np.ndarray, faces: np.ndarray, point: np.ndarray) -> np.ndarray:
+    """Outward normal of the surface near ``point`` (area-weighted over nearby triangles)."""
+    tri = vertices[faces]
+    centres = tri.mean(axis=1)
+    near = np.linalg.norm(centres - point, axis=1) < 6.0
+    n = np.cross(tri[near, 1] - tri[near, 0], tri[near, 2] - tri[near, 0]).sum(axis=0)
+    return n / np.linalg.norm(n)

@@ -11,7 +11,7 @@ import numpy as np
 from viewer import data, geometry
 from viewer.anatomy import POSE_RANGE, SIDES, Pose
 from viewer.muscle import closed_slab_faces
-from viewer.scene import HipScene, hex_rgb, polydata
+from viewer.scene import HipScene, polydata
 
 #: Abduction angles of a precomputed sweep, played back in the browser.
 SWEEP_STEP_DEG = 1.0
@@ -53,7 +53,6 @@ class BrowserScene:
         self.model = scene.model
         m = scene.muscles["right"]
         self.layout = FrameLayout(2 * m.nu * m.nv, 2 * m.nv * len(scene.fibre_rows("right")))
-        self.labels = data.annotation("labels")["labels"]
         self.texts = data.annotation("texts")
 
     # ------------------------------------------------------------------ sent once
@@ -148,7 +147,7 @@ class BrowserScene:
                 "fibre": sc.style["fibre"],
                 "bone": sc.style["bone"],
             },
-            "labels": self._labels(side),
+            "labels": sc.label_specs(side),
             "layout": self.layout.as_dict(),
             "hip_centre": self.model.hip_centre(side).tolist(),
         }
@@ -175,40 +174,6 @@ class BrowserScene:
             [np.column_stack([2 * j, 2 * j + 1, 2 * j + 5]), np.column_stack([2 * j, 2 * j + 5, 2 * j + 4])]
         )
         return np.concatenate([one + 2 * nv * i for i in range(k)])
-
-    def _labels(self, side: str) -> list[dict]:
-        m = self.scene.muscles[side]
-        out = []
-        for lab in self.labels:
-            anchor = lab["anchor"]
-            if anchor.startswith("muscle:"):
-                part = anchor.split(":")[1]
-                v = 0.75 if part == "middle_low" else 0.45
-                part = "middle" if part == "middle_low" else part
-                p = next(p for p in m.parts if p["id"] == part)
-                iu = int(np.argmin(np.abs(m.u - 0.5 * (p["from_u"] + p["to_u"]))))
-                iv = int(np.argmin(np.abs(m.v - v)))
-                # a vertex of the superficial sheet, followed frame by frame
-                entry = {"attach": "muscle", "vertex": m.nu * m.nv + iu * m.nv + iv}
-            else:
-                key = anchor if anchor in self.model.definitions else f"{anchor}_{side}"
-                if key not in self.model.definitions:
-                    raise data.DataError(
-                        f"annotations/labels.json: label {lab['id']!r}: unknown anchor {anchor!r}"
-                    )
-                d = self.model.definitions[key]
-                pts = np.atleast_2d(self.model.landmark(key))
-                # a point landmark itself; on a curve or region its most lateral point (outer lip)
-                point = pts[np.argmax(pts[:, 2] * (1 if side == "right" else -1))]
-                bone = self.model.bones[d["bone"]]
-                normal = _vertex_normal(bone.vertices, bone.faces, point)
-                entry = {
-                    "attach": "femur" if d["bone"] == f"femur_{side}" else "pelvis",
-                    "point": point.tolist(),
-                    "normal": normal.tolist(),
-                }
-            out.append({"id": lab["id"], "text": lab["text"], "emphasis": bool(lab.get("emphasis")), **entry})
-        return out
 
     # ------------------------------------------------------------------ per pose
     def frame(self, side: str, pose: Pose) -> tuple[bytes, dict]:
@@ -238,19 +203,6 @@ class BrowserScene:
             length.append(round(read["length"], 2))
             arm.append(round(read["moment_arm"], 2))
         return b"".join(frames), {"angles": angles.tolist(), "length": length, "moment_arm": arm}
-
-
-def _vertex_normal(vertices: np.ndarray, faces: np.ndarray, point: np.ndarray) -> np.ndarray:
-    """Outward normal of the surface near ``point`` (area-weighted over nearby triangles)."""
-    tri = vertices[faces]
-    centres = tri.mean(axis=1)
-    near = np.linalg.norm(centres - point, axis=1) < 6.0
-    n = np.cross(tri[near, 1] - tri[near, 0], tri[near, 2] - tri[near, 0]).sum(axis=0)
-    return n / np.linalg.norm(n)
-
-
-def rgb(colour: str) -> list[float]:
-    return list(hex_rgb(colour))
 
 
 _scene_lock = threading.Lock()
