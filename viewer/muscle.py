@@ -298,9 +298,12 @@ class GluteusMedius:
         return MuscleSurface(vertices, faces, self.vertex_part, self.fibre_u, self.fibre_v, deep, superficial)
 
     # ------------------------------------------------------------------ biomechanics
-    def lengths(self, pose: Pose) -> dict[str, float]:
-        """Muscle-tendon length (mm) along the mid-thickness fibre lines, per part and ``whole``."""
-        fib = geometry.polyline_length(self.surface(pose).mid)  # (nu,)
+    def lengths(self, pose: Pose, surface: MuscleSurface | None = None) -> dict[str, float]:
+        """Muscle-tendon length (mm) along the mid-thickness fibre lines, per part and ``whole``.
+
+        ``surface`` is the muscle already regenerated for ``pose``, if the caller has it.
+        """
+        fib = geometry.polyline_length((surface or self.surface(pose)).mid)  # (nu,)
         out = {p["id"]: float(fib[self.part_of_u == k].mean()) for k, p in enumerate(self.parts)}
         out["whole"] = float(fib.mean())
         return out

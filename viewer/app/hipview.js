@@ -163,8 +163,6 @@ async function renderView({ model, el }) {
   let current = { angle: model.angle, length: null, moment_arm: null };
   const stats = { frames: 0, renders: 0, start: performance.now(), lastRenderMs: 0 };
   window.gmedStats = stats;
-  window.gmedModel = model;
-  window.gmedDebug = { actors: () => actors, grw: () => grw, renderer: () => renderer };
 
   function makeActor(points, tris, color, normals) {
     const pd = vtk.Common.DataModel.vtkPolyData.newInstance();

@@ -188,7 +188,7 @@ class BrowserScene:
                 self.scene.fibre_ribbon_points(side, s.superficial).ravel(),
             ]
         )
-        lengths = m.lengths(pose)
+        lengths = m.lengths(pose, s)
         arms = m.moment_arms(pose)
         return f32(buf), {"length": lengths["whole"], "moment_arm": arms["whole"]}
 
