@@ -1,4 +1,4 @@
-"""Time the off-screen exports: 1920x1080 and 3840x2160 screenshots, a GIF animation.
+"""Time the off-screen exports: 1920x1080 and 3840x2160 screenshots, a GIF, the handout.
 
 Run: python benchmarks/exports.py
 """
@@ -10,7 +10,7 @@ import time
 from pathlib import Path
 
 from viewer.anatomy import Pose
-from viewer.export import animate, render_png
+from viewer.export import animate, handout, render_png
 from viewer.scene import LAYERS, HipScene, SceneOptions
 
 
@@ -29,6 +29,10 @@ def main() -> None:
         out = animate(scene, Path(d) / "abd.gif", SceneOptions(), frames=30, fps=20, size=(800, 600))
         dt = time.perf_counter() - t
         print(f"GIF 800x600, 58 frames       : {dt:6.2f} s, {out.stat().st_size / 1e6:.2f} MB")
+        t = time.perf_counter()
+        pdf = handout(scene, Path(d) / "handout.pdf")
+        dt = time.perf_counter() - t
+        print(f"handout A4 PDF               : {dt:6.2f} s, {pdf.stat().st_size / 1e6:.2f} MB")
 
 
 if __name__ == "__main__":

@@ -204,6 +204,14 @@ def _export_scene(args: argparse.Namespace):
     return export_scene(HipScene(), Path(args.out), opts.pose, opts.side, args.force)
 
 
+@_export
+def _handout(args: argparse.Namespace):
+    from viewer.export import handout
+    from viewer.scene import HipScene
+
+    return handout(HipScene(), Path(args.out), args.side, paper=args.paper, force=args.force)
+
+
 def _pose_args(p: argparse.ArgumentParser) -> None:
     p.add_argument("--abduction", type=float, default=0.0, help="degrees, -15..45")
     p.add_argument("--flexion", type=float, default=0.0, help="degrees, 0..60")
@@ -265,6 +273,12 @@ def build_parser() -> argparse.ArgumentParser:
     ex.add_argument("out", help="output .glb, or a folder name for PLY files")
     _pose_args(ex)
     ex.set_defaults(func=_export_scene, view=None, theme="light", layers=None)
+    ho = sub.add_parser("handout", help="a one-page handout as PDF or PNG")
+    ho.add_argument("out", help="output .pdf or .png")
+    ho.add_argument("--side", choices=["right", "left"], default="right")
+    ho.add_argument("--paper", choices=["a4", "letter"], default="a4")
+    ho.add_argument("--force", action="store_true", help="overwrite an existing output")
+    ho.set_defaults(func=_handout)
     return parser
 
 

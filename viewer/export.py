@@ -71,10 +71,10 @@ def _apply_camera(plotter: pv.Plotter, camera: dict | None) -> None:
         plotter.reset_camera_clipping_range()
 
 
-def _add_labels(plotter: pv.Plotter, scene: HipScene, opts: SceneOptions, height: int) -> None:
+def _add_labels(plotter: pv.Plotter, scene: HipScene, opts: SceneOptions, height: int, scale: float) -> None:
     """Labels whose font grows with the image, so they stay legible in print."""
     theme = scene.style["themes"][opts.theme]
-    size = max(12, round(22 * height / 1080))
+    size = max(12, round(22 * scale * height / 1080))
     items = scene.label_points(opts.side, opts.pose)
     plotter.add_point_labels(
         np.array([p for _, p, _ in items]),
@@ -97,14 +97,18 @@ def render_image(
     size: tuple[int, int] = (1920, 1080),
     camera: dict | None = None,
     transparent: bool = False,
+    label_scale: float = 1.0,
 ) -> np.ndarray:
-    """Render the scene off-screen; returns an (h, w, 3 or 4) uint8 image."""
+    """Render the scene off-screen; returns an (h, w, 3 or 4) uint8 image.
+
+    ``label_scale`` enlarges the labels for pictures printed small (handouts).
+    """
     w, h = check_size(size)
     plotter = pv.Plotter(off_screen=True, window_size=(w, h))
     try:
         scene.populate(plotter, opts)
         if "labels" in opts.layers:
-            _add_labels(plotter, scene, opts, h)
+            _add_labels(plotter, scene, opts, h, label_scale)
         _apply_camera(plotter, camera)
         return np.asarray(plotter.screenshot(transparent_background=transparent, return_img=True))
     finally:
@@ -257,3 +261,133 @@ def export_scene(scene: HipScene, out: Path, pose: Pose, side: str = "right", fo
         write_atomic(out / f"{name}.ply", lambda tmp, d=data: tmp.write_bytes(d), True)
     write_atomic(out / "scene.json", lambda tmp: tmp.write_text(json.dumps(meta, indent=2)), True)
     return out
+
+
+#: Paper sizes in inches (width, height), portrait.
+PAPER = {"a4": (8.27, 11.69), "letter": (8.5, 11.0)}
+
+
+def handout(
+    scene: HipScene,
+    out: Path,
+    side: str = "right",
+    angles: tuple[float, float, float] = (0.0, 20.0, 40.0),
+    paper: str = "a4",
+    force: bool = False,
+) -> Path:
+    """A one-page handout (PDF with a text layer, or PNG at 300 dpi).
+
+    Three lateral views at ``angles`` of abduction with labels, a small posterior
+    view, the facts from ``annotations/texts.json``, the length and moment-arm
+    table for the poses shown, and the source and licence line of the bones.
+    """
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+    from matplotlib import rcParams
+
+    out = Path(out)
+    if out.suffix.lower() not in (".pdf", ".png"):
+        raise ExportError(f"{out}: the handout must be .pdf or .png")
+    if paper not in PAPER:
+        raise ExportError(f"unknown paper {paper!r}; choose from {', '.join(PAPER)}")
+    check_output(out, force)
+    texts = scene_texts()
+    muscle = scene.muscles[side]
+    layers = frozenset({"bones", "muscle", "fibres", "footprints", "labels"})
+    views = [
+        _crop(
+            render_image(
+                scene,
+                SceneOptions(pose=Pose(a), side=side, view="lateral", theme="print", layers=layers),
+                size=(1400, 1600),
+                label_scale=1.5,
+            )
+        )
+        for a in angles
+    ]
+    posterior = SceneOptions(
+        pose=Pose(angles[-1]), side=side, view="posterior", theme="print", layers=layers - {"labels"}
+    )
+    back = _crop(render_image(scene, posterior, size=(1400, 1100)))
+    rows = []
+    for a in angles:
+        lengths, arms = muscle.lengths(Pose(a)), muscle.moment_arms(Pose(a))
+        rows.append(
+            [f"{a:g}°"]
+            + [f"{lengths[p]:.0f} / {arms[p]:.0f}" for p in ("anterior", "middle", "posterior", "whole")]
+        )
+
+    rcParams["pdf.fonttype"] = 42  # real text in the PDF, selectable and searchable
+    w, h = PAPER[paper]
+    fig = plt.figure(figsize=(w, h), dpi=300)
+    fig.text(0.06, 0.965, texts["title"], fontsize=22, weight="bold", va="top")
+    fig.text(
+        0.06, 0.935, f"{texts['subtitle']} ({side} side, lateral view)", fontsize=11, va="top", style="italic"
+    )
+    for i, (a, img) in enumerate(zip(angles, views, strict=True)):
+        ax = fig.add_axes((0.04 + i * 0.31, 0.60, 0.30, 0.29))
+        ax.imshow(img)
+        ax.set_axis_off()
+        ax.set_title(f"{a:g}° abduction", fontsize=11)
+    ax = fig.add_axes((0.62, 0.33, 0.34, 0.24))
+    ax.imshow(back)
+    ax.set_axis_off()
+    ax.set_title(f"Posterior view, {angles[-1]:g}° abduction", fontsize=9)
+    y = 0.575
+    line = 8 * 1.25 / 72 / h  # one line of 8 pt text, as a fraction of the page height
+    for s in texts["sections"]:
+        fig.text(0.06, y, s["heading"], fontsize=9, weight="bold", va="top")
+        body = _wrap(s["text"], 78)
+        fig.text(0.06, y - 1.3 * line, body, fontsize=8, va="top", linespacing=1.25)
+        y -= (2.1 + body.count("\n") + 0.8) * line
+    tab = fig.add_axes((0.06, 0.055, 0.88, 0.11))
+    tab.set_axis_off()
+    table = tab.table(
+        cellText=rows,
+        colLabels=["Abduction", "Anterior", "Middle", "Posterior", "Whole muscle"],
+        loc="center",
+        cellLoc="center",
+    )
+    table.auto_set_font_size(False)
+    table.set_fontsize(9)
+    table.scale(1, 1.4)
+    fig.text(
+        0.06, 0.17,
+        "Muscle length along the fibres / abduction moment arm about the hip joint centre (mm), "
+        "computed from the 3D geometry",
+        fontsize=8.5, va="bottom", style="italic",
+    )  # fmt: skip
+    fig.text(0.06, 0.018, _wrap("Sources: " + "; ".join(texts["sources"]), 150), fontsize=6.5, va="bottom")
+
+    def write(tmp: Path) -> None:
+        fig.savefig(tmp, format=out.suffix.lower()[1:], dpi=300)
+
+    try:
+        return write_atomic(out, write, force)
+    finally:
+        plt.close(fig)
+
+
+def _crop(img: np.ndarray, margin: int = 12) -> np.ndarray:
+    """Trim the white border around a rendered picture."""
+    ink = (img[..., :3] < 245).any(axis=-1)
+    rows, cols = np.flatnonzero(ink.any(axis=1)), np.flatnonzero(ink.any(axis=0))
+    if not len(rows):
+        return img
+    r0, r1 = max(0, rows[0] - margin), min(img.shape[0], rows[-1] + margin)
+    c0, c1 = max(0, cols[0] - margin), min(img.shape[1], cols[-1] + margin)
+    return img[r0:r1, c0:c1]
+
+
+def scene_texts() -> dict:
+    from viewer import data
+
+    return data.annotation("texts")
+
+
+def _wrap(text: str, width: int) -> str:
+    import textwrap
+
+    return "\n".join(textwrap.wrap(text, width))

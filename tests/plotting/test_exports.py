@@ -98,3 +98,23 @@ def test_png_bytes_open(tmp_path):
     out = tmp_path / "t.png"
     run(["screenshot", str(out), "--size", "400x300", "--transparent"])
     assert Image.open(io.BytesIO(out.read_bytes())).mode == "RGBA"
+
+
+def test_handout_pdf_one_page_with_text(tmp_path):
+    from pypdf import PdfReader
+
+    out = tmp_path / "handout.pdf"
+    run(["handout", str(out)])
+    pdf = PdfReader(out)
+    assert len(pdf.pages) == 1
+    text = pdf.pages[0].extract_text()
+    for phrase in (
+        "Gluteus medius",
+        "Superior gluteal nerve",
+        "Trendelenburg",
+        "greater trochanter",
+        "MPL-2.0",
+    ):
+        assert phrase in text, phrase
+    box = pdf.pages[0].mediabox
+    assert abs(float(box.width) - 8.27 * 72) < 2 and abs(float(box.height) - 11.69 * 72) < 2  # A4
