@@ -98,3 +98,10 @@ def test_sessions_do_not_share_state():
     a.abduction = 25
     assert b.abduction == 0 and b.view3d.angle == 0
     assert a.scene is b.scene  # the immutable meshes are shared
+
+
+def test_handout_and_offline_page_downloads(app):
+    assert app.handout_pdf().getvalue().startswith(b"%PDF")
+    page = app.offline_html().getvalue()
+    assert page.startswith(b"<!DOCTYPE html>") and b"gmed-ready" not in page[:100]
+    assert b"cdn.holoviz.org/panel" not in page

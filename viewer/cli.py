@@ -212,6 +212,21 @@ def _handout(args: argparse.Namespace):
     return handout(HipScene(), Path(args.out), args.side, paper=args.paper, force=args.force)
 
 
+@_export
+def _export_html(args: argparse.Namespace):
+    from viewer.anatomy import Pose
+
+    try:
+        Pose(0.0, args.flexion, args.rotation)
+    except ValueError as exc:
+        raise UsageError(str(exc)) from None
+    if Path(args.out).suffix.lower() != ".html":
+        raise UsageError(f"{args.out}: the page must be an .html file")
+    from viewer.app.standalone import export_html
+
+    return export_html(Path(args.out), args.side, args.flexion, args.rotation, args.force)
+
+
 def _pose_args(p: argparse.ArgumentParser) -> None:
     p.add_argument("--abduction", type=float, default=0.0, help="degrees, -15..45")
     p.add_argument("--flexion", type=float, default=0.0, help="degrees, 0..60")
@@ -279,6 +294,15 @@ def build_parser() -> argparse.ArgumentParser:
     ho.add_argument("--paper", choices=["a4", "letter"], default="a4")
     ho.add_argument("--force", action="store_true", help="overwrite an existing output")
     ho.set_defaults(func=_handout)
+    ht = sub.add_parser(
+        "export-html", help="one self-contained HTML file of the 3D view, for any browser, offline"
+    )
+    ht.add_argument("out", help="output .html")
+    ht.add_argument("--side", choices=["right", "left"], default="right")
+    ht.add_argument("--flexion", type=float, default=0.0)
+    ht.add_argument("--rotation", type=float, default=0.0)
+    ht.add_argument("--force", action="store_true", help="overwrite an existing output")
+    ht.set_defaults(func=_export_html)
     return parser
 
 

@@ -671,6 +671,35 @@ async function renderView({ model, el }) {
   const resize = new ResizeObserver(() => { grw.resize(); requestRender(); });
   resize.observe(canvasHost);
 
+  // a file opened without a server: its own play button and angle slider over the view
+  if (model.standalone) {
+    const bar = document.createElement("div");
+    bar.className = "gmed-standalone";
+    const play = document.createElement("button");
+    play.textContent = "\u25b6 Play / pause";
+    const range = document.createElement("input");
+    range.type = "range"; range.min = "-15"; range.max = "45"; range.step = "1"; range.value = String(model.angle);
+    const label = document.createElement("span");
+    bar.append(play, range, label);
+    root.appendChild(bar);
+    const showAngle = (a) => {
+      loadSweep();
+      sweepMeta = model.sweep_meta;
+      if (!sweep || !sweepMeta || !sweepMeta.angles) return;
+      const lo = sweepMeta.angles[0], step = sweepMeta.angles[1] - lo;
+      const i = Math.max(0, Math.min(sweepMeta.angles.length - 1, Math.round((a - lo) / step)));
+      const n = layout.matrix + layout.muscle + layout.ribbon;
+      showFrame(sweep.subarray(i * n, (i + 1) * n), 0, { length: sweepMeta.length[i], moment_arm: sweepMeta.moment_arm[i] });
+      current.angle = sweepMeta.angles[i];
+      label.textContent = `${current.angle}\u00b0`;
+      requestRender();
+    };
+    play.onclick = () => { model.playing = !model.playing; };
+    range.oninput = () => { model.playing = false; showAngle(Number(range.value)); };
+    model.on("angle", () => { range.value = String(Math.round(model.angle)); if (!model.playing) showAngle(model.angle); });
+    window.gmedShowAngle = showAngle;
+  }
+
   grw.setScale(SUPERSAMPLE);
   marks.windowReady = performance.now();
   build();

@@ -3,14 +3,13 @@
 from __future__ import annotations
 
 import io
-from functools import lru_cache
 
 import panel as pn
 import param
 
 from viewer.anatomy import POSE_RANGE, Pose
 from viewer.app.hipview import HipView
-from viewer.app.payload import shared_scene
+from viewer.app.payload import shared_scene, shared_sweep
 from viewer.scene import LAYERS, SceneOptions
 
 VIEW_KEYS = {"1": "anterior", "2": "posterior", "3": "lateral", "4": "superior"}
@@ -28,12 +27,6 @@ CSS = """
 .gmed-classroom-page .gmed-info h3 { font-size: 30px; }
 .gmed-classroom-page .gmed-info p, .gmed-classroom-page .gmed-info li { font-size: 28px; }
 """
-
-
-@lru_cache(maxsize=64)
-def shared_sweep(side: str, flexion: float, rotation: float) -> tuple[bytes, dict]:
-    """Abduction sweep for playback, cached across sessions (immutable bytes)."""
-    return shared_scene().sweep(side, flexion, rotation)
 
 
 class GmedApp(pn.viewable.Viewer):
@@ -181,6 +174,28 @@ class GmedApp(pn.viewable.Viewer):
         )
         return io.BytesIO(png)
 
+    def handout_pdf(self) -> io.BytesIO:
+        """The one-page handout for the current side, as PDF bytes."""
+        import tempfile
+        from pathlib import Path
+
+        from viewer.export import handout
+
+        with tempfile.TemporaryDirectory() as d:
+            path = handout(self.scene.scene, Path(d) / "handout.pdf", self.side)
+            return io.BytesIO(path.read_bytes())
+
+    def offline_html(self) -> io.BytesIO:
+        """The self-contained offline page for the current side, flexion and rotation."""
+        import tempfile
+        from pathlib import Path
+
+        from viewer.app.standalone import export_html
+
+        with tempfile.TemporaryDirectory() as d:
+            path = export_html(Path(d) / "gmed.html", self.side, float(self.flexion), float(self.rotation))
+            return io.BytesIO(path.read_bytes())
+
     # ------------------------------------------------------------------ layout
     def _info(self) -> pn.pane.HTML:
         t = self.scene.texts
@@ -211,6 +226,12 @@ class GmedApp(pn.viewable.Viewer):
             ncols=3,
         )
         download = w.FileDownload(callback=self.screenshot, filename="gmed-view.png", label="Download PNG")
+        handout = w.FileDownload(
+            callback=self.handout_pdf, filename="gmed-handout.pdf", label="Handout (PDF)"
+        )
+        offline = w.FileDownload(
+            callback=self.offline_html, filename="gmed-hip.html", label="Offline page (HTML)"
+        )
         controls = pn.Column(
             "### Motion",
             w.RadioButtonGroup.from_param(self.param.side, name="Side"),
@@ -228,8 +249,12 @@ class GmedApp(pn.viewable.Viewer):
             "### Export",
             w.Select.from_param(self.param.screenshot_size, name="Screenshot size"),
             download,
+            handout,
+            offline,
             css_classes=["gmed-sidebar"],
             width=330,
+            sizing_mode="stretch_height",
+            scroll=True,
         )
         info = pn.Column(self._info(), width=360, scroll=True)
         big = [CLASSROOM_WIDGET_CSS]

@@ -219,3 +219,9 @@ def shared_scene() -> BrowserScene:
     """The immutable scene and meshes, built once per server process and shared by all sessions."""
     with _scene_lock:
         return _build_shared_scene()
+
+
+@lru_cache(maxsize=64)
+def shared_sweep(side: str, flexion: float, rotation: float) -> tuple[bytes, dict]:
+    """Abduction sweep for playback, cached across sessions (immutable bytes)."""
+    return shared_scene().sweep(side, flexion, rotation)

@@ -1,0 +1,46 @@
+"""gmed export-html: one file that shows the 3D view offline, without a server."""
+
+import io
+import time
+
+import numpy as np
+import pytest
+from PIL import Image
+
+from viewer import cli
+
+pytestmark = pytest.mark.e2e
+
+
+def test_html_opens_offline_and_changes_angle(browser, tmp_path):
+    out = tmp_path / "gmed.html"
+    assert cli.main(["export-html", str(out)]) == 0
+    assert 5e6 < out.stat().st_size < 20e6
+    ctx = browser.new_context(viewport={"width": 1400, "height": 900})
+    left = []
+
+    def only_local(route):
+        url = route.request.url
+        if url.startswith(("file://", "data:", "blob:")):
+            route.continue_()
+        else:
+            left.append(url)
+            route.abort()
+
+    ctx.route("**/*", only_local)
+    page = ctx.new_page()
+    errors = []
+    page.on("pageerror", lambda e: errors.append(str(e)))
+    page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
+    page.goto(out.as_uri())
+    page.wait_for_selector(".gmed-ready", timeout=60_000)
+    time.sleep(1.5)
+    before = np.asarray(Image.open(io.BytesIO(page.locator(".gmed-canvas").screenshot())).convert("L"), float)
+    assert before.std() > 20
+    page.locator(".gmed-standalone input").fill("40")
+    time.sleep(1.5)
+    after = np.asarray(Image.open(io.BytesIO(page.locator(".gmed-canvas").screenshot())).convert("L"), float)
+    assert np.abs(after - before).mean() > 1.0
+    assert "40°" in page.locator(".gmed-readout").inner_text()
+    assert left == [] and errors == []
+    ctx.close()
