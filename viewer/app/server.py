@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import logging
-import time
 
 import panel as pn
 
@@ -22,10 +21,9 @@ def create_app(classroom: bool = False):
 
 def serve(host: str = "127.0.0.1", port: int = 5006, open_browser: bool = True, classroom: bool = False):
     """Start the server (blocking). The shared meshes are built meanwhile (see start_scene_build)."""
-    t0 = time.perf_counter()
     pn.extension(design=None, notifications=False)
     url = f"http://{'127.0.0.1' if host in ('127.0.0.1', 'localhost') else host}:{port}/"
-    print(f"gmed-viewer serving at {url} (started in {time.perf_counter() - t0:.1f} s)", flush=True)
+    print(f"gmed-viewer: open {url}  (Ctrl-C stops the server)", flush=True)
     pn.serve(
         {"/": lambda: create_app(classroom)},
         address=host,
