@@ -102,3 +102,24 @@ def test_classroom_mode_projector_sizes(app_page):
     img = image(p.canvas_png())
     assert (img.sum(axis=-1) < 30).mean() > 0.3  # black background for the projector
     assert p.errors() == []
+
+
+def test_sessions_are_isolated(browser, server):
+    """Two students: one moves the thigh, the other's model stays where it was."""
+    from conftest import Page
+
+    a = Page(browser, server)
+    b = Page(browser, server)
+    try:
+        for _ in range(10):
+            a.page.keyboard.press("ArrowRight")
+        deadline = time.time() + 15
+        while "10°" not in a.page.locator(".gmed-readout").inner_text() and time.time() < deadline:
+            time.sleep(0.1)
+        time.sleep(1.0)
+        assert "10°" in a.page.locator(".gmed-readout").inner_text()
+        assert b.page.locator(".gmed-readout").inner_text().startswith("Abduction\n0°")
+        assert b.stats().get("framesReceived", 0) == 0  # no frame reached the other session
+    finally:
+        a.page.close()
+        b.page.close()
