@@ -11,7 +11,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from viewer import cli
-from viewer.anatomy import POSE_RANGE, Pose
+from viewer.anatomy import POSE_RANGE, HipModel, Pose
 
 angles = st.floats(allow_nan=True, allow_infinity=True, width=64)
 
@@ -35,8 +35,7 @@ _MODEL = []
 
 
 def _shared_model():
-    from viewer.anatomy import HipModel
-
+    # the real class, bound at import: inside the test viewer.anatomy.HipModel is this function
     if not _MODEL:
         _MODEL.append(HipModel())
     return _MODEL[0]
