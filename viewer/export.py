@@ -12,6 +12,7 @@ from pathlib import Path
 import numpy as np
 import pyvista as pv
 
+from viewer import data
 from viewer.anatomy import SIDES, Pose
 from viewer.scene import HipScene, SceneOptions, hex_rgb
 
@@ -240,8 +241,8 @@ def export_scene(scene: HipScene, out: Path, pose: Pose, side: str = "right", fo
             if "part" in p:
                 m.vertex_attributes["_PART"] = p["part"].astype(np.float32)
             gscene.add_geometry(m, node_name=name, geom_name=name)
-        data = gscene.export(file_type="glb")
-        write_atomic(out, lambda tmp: tmp.write_bytes(data), force)
+        glb = gscene.export(file_type="glb")
+        write_atomic(out, lambda tmp: tmp.write_bytes(glb), force)
         sidecar = out.with_suffix(".json")
         write_atomic(sidecar, lambda tmp: tmp.write_text(json.dumps(meta, indent=2)), force)
         return out
@@ -257,8 +258,8 @@ def export_scene(scene: HipScene, out: Path, pose: Pose, side: str = "right", fo
         m = mesh(p, 1.0)
         if "part" in p:
             m.vertex_attributes["part"] = p["part"].astype(np.int32)
-        data = m.export(file_type="ply", encoding="binary", include_attributes=True)
-        write_atomic(out / f"{name}.ply", lambda tmp, d=data: tmp.write_bytes(d), True)
+        ply = m.export(file_type="ply", encoding="binary", include_attributes=True)
+        write_atomic(out / f"{name}.ply", lambda tmp, d=ply: tmp.write_bytes(d), True)
     write_atomic(out / "scene.json", lambda tmp: tmp.write_text(json.dumps(meta, indent=2)), True)
     return out
 
@@ -293,7 +294,7 @@ def handout(
     if paper not in PAPER:
         raise ExportError(f"unknown paper {paper!r}; choose from {', '.join(PAPER)}")
     check_output(out, force)
-    texts = scene_texts()
+    texts = data.annotation("texts")
     muscle = scene.muscles[side]
     layers = frozenset({"bones", "muscle", "fibres", "footprints", "labels"})
     views = [
@@ -379,12 +380,6 @@ def _crop(img: np.ndarray, margin: int = 12) -> np.ndarray:
     r0, r1 = max(0, rows[0] - margin), min(img.shape[0], rows[-1] + margin)
     c0, c1 = max(0, cols[0] - margin), min(img.shape[1], cols[-1] + margin)
     return img[r0:r1, c0:c1]
-
-
-def scene_texts() -> dict:
-    from viewer import data
-
-    return data.annotation("texts")
 
 
 def _wrap(text: str, width: int) -> str:

@@ -267,7 +267,7 @@ class HeightField:
                 height = w0 * z[:, 0] + w1 * z[:, 1] + w2 * z[:, 2]
                 np.maximum.at(grid, (pi[hit], pj[hit]), height[hit])
         self.grid = grid
-        self._flat_grid = np.where(np.isfinite(grid), grid, self.EMPTY).ravel()
+        self._flat = np.where(np.isfinite(grid), grid, self.EMPTY).ravel()
 
     #: Height returned where no surface lies below (far below any bone, finite so
     #: callers can add clearances without floating-point warnings).
@@ -299,7 +299,3 @@ class HeightField:
         outside = (gx < 0) | (gy < 0) | (gx >= nx - 1) | (gy >= ny - 1)
         h[outside] = self.EMPTY
         return h
-
-    @property
-    def _flat(self) -> np.ndarray:
-        return self._flat_grid

@@ -60,9 +60,3 @@ def resolve(definition: dict, vertices: np.ndarray, atlas_map: AtlasMap) -> np.n
         centre, _, _ = fit_sphere_trimmed(pts, definition.get("keep_fraction", 1.0))
         return centre
     raise ValueError(f"unknown landmark kind {kind!r}")
-
-
-def sphere_radius(definition: dict, vertices: np.ndarray, atlas_map: AtlasMap) -> float:
-    """Radius (mm) of the sphere fitted for a ``sphere_centre`` landmark."""
-    pts = vertices[atlas_map.vertices_of_elements(definition["atlas_elements"])]
-    return fit_sphere_trimmed(pts, definition.get("keep_fraction", 1.0))[1]

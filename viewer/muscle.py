@@ -235,12 +235,9 @@ class GluteusMedius:
         """The insertion line ((nu, 3) float) moved rigidly with the femur."""
         return geometry.apply(self.model.femur_transform(self.side, pose), self.insertion_neutral)
 
-    def sheets(self, pose: Pose) -> tuple[np.ndarray, np.ndarray]:
-        """Deep and superficial sheets ((nu, nv, 3) float each), wrapped over the bones."""
-        return self._sheets(pose)[:2]
-
-    def _sheets(self, pose: Pose) -> tuple[np.ndarray, np.ndarray, float]:
-        """Deep and superficial sheets, and +1/-1 when the (u, v) grid turns from deep to superficial.
+    def sheets(self, pose: Pose) -> tuple[np.ndarray, np.ndarray, float]:
+        """Deep and superficial sheets ((nu, nv, 3) float each), wrapped over the bones, and +1/-1
+        as the (u, v) grid turns from deep to superficial or back.
 
         The deep sheet starts as straight lines from the origin arc to the
         posed insertion line, is lifted out of the femur and the hip bone
@@ -291,7 +288,7 @@ class GluteusMedius:
 
     def surface(self, pose: Pose) -> MuscleSurface:
         """The closed muscle surface for a pose."""
-        deep, superficial, turn = self._sheets(pose)
+        deep, superficial, turn = self.sheets(pose)
         vertices = np.concatenate([deep.reshape(-1, 3), superficial.reshape(-1, 3)])
         # slab faces are outward when the (u, v) grid turns from deep to superficial
         faces = self.faces if turn > 0 else self._faces_reversed

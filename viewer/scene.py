@@ -9,7 +9,7 @@ import pyvista as pv
 
 from viewer import data
 from viewer.anatomy import SIDES, HipModel, Pose
-from viewer.muscle import GluteusMedius
+from viewer.muscle import GluteusMedius, MuscleSurface
 
 #: Layers a scene can show.
 LAYERS = ("bones", "muscle", "fibres", "footprints", "labels", "other_side")
@@ -70,14 +70,18 @@ class HipScene:
         """Neutral bone surface with point normals (posed by the actor's matrix)."""
         return self._bones[name]
 
-    def muscle(self, side: str, pose: Pose) -> pv.PolyData:
-        """Muscle surface with point normals and per-point ``part`` and ``fibre_v`` arrays."""
-        s = self.muscles[side].surface(pose)
+    def muscle(self, side: str, pose: Pose, surface: MuscleSurface | None = None) -> pv.PolyData:
+        """Muscle surface with point normals and per-point ``part``, ``fibre_v`` and ``rgb`` arrays.
+
+        ``surface`` is the muscle already regenerated for ``pose``, if the caller has it.
+        """
+        s = surface or self.muscles[side].surface(pose)
         mesh = polydata(s.vertices, s.faces)
         mesh.point_data["part"] = s.part.astype(np.int32)
         mesh.point_data["fibre_v"] = s.fibre_v
         mesh.point_data["rgb"] = self.part_rgb[s.part]
-        return mesh.compute_normals(auto_orient_normals=False, split_vertices=False)
+        mesh.point_data["Normals"] = _point_normals(s.vertices, s.faces)
+        return mesh
 
     @property
     def part_rgb(self) -> np.ndarray:
@@ -119,14 +123,17 @@ class HipScene:
         )
         return np.concatenate([one + 2 * nv * i for i in range(k)])
 
-    def fibres(self, side: str, pose: Pose) -> pv.PolyData:
+    def fibres(self, side: str, pose: Pose, surface: MuscleSurface | None = None) -> pv.PolyData:
         """Fibre ribbons drawn on the muscle's outer surface, origin to insertion."""
-        s = self.muscles[side].surface(pose)
+        s = surface or self.muscles[side].surface(pose)
         return polydata(self.fibre_ribbon_points(side, s.superficial), self.fibre_ribbon_faces(side))
 
-    def footprints(self, side: str, pose: Pose) -> dict[str, pv.PolyData]:
-        """Origin and insertion footprints as tubes along the attachment edges."""
-        s = self.muscles[side].surface(pose)
+    def footprints(self, side: str) -> dict[str, pv.PolyData]:
+        """Origin and insertion footprints at neutral, as tubes along the attachment edges.
+
+        The origin is fixed to the pelvis; the insertion moves with the femur's matrix.
+        """
+        s = self.muscles[side].surface(Pose())
         return {
             "origin": pv.Spline(s.origin_edge, 80).tube(radius=1.8, n_sides=10, capping=True),
             "insertion": pv.Spline(s.insertion_edge, 30).tube(radius=1.8, n_sides=10, capping=True),
@@ -216,9 +223,10 @@ class HipScene:
                 actors[name] = actor
         for side in sides:
             pose = opts.pose if side == opts.side else Pose()
+            surface = self.muscles[side].surface(pose)  # once per side, for muscle and fibres
             if "muscle" in opts.layers:
                 actors[f"muscle_{side}"] = plotter.add_mesh(
-                    self.muscle(side, pose),
+                    self.muscle(side, pose, surface),
                     scalars="rgb",
                     rgb=True,
                     smooth_shading=True,
@@ -229,13 +237,13 @@ class HipScene:
                 )
             if "fibres" in opts.layers:
                 actors[f"fibres_{side}"] = plotter.add_mesh(
-                    self.fibres(side, pose),
+                    self.fibres(side, pose, surface),
                     color=hex_rgb(self.style["fibre"]),
                     smooth_shading=True,
                     name=f"fibres_{side}",
                 )
             if "footprints" in opts.layers:
-                for key, mesh in self.footprints(side, Pose()).items():
+                for key, mesh in self.footprints(side).items():
                     actor = plotter.add_mesh(
                         mesh, color=hex_rgb(self.style[f"{key}_footprint"]), name=f"{key}_{side}"
                     )

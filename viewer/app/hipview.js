@@ -103,12 +103,9 @@ async function renderView({ model, el }) {
   root.append(canvasHost, svg, labelLayer, readout, status);
   el.appendChild(root);
 
-  const marks = { renderCalled: performance.now() };
-  window.gmedMarks = marks;
   let vtk;
   try {
     vtk = await loadVtk(model.vtk_url);
-    marks.vtkLoaded = performance.now();
   } catch (err) {
     status.textContent = String(err);
     console.error(err);
@@ -554,7 +551,6 @@ async function renderView({ model, el }) {
       updateReadout();
       const t2 = performance.now();
       stats.renders += 1;
-      if (!marks.firstRender) marks.firstRender = performance.now();
       stats.lastRenderMs = t1 - t0;
       stats.lastLabelsMs = t2 - t1;
     });
@@ -701,9 +697,7 @@ async function renderView({ model, el }) {
   }
 
   grw.setScale(SUPERSAMPLE);
-  marks.windowReady = performance.now();
   build();
-  marks.built = performance.now();
   loadSweep();
   applyClassroom();
   status.textContent = "";

@@ -112,7 +112,7 @@ class BrowserScene:
             }
         )
         s = sc.muscles[side].surface(Pose())
-        fp = sc.footprints(side, Pose())
+        fp = sc.footprints(side)
         back = geometry.invert(self.model.femur_transform(side, Pose()))
         return {
             "side": side,

@@ -2,11 +2,7 @@
 
 from __future__ import annotations
 
-import logging
-
 import panel as pn
-
-log = logging.getLogger("gmed")
 
 
 def create_app(classroom: bool = False):
