@@ -86,13 +86,13 @@ def format_table(rows: list[dict], joint: str) -> str:
 def _serve(args: argparse.Namespace) -> int:
     if not 0 < args.port < 65536:
         raise UsageError("--port must be between 1 and 65535")
-    import threading
+    from viewer.app.startup import startup, warm_up
 
-    from viewer.app.payload import shared_scene
-
-    # build the shared meshes while Panel is imported and the browser loads the page;
-    # the first session waits for them if it comes earlier
-    threading.Thread(target=shared_scene, name="gmed-scene", daemon=True).start()
+    # the start-up payloads come from the cache (or are built and checked now, so that a
+    # broken annotation or mesh file stops here with one line); the full scene follows in
+    # the background once the first page is drawn
+    startup()
+    warm_up()
     from viewer.app.server import serve
 
     if args.host not in ("127.0.0.1", "localhost"):
@@ -119,7 +119,7 @@ def _size(text: str) -> tuple[int, int]:
 
 def _scene_options(args: argparse.Namespace):
     from viewer.anatomy import Pose
-    from viewer.scene import LAYERS, SceneOptions
+    from viewer.options import LAYERS, SceneOptions
 
     try:
         pose = Pose(args.abduction, args.flexion, args.rotation)

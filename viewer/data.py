@@ -8,7 +8,6 @@ from functools import cache
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-import jsonschema
 import numpy as np
 
 from viewer.landmarks import AtlasMap
@@ -60,6 +59,8 @@ def load_validated(path: Path, schema_name: str) -> dict:
         Naming the file, the field path (e.g. ``landmarks[3].atlas_node``)
         and the problem.
     """
+    import jsonschema  # imported here: a server started from the cache does not need it
+
     data = read_json(path)
     schema = read_json(SCHEMA_DIR / schema_name)
     validator = jsonschema.Draft202012Validator(schema)
@@ -113,6 +114,21 @@ def load_bone_mesh(bone: str, path: Path | None = None, lod: bool = False) -> tr
 def sha256(path: Path) -> str:
     """Hex SHA-256 of a file."""
     return hashlib.sha256(Path(path).read_bytes()).hexdigest()
+
+
+def fingerprint() -> str:
+    """Hex SHA-256 over everything derived data is made from: meshes, annotations, code.
+
+    A cache keyed by it is stale as soon as any mesh, annotation or module changes.
+    """
+    h = hashlib.sha256()
+    files = [*MESH_DIR.rglob("*.ply"), *MESH_DIR.glob("*.json"), *ANNOTATION_DIR.rglob("*.json")]
+    files += (ROOT / "viewer").rglob("*.py")
+    for path in sorted(files):
+        h.update(str(path.relative_to(ROOT)).encode())
+        h.update(hashlib.sha256(path.read_bytes()).digest())
+    h.update(np.__version__.encode())
+    return h.hexdigest()
 
 
 def verify_checksums() -> None:

@@ -2,29 +2,13 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
-
 import numpy as np
 import pyvista as pv
 
 from viewer import data
 from viewer.anatomy import SIDES, HipModel, Pose
 from viewer.muscle import GluteusMedius, MuscleSurface
-
-#: Layers a scene can show.
-LAYERS = ("bones", "muscle", "fibres", "footprints", "labels", "other_side")
-
-
-@dataclass
-class SceneOptions:
-    """What to show and how (the state an export or the app renders from)."""
-
-    pose: Pose = field(default_factory=Pose)
-    side: str = "right"
-    view: str | None = None
-    theme: str = "light"
-    layers: frozenset[str] = frozenset({"bones", "muscle", "fibres", "footprints", "other_side"})
-    muscle_opacity: float = 1.0
+from viewer.options import LAYERS, SceneOptions  # noqa: F401  (re-exported)
 
 
 def hex_rgb(colour: str) -> tuple[float, float, float]:

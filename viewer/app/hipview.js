@@ -551,6 +551,11 @@ async function renderView({ model, el }) {
       updateReadout();
       const t2 = performance.now();
       stats.renders += 1;
+      if (stats.renders === 1) {
+        stats.firstRenderAt = t2;
+        if (!model.standalone) model.drawn = true;  // the server may now use the CPU
+        setTimeout(() => { if (!lodOn) { grw.setScale(SUPERSAMPLE); requestRender(); } }, 0);
+      }
       stats.lastRenderMs = t1 - t0;
       stats.lastLabelsMs = t2 - t1;
     });
@@ -696,8 +701,9 @@ async function renderView({ model, el }) {
     window.gmedShowAngle = showAngle;
   }
 
-  grw.setScale(SUPERSAMPLE);
+  grw.setScale(1);  // the first frame at screen resolution, supersampled right after
   build();
+  stats.builtAt = performance.now();
   loadSweep();
   applyClassroom();
   status.textContent = "";

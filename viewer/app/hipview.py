@@ -36,6 +36,7 @@ class HipView(JSComponent):
     view_key = param.String(default="", doc="view chosen with the keys 1-4")
     view_key_nonce = param.Integer(default=0)
     labels_key = param.Integer(default=0, doc="counts presses of L")
+    drawn = param.Boolean(default=False, doc="set by the browser after its first frame")
     standalone = param.Boolean(default=False, doc="no server: play and pick angles from the sweep")
     lod = param.Selector(
         default="auto",

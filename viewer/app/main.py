@@ -10,7 +10,8 @@ import param
 from viewer.anatomy import POSE_RANGE, Pose
 from viewer.app.hipview import HipView
 from viewer.app.payload import shared_scene, shared_sweep
-from viewer.scene import LAYERS, SceneOptions
+from viewer.app.startup import startup
+from viewer.options import LAYERS, SceneOptions
 
 VIEW_KEYS = {"1": "anterior", "2": "posterior", "3": "lateral", "4": "superior"}
 SCREENSHOT_SIZES = {"1280 x 720": (1280, 720), "1920 x 1080": (1920, 1080), "3840 x 2160 (4K)": (3840, 2160)}
@@ -54,12 +55,14 @@ class GmedApp(pn.viewable.Viewer):
 
     def __init__(self, **params):
         super().__init__(**params)
-        self.scene = shared_scene()
+        # a session starts from the cached start-up payloads; the full scene (muscle model,
+        # PyVista) is needed only for other poses and exports, and is built in the background
+        self.startup = startup()
         self.view3d = HipView(
             sizing_mode="stretch_both",
             min_height=500,
-            texts=self.scene.texts["readout"],
-            scene_data=self.scene.static[self.side],
+            texts=self.startup.texts["readout"],
+            scene_data=self.startup.static[self.side],
             layers=self._layers(),
             muscle_opacity=self.muscle_opacity,
             classroom=self.classroom,
@@ -75,12 +78,17 @@ class GmedApp(pn.viewable.Viewer):
     def _layers(self) -> list[str]:
         return [name for name in LAYERS if getattr(self, name)]
 
+    @property
+    def scene(self):
+        """The shared full scene (built on first use, and in the background by ``gmed serve``)."""
+        return shared_scene()
+
     def _camera_preset(self) -> dict:
-        position, focal, up = self.scene.scene.camera(self.view, self.side)
+        position, focal, up = self.startup.cameras[self.side][self.view]
         return {
-            "position": position.tolist(),
-            "focal_point": focal.tolist(),
-            "view_up": up.tolist(),
+            "position": list(position),
+            "focal_point": list(focal),
+            "view_up": list(up),
             "view_angle": 30.0,
             "name": self.view,
         }
@@ -89,7 +97,9 @@ class GmedApp(pn.viewable.Viewer):
         return Pose(self.abduction, self.flexion, self.rotation)
 
     def _send_frame(self):
-        frame, readout = self.scene.frame(self.side, self.pose())
+        pose = self.pose()
+        cached = self.startup.frame(self.side, pose)
+        frame, readout = cached if cached is not None else self.scene.frame(self.side, pose)
         self.view3d.param.update(
             frame=frame, readout={k: float(v) for k, v in readout.items()}, angle=self.abduction
         )
@@ -105,14 +115,16 @@ class GmedApp(pn.viewable.Viewer):
 
     @param.depends("side", watch=True)
     def _side_changed(self):
-        self.view3d.param.update(sweep=b"", scene_data=self.scene.static[self.side])
+        self.view3d.param.update(sweep=b"", scene_data=self.startup.static[self.side])
         self._send_frame()
         self.view3d.camera_preset = self._camera_preset()
 
     @param.depends("playing", watch=True)
     def _play(self):
         if self.playing and not self.view3d.sweep:
-            frames, meta = shared_sweep(self.side, float(self.flexion), float(self.rotation))
+            flexion, rotation = float(self.flexion), float(self.rotation)
+            cached = self.startup.sweep(self.side, flexion, rotation)
+            frames, meta = cached if cached is not None else shared_sweep(self.side, flexion, rotation)
             self.view3d.param.update(sweep=frames, sweep_meta=meta)
         self.view3d.playing = self.playing
 
@@ -198,7 +210,7 @@ class GmedApp(pn.viewable.Viewer):
 
     # ------------------------------------------------------------------ layout
     def _info(self) -> pn.pane.HTML:
-        t = self.scene.texts
+        t = self.startup.texts
         parts = [f"<h2>{t['title']}</h2><p><i>{t['subtitle']}</i></p>"]
         for s in t["sections"]:
             parts.append(f"<h3>{s['heading']}</h3><p>{s['text']}</p>")
@@ -233,20 +245,20 @@ class GmedApp(pn.viewable.Viewer):
             callback=self.offline_html, filename="gmed-hip.html", label="Offline page (HTML)"
         )
         controls = pn.Column(
-            "### Motion",
+            pn.pane.Markdown("### Motion"),
             w.RadioButtonGroup.from_param(self.param.side, name="Side"),
             w.FloatSlider.from_param(self.param.abduction, name="Abduction (\u00b0)"),
             w.FloatSlider.from_param(self.param.flexion, name="Flexion (\u00b0)"),
             w.FloatSlider.from_param(self.param.rotation, name="Internal rotation (\u00b0)"),
             pn.Row(play, w.Checkbox.from_param(self.param.loop, name="Loop")),
             w.FloatSlider.from_param(self.param.speed, name="Speed (\u00b0/s)"),
-            "### Layers",
+            pn.pane.Markdown("### Layers"),
             *[w.Checkbox.from_param(self.param[n], name=n.replace("_", " ").capitalize()) for n in LAYERS],
             w.FloatSlider.from_param(self.param.muscle_opacity, name="Muscle opacity"),
-            "### View",
+            pn.pane.Markdown("### View"),
             views,
             w.Checkbox.from_param(self.param.classroom, name="Classroom mode"),
-            "### Export",
+            pn.pane.Markdown("### Export"),
             w.Select.from_param(self.param.screenshot_size, name="Screenshot size"),
             download,
             handout,
@@ -257,8 +269,21 @@ class GmedApp(pn.viewable.Viewer):
             scroll=True,
         )
         info = pn.Column(self._info(), width=360, scroll=True)
+        bar = pn.Row(sizing_mode="stretch_width")  # filled when classroom mode is first on
+        self._controls, self._info_panel, self._bar = controls, info, bar
+        self._layout = pn.Column(
+            bar,
+            pn.Row(controls, self.view3d, info, sizing_mode="stretch_both"),
+            sizing_mode="stretch_both",
+            stylesheets=[CSS],
+        )
+        self._apply_classroom_layout()
+        return self._layout
+
+    def _classroom_bar(self) -> list:
+        w = pn.widgets
         big = [CLASSROOM_WIDGET_CSS]
-        bar = pn.Row(
+        return [
             w.Toggle.from_param(
                 self.param.playing, name="\u25b6 Play / pause", button_type="primary", stylesheets=big
             ),
@@ -272,20 +297,12 @@ class GmedApp(pn.viewable.Viewer):
                 for v in ("anterior", "posterior", "lateral", "superior")
             ],
             w.Toggle.from_param(self.param.classroom, name="Exit classroom", stylesheets=big),
-            sizing_mode="stretch_width",
-        )
-        self._controls, self._info_panel, self._bar = controls, info, bar
-        self._layout = pn.Column(
-            bar,
-            pn.Row(controls, self.view3d, info, sizing_mode="stretch_both"),
-            sizing_mode="stretch_both",
-            stylesheets=[CSS],
-        )
-        self._apply_classroom_layout()
-        return self._layout
+        ]
 
     def _apply_classroom_layout(self):
         # classroom: the 3D view fills the screen under one bar of large controls
+        if self.classroom and not self._bar.objects:
+            self._bar.objects = self._classroom_bar()
         self._controls.visible = not self.classroom
         self._info_panel.visible = not self.classroom
         self._bar.visible = self.classroom

@@ -5,13 +5,16 @@ from __future__ import annotations
 import threading
 from dataclasses import dataclass
 from functools import cached_property, lru_cache
+from typing import TYPE_CHECKING
 
 import numpy as np
 
 from viewer import data, geometry
 from viewer.anatomy import POSE_RANGE, SIDES, Pose
 from viewer.muscle import closed_slab_faces
-from viewer.scene import HipScene, polydata
+
+if TYPE_CHECKING:
+    from viewer.scene import HipScene
 
 #: Abduction angles of a precomputed sweep, played back in the browser.
 SWEEP_STEP_DEG = 1.0
@@ -60,6 +63,8 @@ class BrowserScene:
     def lod(self) -> dict:
         """Light bones (``meshes/lod/``, ~8 % of the triangles) shown while the view moves on a
         slow (software-rendering) browser; the full meshes return when it stops."""
+        from viewer.scene import polydata
+
         out = {}
         for name in self.model.bones:
             mesh = data.load_bone_mesh(name, lod=True)
@@ -210,6 +215,8 @@ _scene_lock = threading.Lock()
 
 @lru_cache(maxsize=1)
 def _build_shared_scene() -> BrowserScene:
+    from viewer.scene import HipScene  # PyVista: imported when the full scene is first needed
+
     scene = BrowserScene(HipScene())
     scene.static  # noqa: B018  (build the payloads now, not in the first session)
     return scene

@@ -7,11 +7,14 @@ import panel as pn
 
 def create_app(classroom: bool = False):
     from viewer.app.main import GmedApp
+    from viewer.app.startup import first_view
 
     # query parameters are not trusted: only the classroom flag is read
     args = pn.state.session_args or {}
     flag = args.get("classroom", [b""])[0].decode("ascii", "replace").lower() in ("1", "true", "yes")
     app = GmedApp(classroom=classroom or flag)
+    # the full scene is built once the first browser has drawn its first frame
+    app.view3d.param.watch(lambda e: e.new and first_view.set(), "drawn")
     return pn.Column(app, sizing_mode="stretch_both")
 
 
