@@ -85,17 +85,34 @@ def main() -> None:
             def stats():
                 return page.evaluate("({...window.gmedStats, now: performance.now()})")
 
-            # slider changes: one step at a time, waiting for each frame
-            latencies, per_step = [], []
-            for _ in range(15):
-                n0, got = len(received), stats().get("framesReceived", 0)
-                page.keyboard.press("ArrowRight")
-                deadline = time.time() + 5
-                while stats().get("framesReceived", 0) == got and time.time() < deadline:
-                    time.sleep(0.005)
-                time.sleep(0.05)
-                latencies.append(stats()["keyToFrameMs"])
-                per_step.append(sum(received[n0:]))
+            def steps(pg, rec, n=15):
+                """Arrow-key steps, one at a time: key -> new pose drawn, and bytes received."""
+                lat, sent = [], []
+                for _ in range(n):
+                    n0 = len(rec)
+                    got = pg.evaluate("window.gmedStats.framesShown || 0")
+                    pg.keyboard.press("ArrowRight")
+                    deadline = time.time() + 5
+                    while pg.evaluate("window.gmedStats.framesShown || 0") == got and time.time() < deadline:
+                        time.sleep(0.005)
+                    time.sleep(0.15)
+                    lat.append(pg.evaluate("window.gmedStats.keyToFrameMs"))
+                    sent.append(sum(rec[n0:]))
+                return lat, sent
+
+            # the abduction sweep arrives after the first frame
+            page.wait_for_function("window.gmedStats.sweepLoaded === true", timeout=30_000)
+            time.sleep(0.5)
+            latencies, per_step = steps(page, received)
+            # a flexion without a precomputed sweep: every step is a frame from the server
+            page2 = browser.new_page(viewport={"width": 1600, "height": 900})
+            received2: list[int] = []
+            page2.on("websocket", lambda ws: ws.on("framereceived", lambda f: received2.append(len(f))))
+            page2.goto(page.url + "?flexion=20")
+            page2.wait_for_function("window.gmedStats && window.gmedStats.renders > 0", timeout=60_000)
+            time.sleep(1.0)
+            server_lat, server_step = steps(page2, received2)
+            page2.close()
             # playback in the browser
             page.get_by_role("button", name="\u25b6 Play / pause").click()
             time.sleep(2.0)
@@ -118,12 +135,14 @@ def main() -> None:
         f"max {max(w[1] for w in warm):5.2f} s ({len(warm)} starts)"
     )
     print(
-        f"slider step -> frame shown      : median {statistics.median(latencies):.0f} ms, "
-        f"max {max(latencies):.0f} ms (15 steps)"
+        f"arrow key -> new pose drawn     : median {statistics.median(latencies):.0f} ms, "
+        f"max {max(latencies):.0f} ms (15 steps, from the sweep held by the page); "
+        f"received per step max {max(per_step) / 1024:.1f} KB"
     )
     print(
-        f"bytes sent per slider step      : max {max(per_step) / 1024:.1f} KB "
-        f"(median {statistics.median(per_step) / 1024:.1f} KB)"
+        f"same at flexion 20 (no sweep)   : median {statistics.median(server_lat):.0f} ms, "
+        f"max {max(server_lat):.0f} ms; server frame per step max {max(server_step) / 1024:.1f} KB "
+        f"(median {statistics.median(server_step) / 1024:.1f} KB)"
     )
     print(
         f"playback                        : {fps:.1f} frames/s in headless Chromium "

@@ -3,6 +3,8 @@
 import io
 
 import numpy as np
+import panel as pn
+import param
 import pytest
 from PIL import Image
 
@@ -105,3 +107,43 @@ def test_handout_and_offline_page_downloads(app):
     page = app.offline_html().getvalue()
     assert page.startswith(b"<!DOCTYPE html>") and b"gmed-ready" not in page[:100]
     assert b"cdn.holoviz.org/panel" not in page
+
+
+def test_page_draws_abduction_from_its_sweep():
+    """Once the page has drawn, it holds the sweep: abduction moves cost the server no frame."""
+    a = GmedApp()
+    first = a.view3d.frame
+    a.view3d.drawn = True  # the browser's first frame
+    assert len(a.view3d.sweep_meta["angles"]) == 61
+    a.abduction = 17
+    assert a.view3d.frame is first  # no frame sent
+    assert a.view3d.angle == 17  # the page takes pose 17 from its sweep
+    # a flexion without a computed sweep: frames again, 37 KB each
+    a.flexion = 13
+    assert a.view3d.sweep == b""
+    assert a.view3d.frame is not first and len(a.view3d.frame) < 100_000
+    before = a.view3d.frame
+    a.abduction = 20
+    assert a.view3d.frame is not before
+    # playing computes that sweep; later sessions at this flexion get it at once
+    a.playing = True
+    a.playing = False
+    b = GmedApp(flexion=13)
+    b.view3d.drawn = True
+    assert b.view3d.sweep == a.view3d.sweep
+
+
+def test_abduction_slider_goes_to_the_server_on_release():
+    a = GmedApp()
+    a.__panel__()
+    slider = next(
+        w for w in a._controls.objects if isinstance(w, pn.widgets.FloatSlider) and "Abduction" in w.name
+    )
+    a.view3d.drawn = True
+    slider.value = 12  # dragged: drawn by the page from its sweep, not sent
+    assert a.abduction == 0
+    with param.edit_constant(slider):
+        slider.value_throttled = 12  # released (set by the browser only)
+    assert a.abduction == 12 and a.view3d.angle == 12
+    a.abduction = -5  # e.g. the arrow keys
+    assert slider.value == -5

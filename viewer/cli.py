@@ -11,6 +11,8 @@ from viewer.anatomy import POSE_RANGE, SIDES
 from viewer.data import DataError
 
 PARTS = ("anterior", "middle", "posterior", "whole")
+#: Default limit of open sessions per server process (see benchmarks/load.py).
+MAX_SESSIONS = 100
 
 
 class UsageError(Exception):
@@ -86,13 +88,23 @@ def format_table(rows: list[dict], joint: str) -> str:
 def _serve(args: argparse.Namespace) -> int:
     if not 0 < args.port < 65536:
         raise UsageError("--port must be between 1 and 65535")
-    from viewer.app.startup import startup, warm_up
+    if not 1 <= args.num_procs <= 16:
+        raise UsageError("--num-procs must be between 1 and 16")
+    if args.max_sessions < 0:
+        raise UsageError("--max-sessions must be 0 (no limit) or more")
+    import logging
 
-    # the start-up payloads come from the cache (or are built and checked now, so that a
-    # broken annotation or mesh file stops here with one line); the full scene follows in
-    # the background once the first page is drawn
+    from viewer.app.startup import startup
+
+    log = logging.getLogger("gmed")
+    handler = logging.StreamHandler(sys.stderr)
+    handler.setFormatter(logging.Formatter("%(asctime)s gmed: %(message)s", "%H:%M:%S"))
+    log.addHandler(handler)
+    log.setLevel(logging.INFO)
+    log.propagate = False
+    # the start-up payloads come from the cache, or are built and checked now, so that a
+    # broken annotation or mesh file stops here with one line
     startup()
-    warm_up()
     from viewer.app.server import serve
 
     if args.host not in ("127.0.0.1", "localhost"):
@@ -100,7 +112,14 @@ def _serve(args: argparse.Namespace) -> int:
             f"warning: serving on {args.host}: the app is visible to other machines on the network",
             file=sys.stderr,
         )
-    serve(host=args.host, port=args.port, open_browser=not args.no_browser, classroom=args.classroom)
+    serve(
+        host=args.host,
+        port=args.port,
+        open_browser=not args.no_browser,
+        classroom=args.classroom,
+        num_procs=args.num_procs,
+        max_sessions=args.max_sessions,
+    )
     return 0
 
 
@@ -264,6 +283,20 @@ def build_parser() -> argparse.ArgumentParser:
     s.add_argument("--port", type=int, default=5006)
     s.add_argument("--no-browser", action="store_true", help="do not open a browser")
     s.add_argument("--classroom", action="store_true", help="start in classroom (projector) mode")
+    s.add_argument(
+        "--num-procs",
+        type=int,
+        default=1,
+        metavar="N",
+        help="server processes sharing the port (a large class: one per CPU core; default 1)",
+    )
+    s.add_argument(
+        "--max-sessions",
+        type=int,
+        default=MAX_SESSIONS,
+        metavar="N",
+        help=f"open sessions per process; more get a 'busy' page (default {MAX_SESSIONS}, 0: no limit)",
+    )
     s.set_defaults(func=_serve)
     sc = sub.add_parser("screenshot", help="render a PNG off-screen")
     sc.add_argument("out", help="output .png")

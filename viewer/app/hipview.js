@@ -551,6 +551,10 @@ async function renderView({ model, el }) {
       updateReadout();
       const t2 = performance.now();
       stats.renders += 1;
+      if (stats.poseWaiting) {
+        stats.poseWaiting = false;
+        if (stats.keyAt) { stats.keyToFrameMs = t1 - stats.keyAt; stats.keyAt = 0; }
+      }
       if (stats.renders === 1) {
         stats.firstRenderAt = t2;
         if (!model.standalone) model.drawn = true;  // the server may now use the CPU
@@ -597,10 +601,32 @@ async function renderView({ model, el }) {
     requestAnimationFrame(tick);
   }
 
+  // an abduction angle shown from the sweep held here, without a round trip to the server
+  function showLocal(angle) {
+    sweepMeta = model.sweep_meta;  // may arrive after the "sweep" event
+    if (!sweep || !sweepMeta || !sweepMeta.angles || !layout) return false;
+    const lo = sweepMeta.angles[0], step = sweepMeta.angles[1] - lo;
+    const i = Math.round((angle - lo) / step);
+    if (i < 0 || i >= sweepMeta.angles.length || Math.abs(sweepMeta.angles[i] - angle) > 1e-6) return false;
+    const n = layout.matrix + layout.muscle + layout.ribbon;
+    showFrame(sweep.subarray(i * n, (i + 1) * n), 0, { length: sweepMeta.length[i], moment_arm: sweepMeta.moment_arm[i] });
+    current.angle = sweepMeta.angles[i];
+    stats.localFrames = (stats.localFrames || 0) + 1;
+    newPose();
+    return true;
+  }
+
+  function newPose() {
+    stats.framesShown = (stats.framesShown || 0) + 1;
+    stats.poseWaiting = true;
+    requestRender();
+  }
+
   function loadSweep() {
-    if (!model.sweep || model.sweep.byteLength === 0) { sweep = null; return; }
+    if (!model.sweep || model.sweep.byteLength === 0) { sweep = null; stats.sweepLoaded = false; return; }
     sweep = F32(model.sweep);
     sweepMeta = model.sweep_meta;
+    stats.sweepLoaded = true;
   }
 
   // ---------------------------------------------------------------- model events
@@ -611,9 +637,10 @@ async function renderView({ model, el }) {
     showFrame(F32(model.frame), 0, model.readout);
     stats.frameBytes = model.frame.byteLength;
     stats.framesReceived = (stats.framesReceived || 0) + 1;
-    stats.lastFrameAt = performance.now();
-    if (stats.keyAt) { stats.keyToFrameMs = stats.lastFrameAt - stats.keyAt; stats.keyAt = 0; }
-    requestRender();
+    newPose();
+  });
+  model.on("angle", () => {
+    if (!model.playing && !model.standalone && Math.abs(model.angle - current.angle) > 1e-6) showLocal(model.angle);
   });
   model.on("sweep", () => { loadSweep(); startPlayback(); });
   model.on("layers", applyLayers);
@@ -649,16 +676,30 @@ async function renderView({ model, el }) {
   });
   interactor.onAnimation(() => placeLabels());
 
+  // the abduction slider draws from the sweep while it is dragged (see GmedApp._abduction_slider)
+  if (!model.standalone) window.gmedLocalAngle = (a) => { if (!model.playing) showLocal(a); };
+
+  // arrow keys are drawn at once; the server is told the angle once the keys rest
+  let tellTimer = null, keyAngle = null, lastKeyAt = 0;
+  const tellAngle = (a) => {
+    clearTimeout(tellTimer);
+    tellTimer = setTimeout(() => { model.angle = a; }, sweep ? 150 : 0);
+  };
+
   // keyboard shortcuts
   const keys = (ev) => {
     if (ev.target && ["INPUT", "TEXTAREA", "SELECT"].includes(ev.target.tagName)) return;
     if (ev.key === "ArrowRight" || ev.key === "ArrowLeft") stats.keyAt = performance.now();
     if (ev.key === " ") { model.playing = !model.playing; ev.preventDefault(); }
     else if (ev.key === "ArrowRight" || ev.key === "ArrowLeft") {
-      // step from the last requested angle, so fast repeats add up before frames arrive
-      const from = model.playing ? Math.round(current.angle) : Math.round(model.angle);
+      // step from the last angle asked for, so fast repeats add up before frames arrive
+      const recent = keyAngle !== null && performance.now() - lastKeyAt < 1000 && !model.playing;
+      if (!recent) keyAngle = Math.round(current.angle ?? model.angle);
+      lastKeyAt = performance.now();
       model.playing = false;
-      model.angle = Math.max(-15, Math.min(45, from + (ev.key === "ArrowRight" ? 1 : -1)));
+      const to = keyAngle = Math.max(-15, Math.min(45, keyAngle + (ev.key === "ArrowRight" ? 1 : -1)));
+      if (!model.standalone && showLocal(to)) tellAngle(to);
+      else model.angle = to;
       ev.preventDefault();
     }
     else if (["1", "2", "3", "4"].includes(ev.key)) { model.view_key = ev.key; model.view_key_nonce = (model.view_key_nonce || 0) + 1; }

@@ -44,5 +44,9 @@ class HipView(JSComponent):
         doc="light bones while moving: when slow, never, always",
     )
 
+    #: Panel gathers browser changes for this long before handling them (default 50 ms); a
+    #: burst of key presses still coalesces into one frame, but a single one shows sooner.
+    _debounce: ClassVar[int] = 15
+
     _esm = HERE / "hipview.js"
     _stylesheets: ClassVar[list[str]] = [(HERE / "hipview.css").read_text()]

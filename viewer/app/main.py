@@ -9,7 +9,7 @@ import param
 
 from viewer.anatomy import POSE_RANGE, Pose
 from viewer.app.hipview import HipView
-from viewer.app.payload import shared_scene, shared_sweep
+from viewer.app.payload import shared_frame, shared_scene, shared_sweep
 from viewer.app.startup import startup
 from viewer.options import LAYERS, SceneOptions
 
@@ -70,8 +70,13 @@ class GmedApp(pn.viewable.Viewer):
             loop=self.loop,
             camera_preset=self._camera_preset(),
         )
+        #: (side, flexion, rotation) of the sweep the browser holds: abduction changes are then
+        #: shown by the browser from it, and the server sends no frames
+        self._sweep_key: tuple | None = None
         self._send_frame()
-        self.view3d.param.watch(self._from_browser, ["angle", "playing", "view_key_nonce", "labels_key"])
+        self.view3d.param.watch(
+            self._from_browser, ["angle", "playing", "view_key_nonce", "labels_key", "drawn"]
+        )
         self._layout = None
 
     # ------------------------------------------------------------------ state -> view
@@ -96,10 +101,28 @@ class GmedApp(pn.viewable.Viewer):
     def pose(self) -> Pose:
         return Pose(self.abduction, self.flexion, self.rotation)
 
+    def _key(self) -> tuple:
+        return (self.side, float(self.flexion), float(self.rotation))
+
+    def _offer_sweep(self, compute: bool = False) -> None:
+        """Send the browser the sweep for the current side, flexion and rotation, if it is
+        already computed (or ``compute``): from then on it shows abduction changes itself."""
+        key = self._key()
+        if self._sweep_key == key:
+            return
+        found = self.startup.sweep(*key) or shared_sweep(*key, compute=compute)
+        if found is not None:
+            frames, meta = found
+            self.view3d.param.update(sweep=frames, sweep_meta=meta)
+            self._sweep_key = key
+
     def _send_frame(self):
+        if self._sweep_key == self._key() and float(self.abduction).is_integer():
+            self.view3d.angle = self.abduction  # the browser takes the frame from its sweep
+            return
         pose = self.pose()
         cached = self.startup.frame(self.side, pose)
-        frame, readout = cached if cached is not None else self.scene.frame(self.side, pose)
+        frame, readout = cached if cached is not None else shared_frame(self.side, pose)
         self.view3d.param.update(
             frame=frame, readout={k: float(v) for k, v in readout.items()}, angle=self.abduction
         )
@@ -111,21 +134,24 @@ class GmedApp(pn.viewable.Viewer):
 
     @param.depends("flexion", "rotation", watch=True)
     def _sweep_stale(self):
+        self._sweep_key = None
         self.view3d.sweep = b""
+        if self.view3d.drawn:
+            self._offer_sweep()
 
     @param.depends("side", watch=True)
     def _side_changed(self):
+        self._sweep_key = None
         self.view3d.param.update(sweep=b"", scene_data=self.startup.static[self.side])
         self._send_frame()
         self.view3d.camera_preset = self._camera_preset()
+        if self.view3d.drawn:
+            self._offer_sweep()
 
     @param.depends("playing", watch=True)
     def _play(self):
-        if self.playing and not self.view3d.sweep:
-            flexion, rotation = float(self.flexion), float(self.rotation)
-            cached = self.startup.sweep(self.side, flexion, rotation)
-            frames, meta = cached if cached is not None else shared_sweep(self.side, flexion, rotation)
-            self.view3d.param.update(sweep=frames, sweep_meta=meta)
+        if self.playing:
+            self._offer_sweep(compute=True)
         self.view3d.playing = self.playing
 
     @param.depends("loop", "speed", watch=True)
@@ -167,6 +193,8 @@ class GmedApp(pn.viewable.Viewer):
                     self.reset_view()
             elif e.name == "labels_key":
                 self.labels = not self.labels
+            elif e.name == "drawn" and e.new:
+                self._offer_sweep()  # after the first frame, not before it
 
     # ------------------------------------------------------------------ exports
     def screenshot(self) -> io.BytesIO:
@@ -247,7 +275,7 @@ class GmedApp(pn.viewable.Viewer):
         controls = pn.Column(
             pn.pane.Markdown("### Motion"),
             w.RadioButtonGroup.from_param(self.param.side, name="Side"),
-            w.FloatSlider.from_param(self.param.abduction, name="Abduction (\u00b0)"),
+            self._abduction_slider(name="Abduction (\u00b0)"),
             w.FloatSlider.from_param(self.param.flexion, name="Flexion (\u00b0)"),
             w.FloatSlider.from_param(self.param.rotation, name="Internal rotation (\u00b0)"),
             pn.Row(play, w.Checkbox.from_param(self.param.loop, name="Loop")),
@@ -280,6 +308,23 @@ class GmedApp(pn.viewable.Viewer):
         self._apply_classroom_layout()
         return self._layout
 
+    def _abduction_slider(self, **kw) -> pn.widgets.FloatSlider:
+        """The abduction slider. While it is dragged the page draws each angle from the sweep it
+        holds (no server round trip); the server takes the angle when the slider is released.
+        Without a sweep (a flexion or rotation not yet computed) each step asks for a frame."""
+        lo, hi = POSE_RANGE["abduction"]
+        slider = pn.widgets.FloatSlider(start=lo, end=hi, step=1.0, value=self.abduction, **kw)
+        slider.jscallback(value="if (window.gmedLocalAngle) window.gmedLocalAngle(cb_obj.value);")
+
+        def dragged(e):
+            if self._sweep_key != self._key():
+                self.abduction = e.new
+
+        slider.param.watch(dragged, "value")
+        slider.param.watch(lambda e: setattr(self, "abduction", e.new), "value_throttled")
+        self.param.watch(lambda e: setattr(slider, "value", e.new), "abduction")
+        return slider
+
     def _classroom_bar(self) -> list:
         w = pn.widgets
         big = [CLASSROOM_WIDGET_CSS]
@@ -287,7 +332,7 @@ class GmedApp(pn.viewable.Viewer):
             w.Toggle.from_param(
                 self.param.playing, name="\u25b6 Play / pause", button_type="primary", stylesheets=big
             ),
-            w.FloatSlider.from_param(self.param.abduction, name="Abduction", width=420, stylesheets=big),
+            self._abduction_slider(name="Abduction", width=420, stylesheets=big),
             *[
                 w.Button(
                     name=v.capitalize(),

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import threading
+from collections import OrderedDict
 from dataclasses import dataclass
 from functools import cached_property, lru_cache
 from typing import TYPE_CHECKING
@@ -228,7 +229,36 @@ def shared_scene() -> BrowserScene:
         return _build_shared_scene()
 
 
-@lru_cache(maxsize=64)
-def shared_sweep(side: str, flexion: float, rotation: float) -> tuple[bytes, dict]:
-    """Abduction sweep for playback, cached across sessions (immutable bytes)."""
-    return shared_scene().sweep(side, flexion, rotation)
+@lru_cache(maxsize=256)
+def shared_frame(side: str, pose: Pose) -> tuple[bytes, dict]:
+    """One frame and read-out, cached across sessions: a class that follows the teacher's
+    instructions asks for the same poses, so each is computed once (256 frames: 10 MB)."""
+    return shared_scene().frame(side, pose)
+
+
+#: Sweeps kept for all sessions (8 sweeps: 18 MB); the one at zero flexion and rotation is
+#: in the start-up cache.
+SWEEPS_KEPT = 8
+_sweeps: OrderedDict[tuple[str, float, float], tuple[bytes, dict]] = OrderedDict()
+_sweeps_lock = threading.Lock()
+
+
+def shared_sweep(side: str, flexion: float, rotation: float, compute: bool = True):
+    """Abduction sweep (frames, read-outs) for one flexion and rotation, shared by all sessions.
+
+    With ``compute=False`` only a sweep already computed is returned (else None): a session
+    offers it to its browser at once, which then shows the abduction without asking the server.
+    """
+    key = (side, float(flexion), float(rotation))
+    with _sweeps_lock:
+        if key in _sweeps:
+            _sweeps.move_to_end(key)
+            return _sweeps[key]
+    if not compute:
+        return None
+    found = shared_scene().sweep(*key)
+    with _sweeps_lock:
+        _sweeps[key] = found
+        while len(_sweeps) > SWEEPS_KEPT:
+            _sweeps.popitem(last=False)
+    return found

@@ -1,36 +1,118 @@
-"""Serve the app with Panel's server, offline, on 127.0.0.1 by default."""
+"""Serve the app with Panel's server: offline, on 127.0.0.1 by default, one session per page."""
 
 from __future__ import annotations
 
+import logging
+import signal
+import threading
+
 import panel as pn
 
+log = logging.getLogger("gmed")
 
-def create_app(classroom: bool = False):
+_sessions = {"open": 0, "total": 0}
+_sessions_lock = threading.Lock()
+_warm = threading.Event()
+
+
+def open_sessions() -> int:
+    """Sessions of this server process that have not been destroyed yet."""
+    return _sessions["open"]
+
+
+def _session_closed(_context) -> None:
+    with _sessions_lock:
+        _sessions["open"] -= 1
+        n = _sessions["open"]
+    log.info("session closed (%d open)", n)
+
+
+def full_page(limit: int) -> pn.viewable.Viewable:
+    """What a browser gets when the class is bigger than ``--max-sessions``."""
+    return pn.pane.Markdown(
+        f"## The 3D hip is busy\n\nThis server already shows the model to {limit} people, "
+        "its limit. Reload in a minute, or ask your teacher for the offline page "
+        "(`gmed export-html`), which works without the server.",
+        sizing_mode="stretch_width",
+    )
+
+
+def create_app(classroom: bool = False, max_sessions: int = 0):
+    """One session: a GmedApp set up from the link's query parameters, which are checked."""
+    from viewer.app.links import parse_link
     from viewer.app.main import GmedApp
-    from viewer.app.startup import first_view
+    from viewer.app.startup import first_view, startup, warm_up
 
-    # query parameters are not trusted: only the classroom flag is read
-    args = pn.state.session_args or {}
-    flag = args.get("classroom", [b""])[0].decode("ascii", "replace").lower() in ("1", "true", "yes")
-    app = GmedApp(classroom=classroom or flag)
+    with _sessions_lock:
+        if max_sessions and _sessions["open"] >= max_sessions:
+            log.warning("refused a session: %d open, the limit (--max-sessions)", _sessions["open"])
+            return full_page(max_sessions)
+        _sessions["open"] += 1
+        _sessions["total"] += 1
+        n = _sessions["open"]
+    pn.state.on_session_destroyed(_session_closed)
+    log.info("session opened (%d open)", n)
+    if not _warm.is_set():  # once per server process (also after --num-procs forks)
+        _warm.set()
+        warm_up()
+
+    s = startup()
+    settings, problems = parse_link(pn.state.session_args or {}, views=tuple(s.cameras["right"]))
+    settings["classroom"] = classroom or settings.get("classroom", False)
+    app = GmedApp(**settings)
     # the full scene is built once the first browser has drawn its first frame
     app.view3d.param.watch(lambda e: e.new and first_view.set(), "drawn")
-    return pn.Column(app, sizing_mode="stretch_both")
+    parts = [app]
+    if problems:
+        log.info("link with ignored parameters: %s", "; ".join(problems))
+        parts.insert(
+            0,
+            pn.pane.Alert(
+                "Link: " + "; ".join(problems),
+                alert_type="warning",
+                sizing_mode="stretch_width",
+                css_classes=["gmed-link-problems"],
+            ),
+        )
+    return pn.Column(*parts, sizing_mode="stretch_both")
 
 
-def serve(host: str = "127.0.0.1", port: int = 5006, open_browser: bool = True, classroom: bool = False):
-    """Start the server (blocking). The shared meshes are built meanwhile (see start_scene_build)."""
+def _stop(signum, _frame):
+    raise KeyboardInterrupt  # SIGTERM stops the server the way Ctrl-C does
+
+
+def serve(
+    host: str = "127.0.0.1",
+    port: int = 5006,
+    open_browser: bool = True,
+    classroom: bool = False,
+    num_procs: int = 1,
+    max_sessions: int = 0,
+):
+    """Start the server and block until Ctrl-C or SIGTERM.
+
+    Websocket connections are accepted only from pages served by this host and port; there
+    is no autoreload, no debug mode and no endpoint that reads or writes files by path.
+    """
     pn.extension(design=None, notifications=False)
-    url = f"http://{'127.0.0.1' if host in ('127.0.0.1', 'localhost') else host}:{port}/"
+    shown = "127.0.0.1" if host in ("127.0.0.1", "localhost") else host
+    url = f"http://{shown}:{port}/"
     print(f"gmed-viewer: open {url}  (Ctrl-C stops the server)", flush=True)
-    pn.serve(
-        {"/": lambda: create_app(classroom)},
-        address=host,
-        port=port,
-        show=open_browser,
-        title="gmed-viewer: gluteus medius",
-        websocket_origin=[f"{host}:{port}", f"localhost:{port}", f"127.0.0.1:{port}"],
-        autoreload=False,
-        dev=False,
-        print=False,
-    )
+    signal.signal(signal.SIGTERM, _stop)
+    try:
+        pn.serve(
+            {"/": lambda: create_app(classroom, max_sessions)},
+            address=host,
+            port=port,
+            show=open_browser,
+            title="gmed-viewer: gluteus medius",
+            websocket_origin=[f"{host}:{port}", f"localhost:{port}", f"127.0.0.1:{port}"],
+            autoreload=False,
+            dev=False,
+            print=False,
+            num_procs=num_procs,
+            check_unused_sessions_milliseconds=5000,
+        )
+    except KeyboardInterrupt:
+        pass
+    print(f"gmed-viewer: stopped ({_sessions['total']} sessions served)", flush=True)

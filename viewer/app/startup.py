@@ -17,9 +17,6 @@ from viewer.anatomy import SIDES, Pose
 
 log = logging.getLogger("gmed")
 
-#: Camera presets a session can ask for before the full scene exists.
-VIEWS = ("oblique", "anterior", "posterior", "lateral", "superior")
-
 _MAGIC = b"GMEDSTART2"
 
 
@@ -61,7 +58,8 @@ class Startup:
 
 def build(scene) -> Startup:
     """Collect the start-up payloads from a :class:`~viewer.app.payload.BrowserScene`."""
-    cameras = {side: {v: [a.tolist() for a in scene.scene.camera(v, side)] for v in VIEWS} for side in SIDES}
+    views = scene.scene.views
+    cameras = {side: {v: [a.tolist() for a in scene.scene.camera(v, side)] for v in views} for side in SIDES}
     sweeps = {side: list(scene.sweep(side, 0.0, 0.0)) for side in SIDES}
     return Startup(texts=scene.texts, static=scene.static, sweeps=sweeps, cameras=cameras)
 

@@ -1,0 +1,222 @@
+"""A light classroom client: one app session over Bokeh's websocket protocol, without a browser.
+
+It does what a student's browser does to the server (load the page, pull the document,
+move the abduction angle, press play, close) and measures the replies. The load benchmark
+and the fault tests use it to reach 30-60 sessions on one machine, where 60 real Chromium
+pages would measure Chromium instead of the server.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import re
+import time
+import uuid
+
+from tornado.httpclient import AsyncHTTPClient, HTTPRequest
+from tornado.websocket import websocket_connect
+
+TOKEN = re.compile(r'"token"\s*:\s*"([^"]+)"')
+
+
+class ClosedError(RuntimeError):
+    """The server closed the websocket."""
+
+
+def find_widget(doc: dict, title: str) -> str:
+    """Id of the widget model whose title is ``title`` (e.g. the flexion slider)."""
+    found = []
+
+    def walk(x):
+        if isinstance(x, dict):
+            attrs = x.get("attributes")
+            if isinstance(attrs, dict) and attrs.get("title") == title and "id" in x:
+                found.append(x["id"])
+            for v in x.values():
+                walk(v)
+        elif isinstance(x, list):
+            for v in x:
+                walk(v)
+
+    walk(doc)
+    if not found:
+        raise RuntimeError(f"no widget titled {title!r} in the document")
+    return found[0]
+
+
+def find_view_model(doc: dict) -> str:
+    """Id of the 3D view's data model: the object with ``frame`` and ``scene_data`` attributes."""
+    found = []
+
+    def walk(x):
+        if isinstance(x, dict):
+            attrs = x.get("attributes")
+            if isinstance(attrs, dict) and "frame" in attrs and "scene_data" in attrs and "id" in x:
+                found.append(x["id"])
+            for v in x.values():
+                walk(v)
+        elif isinstance(x, list):
+            for v in x:
+                walk(v)
+
+    walk(doc)
+    if not found:
+        raise RuntimeError("no 3D view model in the document")
+    return found[0]
+
+
+class ClassClient:
+    """One session. Use ``await open()``, then ``set_angle``/``play``, then ``close()``."""
+
+    def __init__(self, url: str, origin: str | None = None, timeout: float = 30.0):
+        self.url = url.rstrip("/") + "/"
+        self.origin = origin or self.url.rstrip("/")
+        self.timeout = timeout
+        self.ws = None
+        self.view_id = ""
+        self.angle = 0.0  # the abduction this session shows
+        self.released = 0.0  # the abduction the server last set on the 3D view
+        self.doc_bytes = 0
+        self.bytes_received = 0
+        self._frames: asyncio.Queue = asyncio.Queue()
+        self._acks: dict[str, tuple[float, asyncio.Future]] = {}
+        self.ack_latencies: list[float] = []
+        self._reader: asyncio.Task | None = None
+        self.closed = asyncio.Event()
+
+    # ------------------------------------------------------------------ protocol
+    async def _read_message(self) -> tuple[dict, dict, list[bytes]]:
+        parts = []
+        for _ in range(3):
+            m = await self.ws.read_message()
+            if m is None:
+                raise ClosedError("websocket closed by the server")
+            self.bytes_received += len(m)
+            parts.append(m)
+        header, _metadata, content = (json.loads(p) for p in parts)
+        buffers = []
+        for _ in range(header.get("num_buffers", 0)):
+            for _ in range(2):
+                m = await self.ws.read_message()
+                if m is None:
+                    raise ClosedError("websocket closed by the server")
+                self.bytes_received += len(m)
+            buffers.append(m)
+        return header, content, buffers
+
+    async def _send(self, msgtype: str, content: dict) -> str:
+        msgid = uuid.uuid4().hex
+        self._acks[msgid] = (time.perf_counter(), asyncio.get_running_loop().create_future())
+        await self.ws.write_message(json.dumps({"msgid": msgid, "msgtype": msgtype}))
+        await self.ws.write_message("{}")
+        await self.ws.write_message(json.dumps(content))
+        return msgid
+
+    async def _read_loop(self):
+        try:
+            while True:
+                header, content, _ = await self._read_message()
+                if header["msgtype"] in ("OK", "ERROR") and header.get("reqid") in self._acks:
+                    t0, fut = self._acks.pop(header["reqid"])
+                    self.ack_latencies.append(time.perf_counter() - t0)
+                    if not fut.done():
+                        fut.set_result(header["msgtype"])
+                if header["msgtype"] != "PATCH-DOC":
+                    continue
+                mine = {
+                    ev.get("attr")
+                    for ev in content.get("events", [])
+                    if ev.get("model", {}).get("id") == self.view_id
+                }
+                if "sweep" in mine:
+                    self._frames.put_nowait(("sweep", time.perf_counter()))
+                # a new pose: a frame from the server, or an angle the page takes from its sweep
+                if "frame" in mine or "angle" in mine:
+                    self._frames.put_nowait(time.perf_counter())
+        except (ClosedError, asyncio.CancelledError):
+            pass
+        finally:
+            self.closed.set()
+
+    # ------------------------------------------------------------------ actions
+    async def open(self, query: str = "") -> ClassClient:
+        """Load the page (creates the session) and connect its websocket."""
+        http = AsyncHTTPClient()
+        page = await http.fetch(self.url + query, request_timeout=self.timeout)
+        match = TOKEN.search(page.body.decode("utf-8", "replace"))
+        if not match:
+            raise RuntimeError("no session token in the page")
+        ws_url = self.url.replace("http://", "ws://") + "ws"
+        req = HTTPRequest(ws_url, headers={"Origin": self.origin}, request_timeout=self.timeout)
+        self.ws = await websocket_connect(
+            req, subprotocols=["bokeh", match.group(1)], max_message_size=64 * 1024 * 1024
+        )
+        header, _, _ = await asyncio.wait_for(self._read_message(), self.timeout)
+        if header["msgtype"] != "ACK":
+            raise RuntimeError(f"expected ACK, got {header['msgtype']}")
+        start = self.bytes_received
+        await self._send("PULL-DOC-REQ", {})
+        while True:
+            header, content, _ = await asyncio.wait_for(self._read_message(), self.timeout)
+            if header["msgtype"] == "PULL-DOC-REPLY":
+                break
+        self.doc_bytes = self.bytes_received - start
+        self.doc = content["doc"]
+        self.view_id = find_view_model(self.doc)
+        self._reader = asyncio.ensure_future(self._read_loop())
+        # as the browser does once it has rendered the document (Panel holds updates until then)
+        ready = {"type": "event", "name": "document_ready", "values": {"type": "map"}}
+        event = {"kind": "MessageSent", "msg_type": "bokeh_event", "msg_data": ready}
+        await self._send("PATCH-DOC", {"events": [event]})
+        await self.change("drawn", True)
+        return self
+
+    async def change(self, attr: str, value) -> None:
+        """Set an attribute of the 3D view's model, as the browser does."""
+        event = {"kind": "ModelChanged", "model": {"id": self.view_id}, "attr": attr, "new": value}
+        await self._send("PATCH-DOC", {"events": [event]})
+
+    async def set_widget(self, title: str, value, wait: bool = True, attr: str = "value") -> float | None:
+        """Move a sidebar widget (by its title) as a student does; return seconds until the pose.
+
+        A dragged slider sends ``value`` at every step and ``value_throttled`` on release.
+        """
+        t0 = time.perf_counter()
+        event = {"kind": "ModelChanged", "model": {"id": find_widget(self.doc, title)}, "attr": attr}
+        await self._send("PATCH-DOC", {"events": [{**event, "new": value}]})
+        if not wait:
+            return None
+        return await self.next_frame() - t0
+
+    async def set_angle(self, angle: float, wait: bool = True) -> float | None:
+        """Move the abduction angle (the arrow keys' message); return seconds until the frame."""
+        t0 = time.perf_counter()
+        self.angle = angle
+        await self.change("angle", angle)
+        if not wait:
+            return None
+        return await self.next_frame() - t0
+
+    async def next_frame(self) -> float:
+        """Time (perf_counter) at which the next pose arrived (a frame, or an angle)."""
+        while True:
+            item = await asyncio.wait_for(self._frames.get(), self.timeout)
+            if not isinstance(item, tuple):
+                return item
+
+    async def play(self) -> float:
+        """Press play; return seconds until the abduction sweep has arrived."""
+        t0 = time.perf_counter()
+        await self.change("playing", True)
+        while True:
+            item = await asyncio.wait_for(self._frames.get(), self.timeout)
+            if isinstance(item, tuple):
+                return item[1] - t0
+
+    async def close(self) -> None:
+        if self.ws is not None:
+            self.ws.close()
+        if self._reader is not None:
+            self._reader.cancel()
+            await asyncio.gather(self._reader, return_exceptions=True)
