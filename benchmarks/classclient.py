@@ -152,6 +152,7 @@ class ClassClient:
         self.ws = await websocket_connect(
             req, subprotocols=["bokeh", match.group(1)], max_message_size=64 * 1024 * 1024
         )
+        self.ws.protocol.set_nodelay(True)  # as browsers do: each message is several frames
         header, _, _ = await asyncio.wait_for(self._read_message(), self.timeout)
         if header["msgtype"] != "ACK":
             raise RuntimeError(f"expected ACK, got {header['msgtype']}")

@@ -55,8 +55,20 @@ def test_console_script_runs():
     assert "right" in proc.stdout
 
 
-def test_serve_rejects_bad_port(capsys):
+@pytest.mark.parametrize(
+    "args, message",
+    [
+        (["--port", "70000"], "--port must be"),
+        (["--port", "0"], "--port must be"),
+        (["--num-procs", "0"], "--num-procs must be"),
+        (["--num-procs", "99"], "--num-procs must be"),
+        (["--max-sessions", "-1"], "--max-sessions must be"),
+        (["--max-sessions", "lots"], "invalid int value"),
+    ],
+)
+def test_serve_rejects_bad_values(args, message, capsys):
     with pytest.raises(SystemExit) as exc:
-        cli.main(["serve", "--port", "70000", "--no-browser"])
+        cli.main(["serve", "--no-browser", *args])
     assert exc.value.code == 2
-    assert "--port must be" in capsys.readouterr().err
+    err = capsys.readouterr().err
+    assert message in err and "Traceback" not in err

@@ -49,7 +49,7 @@ def test_open_mesh_is_rejected(mesh_copy, tmp_path):
     holed = trimesh.Trimesh(m.vertices, m.faces[:-10], process=False)
     path = tmp_path / "holed.ply"
     path.write_bytes(holed.export(file_type="ply"))
-    with pytest.raises(data.DataError, match=r"holed\.ply: mesh is not closed"):
+    with pytest.raises(data.DataError, match=r"holed\.ply: mesh is not a closed manifold surface"):
         data.load_bone_mesh("hip_right", path)
 
 
@@ -113,3 +113,54 @@ def test_invalid_muscle_parameters_name_field(tmp_path):
 @pytest.mark.parametrize("name", ["landmarks", "muscle", "style", "views"])
 def test_shipped_annotations_are_valid(name):
     assert data.annotation(name)
+
+
+def _export(tmp_path, name, vertices, faces):
+    import trimesh
+
+    path = tmp_path / name
+    path.write_bytes(trimesh.Trimesh(vertices, faces, process=False).export(file_type="ply"))
+    return path
+
+
+def test_nan_coordinates_are_rejected(tmp_path):
+    m = data.load_bone_mesh("sacrum")
+    v = m.vertices.copy()
+    v[5] = float("nan")
+    path = _export(tmp_path, "nan.ply", v, m.faces)
+    with pytest.raises(data.DataError, match=r"nan\.ply: corrupted \(bad vertex indices or coordinates\)"):
+        data.load_bone_mesh("sacrum", path)
+
+
+def test_mesh_in_metres_is_rejected(tmp_path):
+    m = data.load_bone_mesh("femur_right")
+    path = _export(tmp_path, "metres.ply", m.vertices / 1000.0, m.faces)
+    with pytest.raises(data.DataError, match=r"metres\.ply: the bone is 0\.441 units long.*\(metres\?"):
+        data.load_bone_mesh("femur_right", path)
+
+
+def test_non_manifold_mesh_is_rejected(tmp_path):
+    import numpy as np
+
+    m = data.load_bone_mesh("sacrum")
+    # a second copy of one triangle: three edges shared by three faces
+    faces = np.vstack([m.faces, m.faces[:1]])
+    path = _export(tmp_path, "nonmanifold.ply", m.vertices, faces)
+    with pytest.raises(data.DataError, match=r"nonmanifold\.ply: mesh is not a closed manifold surface"):
+        data.load_bone_mesh("sacrum", path)
+
+
+def test_nan_in_annotation_is_rejected(tmp_path):
+    path = tmp_path / "views.json"
+    path.write_text(data.ANNOTATION_DIR.joinpath("views.json").read_text().replace("620", "NaN", 1))
+    with pytest.raises(data.DataError, match=r"views\.json: NaN is not a number JSON allows"):
+        data.annotation("views", path)
+
+
+def test_view_distance_in_metres_is_rejected(tmp_path):
+    raw = json.loads(data.ANNOTATION_DIR.joinpath("views.json").read_text())
+    raw["views"][0]["distance_mm"] = 0.62
+    path = tmp_path / "views.json"
+    path.write_text(json.dumps(raw))
+    with pytest.raises(data.DataError, match=r"views\.json: views\[0\]\.distance_mm: 0\.62 is less than"):
+        data.annotation("views", path)

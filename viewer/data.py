@@ -20,6 +20,9 @@ MESH_DIR = ROOT / "meshes"
 ANNOTATION_DIR = ROOT / "annotations"
 SCHEMA_DIR = ANNOTATION_DIR / "schema"
 
+#: Longest extent a bone mesh may have, in mm (a file in metres or inches is refused).
+MESH_SIZE_MM = (50.0, 1000.0)
+
 #: Bone ids, each stored as ``meshes/<id>.ply``.
 BONES = ("hip_right", "hip_left", "sacrum", "femur_right", "femur_left")
 
@@ -44,8 +47,12 @@ def read_json(path: Path) -> object:
         raise DataError(f"{_rel(path)}: file is missing") from None
     except OSError as exc:
         raise DataError(f"{_rel(path)}: cannot be read ({exc.strerror})") from None
+
+    def no_constant(name):
+        raise DataError(f"{_rel(path)}: {name} is not a number JSON allows; write a finite value")
+
     try:
-        return json.loads(text)
+        return json.loads(text, parse_constant=no_constant)
     except json.JSONDecodeError as exc:
         raise DataError(f"{_rel(path)}: not valid JSON at line {exc.lineno}: {exc.msg}") from None
 
@@ -66,8 +73,12 @@ def load_validated(path: Path, schema_name: str) -> dict:
     validator = jsonschema.Draft202012Validator(schema)
     errors = sorted(validator.iter_errors(data), key=lambda e: list(e.absolute_path))
     if errors:
-        lines = [f"{_rel(path)}: {_field(e.absolute_path)}: {e.message}" for e in errors[:10]]
-        raise DataError("\n".join(lines))
+        first = errors[0]
+        more = f" (and {len(errors) - 1} more problems in this file)" if len(errors) > 1 else ""
+        message = " ".join(first.message.split())  # one line, whatever the value looked like
+        if len(message) > 200:
+            message = message[:200] + "..."
+        raise DataError(f"{_rel(path)}: {_field(first.absolute_path)}: {message}{more}")
     return data
 
 
@@ -107,7 +118,14 @@ def load_bone_mesh(bone: str, path: Path | None = None, lod: bool = False) -> tr
     if mesh.faces.max() >= len(mesh.vertices) or not np.isfinite(mesh.vertices).all():
         raise DataError(f"{_rel(path)}: corrupted (bad vertex indices or coordinates)")
     if not mesh.is_watertight:
-        raise DataError(f"{_rel(path)}: mesh is not closed (truncated or corrupted)")
+        raise DataError(f"{_rel(path)}: mesh is not a closed manifold surface (truncated or corrupted)")
+    size = float(np.ptp(mesh.vertices, axis=0).max())
+    if not MESH_SIZE_MM[0] <= size <= MESH_SIZE_MM[1]:
+        hint = " (metres? meshes are in millimetres)" if size < MESH_SIZE_MM[0] / 100 else ""
+        raise DataError(
+            f"{_rel(path)}: the bone is {size:.3g} units long; a bone is "
+            f"{MESH_SIZE_MM[0]:g}-{MESH_SIZE_MM[1]:g} mm{hint}"
+        )
     return mesh
 
 

@@ -126,3 +126,14 @@ def test_sessions_are_isolated(browser, server):
     finally:
         a.page.close()
         b.page.close()
+
+
+def test_deep_link_and_its_bad_parameters(app_page):
+    """A link sets side, pose and view; what it gets wrong is named on the page, not fatal."""
+    p = app_page("?side=left&abduction=20&view=lateral&flexion=99&zoom=2")
+    alert = p.page.get_by_text("Link: ", exact=False)
+    assert alert.is_visible()
+    text = alert.inner_text()
+    assert "flexion='99' is outside 0 to 60 degrees" in text and "unknown link parameter zoom" in text
+    assert p.page.locator(".gmed-readout").inner_text().startswith("Abduction\n20°")
+    assert p.errors() == []

@@ -1,0 +1,250 @@
+"""The server under a class: sessions freed, faults survived, bad links, safe defaults, clean stop."""
+
+from __future__ import annotations
+
+import asyncio
+import concurrent.futures
+import os
+import re
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import time
+import urllib.error
+import urllib.request
+from pathlib import Path
+
+import pytest
+from classclient import ClassClient
+from conftest import free_port
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def rss_mb(pid: int) -> float:
+    return int(Path(f"/proc/{pid}/statm").read_text().split()[1]) * 4096 / 2**20
+
+
+class LoggedServer:
+    """``gmed serve`` in a subprocess, its output kept in a file."""
+
+    def __init__(self, tmp: Path, *extra: str, cwd: Path = ROOT, env: dict | None = None):
+        self.port = free_port()
+        self.url = f"http://127.0.0.1:{self.port}/"
+        self.log_path = tmp / f"server-{self.port}.log"
+        self.log = open(self.log_path, "w")  # closed in stop()
+        self.proc = subprocess.Popen(
+            [sys.executable, "-m", "viewer.cli", "serve", "--no-browser", "--port", str(self.port), *extra],
+            stdout=self.log,
+            stderr=subprocess.STDOUT,
+            cwd=cwd,
+            env={**os.environ, "PYTHONUNBUFFERED": "1", **(env or {})},
+            start_new_session=True,
+        )
+
+    def wait_up(self, timeout: float = 90) -> LoggedServer:
+        deadline = time.time() + timeout
+        while time.time() < deadline:
+            try:
+                socket.create_connection(("127.0.0.1", self.port), timeout=0.5).close()
+                return self
+            except OSError:
+                if self.proc.poll() is not None:
+                    raise RuntimeError(self.text()) from None
+                time.sleep(0.2)
+        raise RuntimeError("server did not start")
+
+    def text(self) -> str:
+        return self.log_path.read_text()
+
+    def open_count(self) -> int:
+        found = re.findall(r"\((\d+) open\)", self.text())
+        return int(found[-1]) if found else 0
+
+    def wait_sessions(self, n: int, timeout: float = 45) -> int:
+        deadline = time.time() + timeout
+        while self.open_count() != n and time.time() < deadline:
+            time.sleep(0.5)
+        return self.open_count()
+
+    def stop(self, sig=signal.SIGTERM, timeout: float = 20) -> int:
+        if self.proc.poll() is None:
+            self.proc.send_signal(sig)
+        try:
+            code = self.proc.wait(timeout=timeout)
+        except subprocess.TimeoutExpired:
+            self.proc.kill()
+            raise
+        finally:
+            self.log.close()
+        return code
+
+
+@pytest.fixture(scope="module")
+def srv(tmp_path_factory):
+    s = LoggedServer(tmp_path_factory.mktemp("srv")).wait_up()
+    yield s
+    s.stop()
+
+
+def run(coro):
+    # in a thread of its own: Playwright's sync API (other tests) keeps a loop in this one
+    with concurrent.futures.ThreadPoolExecutor(1) as pool:
+        return pool.submit(asyncio.run, coro).result()
+
+
+def alive(url: str) -> bool:
+    async def go():
+        c = await ClassClient(url, timeout=30).open()
+        t = await c.set_widget("Flexion (\u00b0)", 7.0)
+        await c.close()
+        return t
+
+    return run(go()) < 5
+
+
+def test_open_close_cycles_free_every_session(srv):
+    """200 sessions opened and closed: all destroyed, and memory does not grow with them."""
+
+    async def cycles(n, batch=10):
+        for _ in range(n // batch):
+            clients = await asyncio.gather(*[ClassClient(srv.url, timeout=60).open() for _ in range(batch)])
+            await asyncio.gather(*[c.close() for c in clients])
+
+    run(cycles(60))  # also lets the background scene build and the allocator settle
+    assert srv.wait_sessions(0) == 0
+    after_60 = rss_mb(srv.proc.pid)
+    run(cycles(140))
+    assert srv.wait_sessions(0) == 0, srv.text()[-2000:]
+    after_200 = rss_mb(srv.proc.pid)
+    opened = len(re.findall(r"session opened", srv.text()))
+    closed = len(re.findall(r"session closed", srv.text()))
+    assert opened == closed >= 200
+    # a session costs ~1.5 MB: keeping the last 140 would add >200 MB (measured: +0-11 MB,
+    # flat after the first 120 cycles)
+    assert after_200 - after_60 < 25, (after_60, after_200)
+    assert "Traceback" not in srv.text()
+
+
+def test_disconnects_mid_animation_and_callbacks_on_closed_sessions(srv):
+    """Clients leave while the server is sending a sweep, computing a frame or about to
+    run a debounced callback: the server logs it, carries on and frees the sessions."""
+
+    async def leave(kind):
+        c = await ClassClient(srv.url, timeout=60).open()
+        if kind == "play":
+            await c.change("playing", True)  # the 2.3 MB sweep is on its way
+        elif kind == "frame":
+            await c.set_widget("Flexion (\u00b0)", 33.0, wait=False)  # a frame to compute
+        else:
+            await c.change("angle", 12.0)  # handled after Panel's debounce, by then closed
+        await c.close()
+
+    async def go():
+        await asyncio.gather(*[leave(k) for k in ("play", "frame", "key") * 5])
+
+    before = srv.open_count()
+    run(go())
+    assert alive(srv.url)
+    assert srv.wait_sessions(before) == before
+    assert srv.proc.poll() is None
+    assert "Traceback" not in srv.text()
+
+
+def test_reload_storm(srv):
+    """60 page loads in a burst (half never connect their websocket), then the class goes on."""
+
+    async def go():
+        http = [asyncio.to_thread(urllib.request.urlopen, srv.url, timeout=60) for _ in range(30)]
+        ws = [ClassClient(srv.url, timeout=60).open() for _ in range(30)]
+        results = await asyncio.gather(*http, *ws)
+        await asyncio.gather(*[c.close() for c in results[30:]])
+
+    base = srv.open_count()
+    run(go())
+    assert alive(srv.url)
+    # sessions whose page never connected expire after Bokeh's unused-session lifetime (15 s)
+    assert srv.wait_sessions(base, timeout=60) == base
+    assert srv.proc.poll() is None
+    assert "Traceback" not in srv.text()
+
+
+def test_websocket_from_another_origin_is_refused(srv):
+    async def go():
+        await ClassClient(srv.url, origin="http://evil.example:80", timeout=10).open()
+
+    with pytest.raises(Exception, match="403"):
+        run(go())
+
+
+@pytest.mark.parametrize(
+    "path",
+    [
+        "../../../../etc/passwd",
+        "static/../../../../etc/passwd",
+        "%2e%2e/%2e%2e/%2e%2e/etc/passwd",
+        "static/extensions/panel/..%2f..%2f..%2f..%2fetc/passwd",
+        "static/extensions/panel/bundled/abstractvtkplot/vtk.js@30.1.0/../../../../../../../etc/passwd",
+    ],
+)
+def test_no_endpoint_reads_arbitrary_paths(srv, path):
+    try:
+        with urllib.request.urlopen(srv.url + path, timeout=10) as r:
+            body = r.read()
+    except urllib.error.HTTPError as exc:
+        assert exc.code in (400, 403, 404)
+        return
+    assert b"root:" not in body
+
+
+def test_stops_cleanly_on_ctrl_c_and_sigterm(tmp_path):
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        s = LoggedServer(tmp_path).wait_up()
+        c = run(ClassClient(s.url, timeout=60).open())  # a student is connected
+        t0 = time.time()
+        assert s.stop(sig) == 0
+        assert time.time() - t0 < 10
+        text = s.text()
+        assert "gmed-viewer: stopped" in text
+        assert "Traceback" not in text and "Error" not in text, text
+        del c
+
+
+def test_serve_refuses_broken_annotations_with_one_line(tmp_path):
+    """A typo in an annotation file: serve stops before listening, exit 3, one line, no cache."""
+    tree = tmp_path / "tree"
+    for d in ("viewer", "meshes", "annotations"):
+        shutil.copytree(ROOT / d, tree / d, ignore=shutil.ignore_patterns("__pycache__"))
+    labels = tree / "annotations" / "labels.json"
+    labels.write_text(labels.read_text().replace('"text"', '"txet"', 1))
+    cache = tmp_path / "cache"
+    s = LoggedServer(tmp_path, cwd=tree, env={"PYTHONPATH": str(tree), "GMED_CACHE_DIR": str(cache)})
+    code = s.proc.wait(timeout=120)
+    s.log.close()
+    text = s.text().strip()
+    assert code == 3, text
+    assert text.count("\n") == 0, text
+    assert text.startswith("gmed: data error: annotations/labels.json: labels[0]"), text
+    assert "Traceback" not in text
+    assert not list(cache.glob("startup-*.bin"))
+
+
+def test_session_limit_gives_a_busy_page(tmp_path):
+    s = LoggedServer(tmp_path, "--max-sessions", "2").wait_up()
+    try:
+
+        async def go():
+            first = [await ClassClient(s.url, timeout=60).open() for _ in range(2)]
+            with pytest.raises(RuntimeError, match="no 3D view model"):
+                await ClassClient(s.url, timeout=60).open()  # the third student
+            for c in first:
+                await c.close()
+
+        run(go())
+        assert "refused a session: 2 open, the limit (--max-sessions)" in s.text()
+        assert s.wait_sessions(0) == 0
+        assert alive(s.url)  # room again once the others have left
+    finally:
+        s.stop()
