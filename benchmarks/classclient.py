@@ -24,14 +24,14 @@ class ClosedError(RuntimeError):
     """The server closed the websocket."""
 
 
-def find_widget(doc: dict, title: str) -> str:
-    """Id of the widget model whose title is ``title`` (e.g. the flexion slider)."""
+def find_model(doc: dict, matches, what: str) -> str:
+    """Id of the first model in the document whose attributes satisfy ``matches``."""
     found = []
 
     def walk(x):
         if isinstance(x, dict):
             attrs = x.get("attributes")
-            if isinstance(attrs, dict) and attrs.get("title") == title and "id" in x:
+            if isinstance(attrs, dict) and "id" in x and matches(attrs):
                 found.append(x["id"])
             for v in x.values():
                 walk(v)
@@ -41,29 +41,18 @@ def find_widget(doc: dict, title: str) -> str:
 
     walk(doc)
     if not found:
-        raise RuntimeError(f"no widget titled {title!r} in the document")
+        raise RuntimeError(f"no {what} in the document")
     return found[0]
+
+
+def find_widget(doc: dict, title: str) -> str:
+    """Id of the widget model whose title is ``title`` (e.g. the flexion slider)."""
+    return find_model(doc, lambda a: a.get("title") == title, f"widget titled {title!r}")
 
 
 def find_view_model(doc: dict) -> str:
     """Id of the 3D view's data model: the object with ``frame`` and ``scene_data`` attributes."""
-    found = []
-
-    def walk(x):
-        if isinstance(x, dict):
-            attrs = x.get("attributes")
-            if isinstance(attrs, dict) and "frame" in attrs and "scene_data" in attrs and "id" in x:
-                found.append(x["id"])
-            for v in x.values():
-                walk(v)
-        elif isinstance(x, list):
-            for v in x:
-                walk(v)
-
-    walk(doc)
-    if not found:
-        raise RuntimeError("no 3D view model in the document")
-    return found[0]
+    return find_model(doc, lambda a: "frame" in a and "scene_data" in a, "3D view model")
 
 
 class ClassClient:
