@@ -147,3 +147,28 @@ def test_abduction_slider_goes_to_the_server_on_release():
     assert a.abduction == 12 and a.view3d.angle == 12
     a.abduction = -5  # e.g. the arrow keys
     assert slider.value == -5
+
+
+def test_a_browser_leaving_mid_send_is_one_log_line(caplog):
+    """Panel's send task fails with WebSocketClosedError when a student closes the tab while a
+    message is on its way; the server logs one line instead of asyncio's traceback."""
+    import asyncio
+    import logging
+
+    from tornado.websocket import WebSocketClosedError
+
+    from viewer.app.server import _loop_exception
+
+    loop = asyncio.new_event_loop()
+    seen = []
+    loop.default_exception_handler = lambda ctx: seen.append(ctx)
+    try:
+        with caplog.at_level(logging.INFO, logger="gmed"):
+            _loop_exception(
+                loop, {"message": "Task exception was never retrieved", "exception": WebSocketClosedError()}
+            )
+            _loop_exception(loop, {"message": "other", "exception": ValueError("real bug")})
+    finally:
+        loop.close()
+    assert "a browser left while the server was sending to it" in caplog.text
+    assert [type(c["exception"]) for c in seen] == [ValueError]  # real errors still reported

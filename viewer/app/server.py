@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import signal
 import threading
@@ -25,6 +26,19 @@ def _session_closed(_context) -> None:
         _sessions["open"] -= 1
         n = _sessions["open"]
     log.info("session closed (%d open)", n)
+
+
+def _loop_exception(loop, context) -> None:
+    """A browser that leaves while Panel is sending to it is normal in a class: one line,
+    not a traceback (Panel's send task fails with WebSocketClosedError). Anything else goes
+    to asyncio's default handler."""
+    from tornado.iostream import StreamClosedError
+    from tornado.websocket import WebSocketClosedError
+
+    if isinstance(context.get("exception"), (WebSocketClosedError, StreamClosedError)):
+        log.info("a browser left while the server was sending to it; its session will be closed")
+        return
+    loop.default_exception_handler(context)
 
 
 def full_page(limit: int) -> pn.viewable.Viewable:
@@ -54,6 +68,7 @@ def create_app(classroom: bool = False, max_sessions: int = 0):
     log.info("session opened (%d open)", n)
     if not _warm.is_set():  # once per server process (also after --num-procs forks)
         _warm.set()
+        asyncio.get_event_loop().set_exception_handler(_loop_exception)
         warm_up()
 
     s = startup()
