@@ -601,16 +601,18 @@ async function renderView({ model, el }) {
     requestAnimationFrame(tick);
   }
 
-  // an abduction angle shown from the sweep held here, without a round trip to the server
-  function showLocal(angle) {
+  // an abduction angle shown from the sweep held here, without a round trip to the server;
+  // ``nearest``: the closest sweep angle (the offline page), else only an exact one
+  function showLocal(angle, nearest = false) {
     sweepMeta = model.sweep_meta;  // may arrive after the "sweep" event
     if (!sweep || !sweepMeta || !sweepMeta.angles || !layout) return false;
-    const lo = sweepMeta.angles[0], step = sweepMeta.angles[1] - lo;
-    const i = Math.round((angle - lo) / step);
-    if (i < 0 || i >= sweepMeta.angles.length || Math.abs(sweepMeta.angles[i] - angle) > 1e-6) return false;
+    const angles = sweepMeta.angles, lo = angles[0], step = angles[1] - lo;
+    let i = Math.round((angle - lo) / step);
+    if (nearest) i = Math.max(0, Math.min(angles.length - 1, i));
+    else if (i < 0 || i >= angles.length || Math.abs(angles[i] - angle) > 1e-6) return false;
     const n = layout.matrix + layout.muscle + layout.ribbon;
     showFrame(sweep.subarray(i * n, (i + 1) * n), 0, { length: sweepMeta.length[i], moment_arm: sweepMeta.moment_arm[i] });
-    current.angle = sweepMeta.angles[i];
+    current.angle = angles[i];
     stats.localFrames = (stats.localFrames || 0) + 1;
     newPose();
     return true;
@@ -635,7 +637,6 @@ async function renderView({ model, el }) {
     if (model.playing || !layout) return;
     current.angle = model.angle;
     showFrame(F32(model.frame), 0, model.readout);
-    stats.frameBytes = model.frame.byteLength;
     stats.framesReceived = (stats.framesReceived || 0) + 1;
     newPose();
   });
@@ -683,7 +684,7 @@ async function renderView({ model, el }) {
   let tellTimer = null, keyAngle = null, lastKeyAt = 0;
   const tellAngle = (a) => {
     clearTimeout(tellTimer);
-    tellTimer = setTimeout(() => { model.angle = a; }, sweep ? 150 : 0);
+    tellTimer = setTimeout(() => { model.angle = a; }, 150);
   };
 
   // keyboard shortcuts
@@ -726,15 +727,7 @@ async function renderView({ model, el }) {
     root.appendChild(bar);
     const showAngle = (a) => {
       loadSweep();
-      sweepMeta = model.sweep_meta;
-      if (!sweep || !sweepMeta || !sweepMeta.angles) return;
-      const lo = sweepMeta.angles[0], step = sweepMeta.angles[1] - lo;
-      const i = Math.max(0, Math.min(sweepMeta.angles.length - 1, Math.round((a - lo) / step)));
-      const n = layout.matrix + layout.muscle + layout.ribbon;
-      showFrame(sweep.subarray(i * n, (i + 1) * n), 0, { length: sweepMeta.length[i], moment_arm: sweepMeta.moment_arm[i] });
-      current.angle = sweepMeta.angles[i];
-      label.textContent = `${current.angle}\u00b0`;
-      requestRender();
+      if (showLocal(a, true)) label.textContent = `${current.angle}\u00b0`;
     };
     play.onclick = () => { model.playing = !model.playing; };
     range.oninput = () => { model.playing = false; showAngle(Number(range.value)); };
@@ -744,7 +737,6 @@ async function renderView({ model, el }) {
 
   grw.setScale(1);  // the first frame at screen resolution, supersampled right after
   build();
-  stats.builtAt = performance.now();
   loadSweep();
   applyClassroom();
   status.textContent = "";

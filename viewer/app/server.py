@@ -16,11 +16,6 @@ _sessions_lock = threading.Lock()
 _warm = threading.Event()
 
 
-def open_sessions() -> int:
-    """Sessions of this server process that have not been destroyed yet."""
-    return _sessions["open"]
-
-
 def _session_closed(_context) -> None:
     with _sessions_lock:
         _sessions["open"] -= 1
