@@ -112,16 +112,18 @@ class HipScene:
         s = surface or self.muscles[side].surface(pose)
         return polydata(self.fibre_ribbon_points(side, s.superficial), self.fibre_ribbon_faces(side))
 
-    def footprints(self, side: str) -> dict[str, pv.PolyData]:
+    def footprints(self, side: str, light: bool = False) -> dict[str, pv.PolyData]:
         """Origin and insertion footprints at neutral, as tubes along the attachment edges.
 
         The origin is fixed to the pelvis; the insertion moves with the femur's matrix.
+        ``light``: about a third of the triangles (fewer samples and sides), for the browser's
+        level of detail while the view moves.
         """
         s = self.muscles[side].surface(Pose())
-        return {
-            "origin": pv.Spline(s.origin_edge, 80).tube(radius=1.8, n_sides=10, capping=True),
-            "insertion": pv.Spline(s.insertion_edge, 30).tube(radius=1.8, n_sides=10, capping=True),
-        }
+        n_origin, n_insertion, sides = (40, 15, 6) if light else (80, 30, 10)
+        edges = {"origin": (s.origin_edge, n_origin), "insertion": (s.insertion_edge, n_insertion)}
+        tube = {"radius": 1.8, "n_sides": sides, "capping": True}
+        return {name: pv.Spline(edge, n).tube(**tube) for name, (edge, n) in edges.items()}
 
     def camera(self, view: str, side: str) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """Camera position, focal point and view-up for a preset."""

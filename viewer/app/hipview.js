@@ -155,6 +155,7 @@ async function renderView({ model, el }) {
   let muscle = null;       // {pd, points, normals, tris, rgb}
   let ribbon = null;
   let labels = [];
+  let labelSizes = null, lodTris = null;  // see placeLabels
   let layout = null;
   let sweep = null, sweepMeta = null;
   let current = { angle: model.angle, length: null, moment_arm: null };
@@ -177,6 +178,9 @@ async function renderView({ model, el }) {
     prop.setInterpolationToPhong();
     prop.setSpecular(0.15);
     prop.setSpecularPower(20);
+    // bones, muscles and footprints are closed and wound outward (tested in Python): their
+    // back faces are never seen, and skipping them saves a third of the software-GL time
+    prop.setBackfaceCulling(true);
     renderer.addActor(actor);
     return { actor, pd, mapper };
   }
@@ -235,6 +239,7 @@ async function renderView({ model, el }) {
     const rt = U32(sceneData.muscle.ribbon_tris);
     ribbon = { ...makeActor(new Float32Array(layout.ribbon), rt, sceneData.colors.fibre, new Float32Array(layout.ribbon)), tris: rt, group: "fibres" };
     ribbon.actor.getProperty().setSpecular(0.0);
+    ribbon.actor.getProperty().setBackfaceCulling(false);  // an open strip on the surface
     actors.fibres = ribbon;
     labels = sceneData.labels.map((l) => ({ ...l, div: null }));
     buildLabels();
@@ -245,6 +250,8 @@ async function renderView({ model, el }) {
   }
 
   function buildLabels() {
+    labelSizes = null;
+    lodTris = null;
     labelLayer.innerHTML = "";
     svg.innerHTML = "";
     for (const l of labels) {
@@ -295,6 +302,7 @@ async function renderView({ model, el }) {
     if (!lod) {
       const mk = () => makeActor(new Float32Array(3), new Uint32Array(0), sceneData.colors.bone, new Float32Array(3));
       lod = { still: mk(), femur: mk(), live: mk() };
+      lod.live.actor.getProperty().setBackfaceCulling(false);  // holds the fibre ribbons
     }
     const still = [], femur = [], live = [];
     for (const m of sceneData.meshes) {
@@ -310,9 +318,10 @@ async function renderView({ model, el }) {
     }
     if (on.has("footprints")) {
       for (const f of sceneData.footprints) {
-        const a = actors["footprint_" + f.id];
-        const pts = a.pd.getPoints().getData();
-        (f.moves ? femur : still).push({ pts, normals: a.pd.getPointData().getNormals().getData(), tris: U32(f.tris), rgb: uniformRgb(pts.length / 3, RGB(f.color)) });
+        const light = f.lod || f;  // fewer samples and sides
+        const pts = F32(light.points), tris = U32(light.tris);
+        const normals = vertexNormals(pts, tris, new Float32Array(pts.length));
+        (f.moves ? femur : still).push({ pts, normals, tris, rgb: uniformRgb(pts.length / 3, RGB(f.color)) });
       }
     }
     if (on.has("muscle")) live.push({ src: muscle, tris: U32(sceneData.muscle.lod_tris), rgb: partColors(sceneData.muscle.part) });
@@ -368,29 +377,62 @@ async function renderView({ model, el }) {
     applyFemurMatrix();
     const mp = all.subarray(offset + m, offset + m + nm);
     const rp = all.subarray(offset + m + nm, offset + m + nm + nr);
-    updatePoly(muscle, mp);
-    updatePoly(ribbon, rp);
+    setPoly(muscle, mp, vertexNormals(mp, muscle.tris, muscle.pd.getPointData().getNormals().getData()));
+    setPoly(ribbon, rp, vertexNormals(rp, ribbon.tris, ribbon.pd.getPointData().getNormals().getData()));
+    finishFrame(read);
+  }
+
+  function finishFrame(read) {
     updateLod();
     if (read) { current.length = read.length; current.moment_arm = read.moment_arm; }
     stats.frames += 1;
   }
 
-  function lerpFrames(all, i0, i1, w) {
-    const n = layout.matrix + layout.muscle + layout.ribbon;
-    const out = new Float32Array(n);
-    const a = i0 * n, b = i1 * n;
-    for (let k = 0; k < n; k++) out[k] = all[a + k] * (1 - w) + all[b + k] * w;
-    return out;
+  // Normals of each sweep frame, computed once when first shown: playback then only blends
+  // two frames' points and normals (no normals recomputed per drawn frame).
+  let sweepNormals = [];
+  function sweepFrameNormals(i) {
+    if (!sweepNormals[i]) {
+      const n = layout.matrix + layout.muscle + layout.ribbon, a = i * n + layout.matrix;
+      const mp = sweep.subarray(a, a + layout.muscle), rp = sweep.subarray(a + layout.muscle, a + layout.muscle + layout.ribbon);
+      sweepNormals[i] = {
+        muscle: vertexNormals(mp, muscle.tris, new Float32Array(layout.muscle)),
+        ribbon: vertexNormals(rp, ribbon.tris, new Float32Array(layout.ribbon)),
+      };
+    }
+    return sweepNormals[i];
   }
 
-  function updatePoly(entry, pts) {
+  // sweep frames i0 and i1 blended with weight w, written straight into the drawn buffers
+  function showBlend(i0, i1, w, read) {
+    const n = layout.matrix + layout.muscle + layout.ribbon, a = i0 * n, b = i1 * n, v = 1 - w;
+    const mat = new Float32Array(layout.matrix);
+    for (let k = 0; k < layout.matrix; k++) mat[k] = sweep[a + k] * v + sweep[b + k] * w;
+    femurMatrix = mat;
+    applyFemurMatrix();
+    const n0 = sweepFrameNormals(i0), n1 = sweepFrameNormals(i1);
+    let off = layout.matrix;
+    for (const [entry, size, key] of [[muscle, layout.muscle, "muscle"], [ribbon, layout.ribbon, "ribbon"]]) {
+      const pts = entry.pd.getPoints().getData(), nrm = entry.pd.getPointData().getNormals().getData();
+      const na = n0[key], nb = n1[key];
+      for (let k = 0; k < size; k++) {
+        pts[k] = sweep[a + off + k] * v + sweep[b + off + k] * w;
+        nrm[k] = na[k] * v + nb[k] * w;  // renormalised by the shader
+      }
+      setPoly(entry, null, null);
+      off += size;
+    }
+    finishFrame(read);
+  }
+
+  // points and normals changed (copied in when given)
+  function setPoly(entry, pts, normals) {
     const points = entry.pd.getPoints();
-    const data = points.getData();
-    data.set(pts);
+    if (pts) points.getData().set(pts);
     points.modified();
-    const normals = entry.pd.getPointData().getNormals();
-    vertexNormals(data, entry.tris, normals.getData());
-    normals.modified();
+    const nrm = entry.pd.getPointData().getNormals();
+    if (normals && normals !== nrm.getData()) nrm.getData().set(normals);
+    nrm.modified();
     entry.pd.modified();
   }
 
@@ -423,6 +465,7 @@ async function renderView({ model, el }) {
 
   function applyClassroom() {
     root.classList.toggle("gmed-classroom", model.classroom);
+    labelSizes = null;
     const bg = model.classroom ? [0, 0, 0] : [1, 1, 1];
     renderer.setBackground(...bg);
     if (sceneData) {
@@ -432,22 +475,54 @@ async function renderView({ model, el }) {
     requestRender();
   }
 
+  // world -> normalized display (x, y in 0..1 from the lower left, z depth) for the current
+  // camera: the same transform as renderer.worldToNormalizedDisplay, with the matrices
+  // composed once instead of per point
+  function projector(aspect) {
+    const V = camera.getViewMatrix(), P = camera.getProjectionMatrix(aspect, -1, 1);  // row-major
+    const M = new Float64Array(16);
+    for (let r = 0; r < 4; r++) for (let c = 0; c < 4; c++) {
+      let acc = 0;
+      for (let k = 0; k < 4; k++) acc += P[4 * r + k] * V[4 * k + c];
+      M[4 * r + c] = acc;
+    }
+    const vp = renderer.getViewport();
+    return (x, y, z, out) => {
+      const w = M[12] * x + M[13] * y + M[14] * z + M[15] || 1;
+      const px = (M[0] * x + M[1] * y + M[2] * z + M[3]) / w;
+      const py = (M[4] * x + M[5] * y + M[6] * z + M[7]) / w;
+      const pz = (M[8] * x + M[9] * y + M[10] * z + M[11]) / w;
+      out[0] = 0.5 * (px + 1) * (vp[2] - vp[0]) + vp[0];
+      out[1] = 0.5 * (py + 1) * (vp[3] - vp[1]) + vp[1];
+      out[2] = 0.5 * (pz + 1);
+      return out;
+    };
+  }
+
+  // label box sizes, measured once per text and style (reading them every frame forces a
+  // layout of the page each frame)
+
+  function measureLabels() {
+    labelSizes = labels.map((l) => [l.div.offsetWidth, l.div.offsetHeight]);
+  }
+
   function placeLabels() {
-    if (!labels.length || !muscle) return;
+    if (!labels.length || !muscle || root.classList.contains("gmed-no-labels")) return;
     const size = renderWindow.getViews()[0].getSize();
     const w = canvasHost.clientWidth, h = canvasHost.clientHeight;
     if (!w || !h) return;
-    const aspect = size[0] / size[1];
+    if (!labelSizes || labelSizes.length !== labels.length || !labelSizes.some((b) => b[0] > 0)) measureLabels();
+    const project = projector(size[0] / size[1]);
     const cam = camera.getPosition();
     const mpts = muscle.pd.getPoints().getData();
-    const placed = [];
+    const mn = muscle.pd.getPointData().getNormals().getData();
     let cx = 0, cy = 0;
     const screen = [];
-    for (const l of labels) {
+    const d = [0, 0, 0];
+    labels.forEach((l, li) => {
       let p, n;
       if (l.attach === "muscle") {
         const i = 3 * l.vertex;
-        const mn = muscle.pd.getPointData().getNormals().getData();
         p = [mpts[i], mpts[i + 1], mpts[i + 2]];
         n = [mn[i], mn[i + 1], mn[i + 2]];
       } else if (l.attach === "femur") {
@@ -456,7 +531,7 @@ async function renderView({ model, el }) {
       } else {
         p = l.point; n = l.normal;
       }
-      const d = renderer.worldToNormalizedDisplay(p[0], p[1], p[2], aspect);
+      project(p[0], p[1], p[2], d);
       const x = d[0] * w, y = (1 - d[1]) * h;
       let facing = true;
       if (n) {
@@ -465,23 +540,23 @@ async function renderView({ model, el }) {
         const cos = (v[0] * n[0] + v[1] * n[1] + v[2] * n[2]) / (Math.hypot(...v) * Math.hypot(...n) || 1);
         facing = cos > -0.2;
       }
-      screen.push({ l, x, y, facing });
+      screen.push({ l, x, y, depth: d[2], facing, bw: labelSizes[li][0], bh: labelSizes[li][1] });
       cx += x; cy += y;
-    }
+    });
     cx /= screen.length; cy /= screen.length;
-    // anchors hidden behind the muscle are drawn faded with dashed leaders
+    // anchors hidden behind the muscle are drawn faded with dashed leaders (tested against
+    // the light muscle: every other fibre and sample)
     if (muscle.actor.getVisibility() && model.muscle_opacity > 0.5) {
       const np = mpts.length / 3;
       const sx = new Float32Array(np), sy = new Float32Array(np), sz = new Float32Array(np);
       for (let i = 0; i < np; i++) {
-        const d = renderer.worldToNormalizedDisplay(mpts[3 * i], mpts[3 * i + 1], mpts[3 * i + 2], aspect);
+        project(mpts[3 * i], mpts[3 * i + 1], mpts[3 * i + 2], d);
         sx[i] = d[0] * w; sy[i] = (1 - d[1]) * h; sz[i] = d[2];
       }
-      const tris = lodOn ? U32(sceneData.muscle.lod_tris) : muscle.tris;
+      const tris = lodTris || (lodTris = U32(sceneData.muscle.lod_tris));
       for (const s of screen) {
         if (s.l.attach === "muscle" || !s.facing) continue;
-        const p = s.l.attach === "femur" ? transformPoint(femurMatrix, s.l.point) : s.l.point;
-        const depth = renderer.worldToNormalizedDisplay(p[0], p[1], p[2], aspect)[2];
+        const depth = s.depth;
         for (let t = 0; t < tris.length; t += 3) {
           const a = tris[t], b = tris[t + 1], c = tris[t + 2];
           const x0 = sx[a], y0 = sy[a], x1 = sx[b], y1 = sy[b], x2 = sx[c], y2 = sy[c];
@@ -508,13 +583,13 @@ async function renderView({ model, el }) {
     for (const side of [-1, 1]) {
       const group = screen.filter((s) => s.side === side).sort((a, b) => a.ly - b.ly);
       for (let i = 1; i < group.length; i++) {
-        const gap = 0.5 * (group[i].l.div.offsetHeight + group[i - 1].l.div.offsetHeight) + 6;
+        const gap = 0.5 * (group[i].bh + group[i - 1].bh) + 6;
         if (group[i].ly - group[i - 1].ly < gap) group[i].ly = group[i - 1].ly + gap;
       }
     }
     for (const s of screen) {
       const div = s.l.div;
-      const bw = div.offsetWidth, bh = div.offsetHeight;
+      const bw = s.bw, bh = s.bh;
       let left = s.side < 0 ? s.lx - bw : s.lx;
       left = Math.max(4, Math.min(w - bw - 4, left));
       const top = Math.max(4, Math.min(h - bh - 4, s.ly - bh / 2));
@@ -590,7 +665,7 @@ async function renderView({ model, el }) {
       const i0 = Math.max(0, Math.min(sweepMeta.angles.length - 1, Math.floor(f)));
       const i1 = Math.min(sweepMeta.angles.length - 1, i0 + 1);
       const w = f - i0;
-      showFrame(lerpFrames(sweep, i0, i1, w), 0, {
+      showBlend(i0, i1, w, {
         length: sweepMeta.length[i0] * (1 - w) + sweepMeta.length[i1] * w,
         moment_arm: sweepMeta.moment_arm[i0] * (1 - w) + sweepMeta.moment_arm[i1] * w,
       });
@@ -610,8 +685,7 @@ async function renderView({ model, el }) {
     let i = Math.round((angle - lo) / step);
     if (nearest) i = Math.max(0, Math.min(angles.length - 1, i));
     else if (i < 0 || i >= angles.length || Math.abs(angles[i] - angle) > 1e-6) return false;
-    const n = layout.matrix + layout.muscle + layout.ribbon;
-    showFrame(sweep.subarray(i * n, (i + 1) * n), 0, { length: sweepMeta.length[i], moment_arm: sweepMeta.moment_arm[i] });
+    showBlend(i, i, 0, { length: sweepMeta.length[i], moment_arm: sweepMeta.moment_arm[i] });
     current.angle = angles[i];
     stats.localFrames = (stats.localFrames || 0) + 1;
     newPose();
@@ -627,6 +701,7 @@ async function renderView({ model, el }) {
   function loadSweep() {
     if (!model.sweep || model.sweep.byteLength === 0) { sweep = null; stats.sweepLoaded = false; return; }
     sweep = F32(model.sweep);
+    sweepNormals = [];
     sweepMeta = model.sweep_meta;
     stats.sweepLoaded = true;
   }
@@ -711,7 +786,7 @@ async function renderView({ model, el }) {
   };
   document.addEventListener("keydown", keys);
 
-  const resize = new ResizeObserver(() => { grw.resize(); requestRender(); });
+  const resize = new ResizeObserver(() => { labelSizes = null; grw.resize(); requestRender(); });
   resize.observe(canvasHost);
 
   // a file opened without a server: its own play button and angle slider over the view

@@ -118,7 +118,7 @@ class BrowserScene:
             }
         )
         s = sc.muscles[side].surface(Pose())
-        fp = sc.footprints(side)
+        fp, fp_lod = sc.footprints(side), sc.footprints(side, light=True)
         back = geometry.invert(self.model.femur_transform(side, Pose()))
         return {
             "side": side,
@@ -133,19 +133,13 @@ class BrowserScene:
             },
             "footprints": [
                 {
-                    "id": "origin",
-                    "moves": False,
-                    "points": f32(fp["origin"].points),
-                    "tris": u32(fp["origin"].triangulate().regular_faces),
-                    "color": sc.style["origin_footprint"],
-                },
-                {
-                    "id": "insertion",
-                    "moves": True,  # stored at neutral, moved by the femur matrix
-                    "points": f32(geometry.apply(back, fp["insertion"].points)),
-                    "tris": u32(fp["insertion"].triangulate().regular_faces),
-                    "color": sc.style["insertion_footprint"],
-                },
+                    "id": name,
+                    "moves": moves,  # the insertion is stored at neutral and moved by the femur matrix
+                    **self._footprint(fp[name], back if moves else None),
+                    "lod": self._footprint(fp_lod[name], back if moves else None),
+                    "color": sc.style[f"{name}_footprint"],
+                }
+                for name, moves in (("origin", False), ("insertion", True))
             ],
             "colors": {
                 "normal": sc.style["muscle_parts"],
@@ -157,6 +151,11 @@ class BrowserScene:
             "layout": self.layout.as_dict(),
             "hip_centre": self.model.hip_centre(side).tolist(),
         }
+
+    @staticmethod
+    def _footprint(poly, to_neutral: np.ndarray | None) -> dict:
+        points = poly.points if to_neutral is None else geometry.apply(to_neutral, poly.points)
+        return {"points": f32(points), "tris": u32(poly.triangulate().regular_faces)}
 
     def _lod_muscle_faces(self, side: str) -> np.ndarray:
         """Closed-slab triangles over every other fibre and sample, indexing the full vertices."""

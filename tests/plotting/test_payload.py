@@ -1,0 +1,53 @@
+"""The browser payloads: what the page relies on when it culls back faces and places labels."""
+
+import numpy as np
+import pytest
+import trimesh
+
+from viewer.anatomy import Pose
+from viewer.app.payload import BrowserScene
+from viewer.scene import HipScene
+
+
+@pytest.fixture(scope="module")
+def browser_scene(model):
+    return BrowserScene(HipScene(model))
+
+
+def mesh(points: bytes, tris: bytes) -> trimesh.Trimesh:
+    return trimesh.Trimesh(
+        np.frombuffer(points, "<f4").reshape(-1, 3), np.frombuffer(tris, "<u4").reshape(-1, 3), process=False
+    )
+
+
+def muscle_points(bs: BrowserScene, side: str, pose: Pose) -> np.ndarray:
+    frame = np.frombuffer(bs.frame(side, pose)[0], "<f4")
+    return frame[16 : 16 + 3 * bs.layout.muscle_points].reshape(-1, 3)
+
+
+def test_culled_meshes_are_wound_outward(browser_scene):
+    """The page skips back faces of bones, muscles and footprints: each must be wound outward."""
+    static = browser_scene.static["right"]
+    checked = 0
+    for m in static["meshes"] + static["footprints"]:
+        for name, d in ((m["id"], m), (m["id"] + " (light)", m["lod"])):
+            tm = mesh(d["points"], d["tris"])
+            assert tm.is_winding_consistent, name
+            assert tm.volume > 100.0, f"{name}: signed volume {tm.volume:.0f} mm^3 (inward?)"
+            checked += 1
+    tris = static["muscle"]["tris"]
+    for angle in (-15.0, 0.0, 45.0):
+        tm = mesh(muscle_points(browser_scene, "right", Pose(angle)).tobytes(), tris)
+        assert tm.is_watertight and tm.volume > 10_000.0, angle
+    assert checked == 16
+
+
+def test_light_footprints_follow_the_full_ones(browser_scene):
+    for side in ("right", "left"):
+        for f in browser_scene.static[side]["footprints"]:
+            full, light = mesh(f["points"], f["tris"]), mesh(f["lod"]["points"], f["lod"]["tris"])
+            assert len(light.faces) < 0.35 * len(full.faces)
+            # the same tube: every light vertex lies on the full tube's surface (radius 1.8 mm)
+            dist = np.abs(trimesh.proximity.signed_distance(full, light.vertices))
+            assert dist.max() < 0.6, (side, f["id"], dist.max())
+            assert np.linalg.norm(light.centroid - full.centroid) < 1.0
