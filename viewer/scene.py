@@ -149,8 +149,7 @@ class HipScene:
             anchor = lab["anchor"]
             if anchor.startswith("muscle:"):
                 part = anchor.split(":")[1]
-                v = 0.75 if part == "middle_low" else 0.45
-                part = "middle" if part == "middle_low" else part
+                v = lab.get("along", 0.45)
                 p = next(p for p in m.parts if p["id"] == part)
                 iu = int(np.argmin(np.abs(m.u - 0.5 * (p["from_u"] + p["to_u"]))))
                 iv = int(np.argmin(np.abs(m.v - v)))

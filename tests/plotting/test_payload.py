@@ -51,3 +51,30 @@ def test_light_footprints_follow_the_full_ones(browser_scene):
             dist = np.abs(trimesh.proximity.signed_distance(full, light.vertices))
             assert dist.max() < 0.6, (side, f["id"], dist.max())
             assert np.linalg.norm(light.centroid - full.centroid) < 1.0
+
+
+ALL_PARTS = {"gluteus_medius", "gmed_anterior", "gmed_middle", "gmed_posterior"}
+
+
+@pytest.mark.parametrize(
+    "view, seen",
+    [("lateral", ALL_PARTS), ("oblique", ALL_PARTS), ("posterior", ALL_PARTS - {"gmed_anterior"})],
+)
+def test_muscle_labels_face_the_viewer_over_the_whole_abduction(browser_scene, view, seen):
+    """A muscle label whose anchor turns away is drawn faded as if hidden: in the views that
+    show the muscle, each anchor on the side facing the camera stays facing it at every
+    abduction angle (from behind, the anterior fibres are on the far side)."""
+    static = browser_scene.static["right"]
+    tris = np.frombuffer(static["muscle"]["tris"], "<u4").reshape(-1, 3)
+    pos, _, _ = browser_scene.scene.camera(view, "right")
+    labels = [lab for lab in static["labels"] if lab["attach"] == "muscle"]
+    assert {lab["id"] for lab in labels} == ALL_PARTS
+    worst = {}
+    for angle in range(-15, 46, 5):
+        pts = muscle_points(browser_scene, "right", Pose(float(angle)))
+        normals = trimesh.Trimesh(pts, tris, process=False).vertex_normals
+        for lab in labels:
+            p, n = pts[lab["vertex"]], normals[lab["vertex"]]
+            cos = float((pos - p) @ n / np.linalg.norm(pos - p))
+            worst[lab["id"]] = min(worst.get(lab["id"], 1.0), cos)
+    assert min(worst[k] for k in seen) > 0.2, worst
