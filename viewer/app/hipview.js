@@ -141,7 +141,7 @@ async function renderView({ model, el }) {
     };
     return {
       getRenderer: () => renderer, getRenderWindow: () => renderWindow, getInteractor: () => interactor,
-      getApiSpecificRenderWindow: () => gl, resize, setScale: (s) => { scale = s; resize(); },
+      getApiSpecificRenderWindow: () => gl, resize, setScale: (s) => { scale = s; resize(); }, getScale: () => scale,
     };
   })();
   const renderer = grw.getRenderer();
@@ -343,14 +343,14 @@ async function renderView({ model, el }) {
     lod.live.pd.getPointData().getNormals().modified();
     lod.live.pd.modified();
   }
-  function setLod(on) {
+  function setLod(on, scale = LOD_SCALE) {
     if (on === lodOn || !sceneData) return;
     lodOn = on;
     if (on) {
       buildLod();
       for (const a of Object.values(actors)) a.actor.setVisibility(false);
       for (const e of Object.values(lod)) e.actor.setVisibility(true);
-      grw.setScale(LOD_SCALE);
+      grw.setScale(scale);
     } else {
       if (lod) for (const e of Object.values(lod)) e.actor.setVisibility(false);
       grw.setScale(SUPERSAMPLE);
@@ -633,7 +633,12 @@ async function renderView({ model, el }) {
       if (stats.renders === 1) {
         stats.firstRenderAt = t2;
         if (!model.standalone) model.drawn = true;  // the server may now use the CPU
-        setTimeout(() => { if (!lodOn) { grw.setScale(SUPERSAMPLE); requestRender(); } }, 0);
+        setTimeout(() => {
+          if (lightStart) { lightStart = false; setLod(model.lod === "always"); }
+          if (!lodOn) { grw.setScale(SUPERSAMPLE); requestRender(); }
+        }, 0);
+      } else if (!stats.fullDetailAt && !lodOn && grw.getScale() === SUPERSAMPLE) {
+        stats.fullDetailAt = t2;
       }
       stats.lastRenderMs = t1 - t0;
       stats.lastLabelsMs = t2 - t1;
@@ -810,8 +815,12 @@ async function renderView({ model, el }) {
     window.gmedShowAngle = showAngle;
   }
 
-  grw.setScale(1);  // the first frame at screen resolution, supersampled right after
+  // The first frame shows the light meshes at screen resolution: everything is there, and
+  // it is drawn in a fraction of the time. Full detail, supersampled, follows at once.
+  grw.setScale(1);
   build();
+  let lightStart = model.lod !== "off" && !!sceneData && sceneData.meshes.some((m) => m.lod);
+  if (lightStart) setLod(true, 1);
   loadSweep();
   applyClassroom();
   status.textContent = "";

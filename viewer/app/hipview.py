@@ -13,6 +13,26 @@ HERE = Path(__file__).parent
 #: vtk.js as shipped inside the panel wheel and served by the Panel server itself.
 VTK_JS_URL = "static/extensions/panel/bundled/abstractvtkplot/vtk.js@30.1.0/vtk.js"
 
+#: Page template (extends Panel's): vtk.js starts loading as soon as the page has asked the
+#: server for its document, so that its half second of compiling and evaluating overlaps the
+#: wait for the document instead of following it. ``hipview.js`` reuses the same promise.
+PAGE_TEMPLATE = (
+    """{% block postamble %}{{ super() }}
+<script>
+document.addEventListener("DOMContentLoaded", () => setTimeout(() => {
+  if (window.vtk || window.__gmedVtkPromise) return;
+  window.__gmedVtkPromise = new Promise((resolve, reject) => {
+    const s = document.createElement("script");
+    s.src = "VTK_JS_URL";
+    s.onload = () => resolve(window.vtk);
+    s.onerror = () => reject(new Error("could not load vtk.js from " + s.src));
+    document.head.appendChild(s);
+  });
+}, 0));
+</script>
+{% endblock %}"""
+).replace("VTK_JS_URL", VTK_JS_URL)
+
 
 class HipView(JSComponent):
     """vtk.js view of bones and muscle: meshes once, then frames or a sweep played in the browser."""

@@ -48,6 +48,7 @@ def full_page(limit: int) -> pn.viewable.Viewable:
 
 def create_app(classroom: bool = False, max_sessions: int = 0):
     """One session: a GmedApp set up from the link's query parameters, which are checked."""
+    from viewer.app.hipview import PAGE_TEMPLATE
     from viewer.app.links import parse_link
     from viewer.app.main import GmedApp
     from viewer.app.startup import first_view, startup, warm_up
@@ -70,6 +71,7 @@ def create_app(classroom: bool = False, max_sessions: int = 0):
     settings, problems = parse_link(pn.state.session_args or {}, views=tuple(s.cameras["right"]))
     settings["classroom"] = classroom or settings.get("classroom", False)
     app = GmedApp(**settings)
+    pn.state.curdoc.template = PAGE_TEMPLATE
     # the full scene is built once the first browser has drawn its first frame
     app.view3d.param.watch(lambda e: e.new and first_view.set(), "drawn")
     parts = [app]
