@@ -1,6 +1,7 @@
 """The app's param state drives the browser view, without a browser."""
 
 import io
+from collections import OrderedDict
 
 import numpy as np
 import panel as pn
@@ -8,6 +9,7 @@ import param
 import pytest
 from PIL import Image
 
+from viewer.app import payload, startup
 from viewer.app.main import GmedApp, shared_scene
 from viewer.app.payload import SWEEP_STEP_DEG
 
@@ -109,8 +111,32 @@ def test_handout_and_offline_page_downloads(app):
     assert b"cdn.holoviz.org/panel" not in page
 
 
+def test_first_start_offers_the_sweep_once_it_is_computed(tmp_path, monkeypatch):
+    """On the first start after an install the start-up payloads come without the sweeps, so
+    that the first page is drawn sooner; a page that is already drawn gets them afterwards."""
+    monkeypatch.setenv("GMED_CACHE_DIR", str(tmp_path))  # no cache yet
+    monkeypatch.setattr(payload, "_sweeps", OrderedDict())  # and no sweep computed
+    startup.reset()
+    try:
+        assert not startup.startup().complete
+        a = GmedApp()
+        assert a.view3d.frame  # the neutral frame is in the light payloads
+        a.view3d.drawn = True
+        assert a.view3d.sweep == b"" and a._sweep_wait is not None
+        a._sweep_arrived()  # the poll, before the sweeps exist: nothing yet
+        assert a.view3d.sweep == b""
+        full = startup.complete()
+        assert full.complete and startup.startup() is full
+        a._sweep_arrived()
+        assert len(a.view3d.sweep_meta["angles"]) == 61
+        assert a.view3d.sweep == full.sweeps["right"][0]
+    finally:
+        startup.reset()
+
+
 def test_page_draws_abduction_from_its_sweep():
     """Once the page has drawn, it holds the sweep: abduction moves cost the server no frame."""
+    startup.complete()  # as after the first start
     a = GmedApp()
     first = a.view3d.frame
     a.view3d.drawn = True  # the browser's first frame

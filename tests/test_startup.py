@@ -31,7 +31,7 @@ def test_unpack_rejects_damage(damage):
 
 
 def test_startup_equals_the_built_scene():
-    s = st.startup()
+    s = st.complete()
     scene = shared_scene()
     for side in SIDES:
         for pose in (Pose(), Pose(-15.0), Pose(23.0), Pose(45.0)):
@@ -51,50 +51,80 @@ def test_startup_equals_the_built_scene():
 
 def test_cache_file_is_read_back_identically(tmp_path, monkeypatch):
     monkeypatch.setenv("GMED_CACHE_DIR", str(tmp_path))
-    st._startup.cache_clear()
+    st.reset()
     try:
-        first = st.startup()
+        first = st.startup()  # what the first page needs
+        assert not first.complete and first.sweeps == {}
         files = list(tmp_path.glob("startup-*.bin"))
         assert len(files) == 1
-        st._startup.cache_clear()
+        st.reset()
         again = st.startup()  # from the file
         assert again is not first
         assert again.static == first.static
-        assert again.sweeps == {k: list(v) for k, v in first.sweeps.items()}
+        assert again.neutral == first.neutral
         assert again.cameras == first.cameras
+        full = st.complete()  # the sweeps, added to the same file
+        assert full.complete and list(tmp_path.glob("startup-*.bin")) == files
+        st.reset()
+        back = st.startup()
+        assert back.complete and back.sweeps == {k: list(v) for k, v in full.sweeps.items()}
     finally:
-        st._startup.cache_clear()
+        st.reset()
 
 
 def test_damaged_cache_is_rebuilt_with_a_warning(tmp_path, monkeypatch, caplog):
     monkeypatch.setenv("GMED_CACHE_DIR", str(tmp_path))
-    st._startup.cache_clear()
+    st.reset()
     try:
         st.startup()
         (path,) = tmp_path.glob("startup-*.bin")
         path.write_bytes(path.read_bytes()[:1000])  # truncated, e.g. by a full disk
-        st._startup.cache_clear()
+        st.reset()
         with caplog.at_level(logging.WARNING, logger="gmed"):
             s = st.startup()
         assert "damaged" in caplog.text and path.name in caplog.text
         assert s.frame("right", Pose())[0] == shared_scene().frame("right", Pose())[0]
         assert path.stat().st_size > 1_000_000  # written again
     finally:
-        st._startup.cache_clear()
+        st.reset()
 
 
 def test_unwritable_cache_only_warns(tmp_path, monkeypatch, caplog):
     blocker = tmp_path / "file"
     blocker.write_text("not a folder")
     monkeypatch.setenv("GMED_CACHE_DIR", str(blocker / "cache"))
-    st._startup.cache_clear()
+    st.reset()
     try:
         with caplog.at_level(logging.WARNING, logger="gmed"):
             s = st.startup()
         assert "cannot write start-up cache" in caplog.text
         assert s.frame("left", Pose())[0]
     finally:
-        st._startup.cache_clear()
+        st.reset()
+
+
+def test_a_missing_cache_is_built_by_a_helper_process(tmp_path, monkeypatch):
+    """The first start after an install: a second process builds the cache while the server
+    imports Panel; it writes what the first page needs first, then adds the sweeps."""
+    monkeypatch.setenv("GMED_CACHE_DIR", str(tmp_path))
+    st.reset()
+    try:
+        helper = st.prepare_in_background()
+        assert helper is not None
+        st.wait_for_helper(helper, timeout=120)
+        assert len(list(tmp_path.glob("startup-*.bin"))) == 1
+        with monkeypatch.context() as m:
+            m.setattr(st, "build", lambda *a, **k: pytest.fail("built in this process"))
+            s = st.startup()  # read from the helper's file
+        assert s.frame("right", Pose())[0] == shared_scene().frame("right", Pose())[0]
+        assert helper.wait(timeout=120) == 0
+        full = st.complete()  # the helper's sweeps, read back
+        assert full.complete
+        assert full.sweep("left", 0.0, 0.0)[0] == shared_scene().sweep("left", 0.0, 0.0)[0]
+        st.reset()
+        assert st.prepare_in_background() is None  # the cache is there now
+    finally:
+        st.reset()
 
 
 def test_fingerprint_follows_every_source_file(tmp_path, monkeypatch):

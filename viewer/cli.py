@@ -94,7 +94,7 @@ def _serve(args: argparse.Namespace) -> int:
         raise UsageError("--max-sessions must be 0 (no limit) or more")
     import logging
 
-    from viewer.app.startup import startup
+    from viewer.app.startup import prepare_in_background, startup, wait_for_helper
 
     log = logging.getLogger("gmed")
     handler = logging.StreamHandler(sys.stderr)
@@ -103,9 +103,14 @@ def _serve(args: argparse.Namespace) -> int:
     log.setLevel(logging.INFO)
     log.propagate = False
     # the start-up payloads come from the cache, or are built and checked now, so that a
-    # broken annotation or mesh file stops here with one line
-    startup()
+    # broken annotation or mesh file stops here with one line; a missing cache is built by a
+    # second process while this one imports Panel
+    helper = prepare_in_background()
     from viewer.app.server import serve
+
+    if helper is not None:
+        wait_for_helper(helper)
+    startup()
 
     if args.host not in ("127.0.0.1", "localhost"):
         print(

@@ -10,7 +10,7 @@ import param
 from viewer.anatomy import POSE_RANGE, Pose
 from viewer.app.hipview import HipView
 from viewer.app.payload import shared_frame, shared_scene, shared_sweep
-from viewer.app.startup import startup
+from viewer.app.startup import Startup, startup
 from viewer.options import LAYERS, SceneOptions
 
 VIEW_KEYS = {"1": "anterior", "2": "posterior", "3": "lateral", "4": "superior"}
@@ -55,9 +55,9 @@ class GmedApp(pn.viewable.Viewer):
 
     def __init__(self, **params):
         super().__init__(**params)
-        # a session starts from the cached start-up payloads; the full scene (muscle model,
-        # PyVista) is needed only for other poses and exports, and is built in the background
-        self.startup = startup()
+        # a session starts from the cached start-up payloads (``self.startup``); the full scene
+        # (muscle model, PyVista) is needed only for other poses and exports, and is built in
+        # the background
         self.view3d = HipView(
             sizing_mode="stretch_both",
             min_height=500,
@@ -73,6 +73,7 @@ class GmedApp(pn.viewable.Viewer):
         #: (side, flexion, rotation) of the sweep the browser holds: abduction changes are then
         #: shown by the browser from it, and the server sends no frames
         self._sweep_key: tuple | None = None
+        self._sweep_wait = None  # polls for the start-up sweeps on a first start (see _offer_sweep)
         self._send_frame()
         self.view3d.param.watch(
             self._from_browser, ["angle", "playing", "view_key_nonce", "labels_key", "drawn"]
@@ -115,6 +116,22 @@ class GmedApp(pn.viewable.Viewer):
             frames, meta = found
             self.view3d.param.update(sweep=frames, sweep_meta=meta)
             self._sweep_key = key
+        elif key[1:] == (0.0, 0.0) and not self.startup.complete and self._sweep_wait is None:
+            # the first start after an install: these sweeps are being computed
+            # (startup.complete); offer them when they are there
+            poll = pn.state.add_periodic_callback
+            self._sweep_wait = poll(self._sweep_arrived, period=250, timeout=120_000)
+
+    def _sweep_arrived(self) -> None:
+        if self.startup.complete:
+            self._sweep_wait.stop()
+            if self.view3d.drawn:
+                self._offer_sweep()
+
+    @property
+    def startup(self) -> Startup:
+        """The start-up payloads (they gain the sweeps once computed on a first start)."""
+        return startup()
 
     def _send_frame(self):
         if self._sweep_key == self._key() and float(self.abduction).is_integer():
