@@ -9,6 +9,8 @@ import numpy as np
 import pytest
 from PIL import Image
 
+from viewer.app.hipview import VTK_JS_URL
+
 pytestmark = pytest.mark.e2e
 
 
@@ -20,7 +22,12 @@ def test_page_loads_offline_and_renders(app_page):
     p = app_page()
     hosts = {urlparse(u).hostname for u in p.requests if not u.startswith(("data:", "blob:"))}
     assert hosts == {"127.0.0.1"}, hosts  # nothing loaded from anywhere else
-    assert any("vtk.js" in u for u in p.requests)
+    # vtk.js is asked for once, by the page template, before the view needs it
+    assert f's.src = "{VTK_JS_URL}"' in p.page.content()
+    assert sum("vtk.js" in u for u in p.requests) == 1
+    # a first frame of light meshes, then full detail at rest
+    stats = p.page.wait_for_function("gmedStats.fullDetailAt > 0 && gmedStats", timeout=30_000).json_value()
+    assert 0 < stats["firstRenderAt"] < stats["fullDetailAt"] and stats["lod"] is False
     img = image(p.canvas_png())
     assert img.std() > 25  # a rendered hip, not a blank canvas
     # bone colour and muscle colour are both on screen
