@@ -92,17 +92,18 @@ class Page:
         return self.page.evaluate("({...window.gmedStats, now: performance.now()})")
 
     def wait_idle(self, renders: int = 0, timeout: float = 20.0):
-        """Wait for at least ``renders`` more renders, then until rendering has settled."""
+        """Wait for at least ``renders`` more renders, then until rendering has settled in
+        full detail (a pose change is first shown with the light meshes)."""
         start = self.stats()["renders"]
         deadline = time.time() + timeout
         while self.stats()["renders"] < start + renders and time.time() < deadline:
             time.sleep(0.05)
         last = -1
         while time.time() < deadline:
-            now = self.stats()["renders"]
-            if now == last:
+            stats = self.stats()
+            if stats["renders"] == last and not stats.get("lod"):
                 return
-            last = now
+            last = stats["renders"]
             time.sleep(0.4)
 
     def errors(self) -> list[str]:
