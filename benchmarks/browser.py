@@ -97,8 +97,9 @@ def main() -> None:
             def stats():
                 return page.evaluate("({...window.gmedStats, now: performance.now()})")
 
-            def steps(pg, rec, n=15):
-                """Arrow-key steps, one at a time: key -> new pose drawn, and bytes received."""
+            def steps(pg, rec, n=15, rest=0.15):
+                """Arrow-key steps, one at a time: key -> new pose on screen (the page's next
+                frame after the one that shows it), and bytes received."""
                 lat, sent = [], []
                 for _ in range(n):
                     n0 = len(rec)
@@ -107,7 +108,7 @@ def main() -> None:
                     deadline = time.time() + 5
                     while pg.evaluate("window.gmedStats.framesShown || 0") == got and time.time() < deadline:
                         time.sleep(0.005)
-                    time.sleep(0.15)
+                    time.sleep(rest)
                     lat.append(pg.evaluate("window.gmedStats.keyToFrameMs"))
                     sent.append(sum(rec[n0:]))
                 return lat, sent
@@ -116,6 +117,9 @@ def main() -> None:
             page.wait_for_function("window.gmedStats.sweepLoaded === true", timeout=30_000)
             time.sleep(0.5)
             latencies, per_step = steps(page, received)
+            # single changes, each from a view at rest in full detail
+            single, _ = steps(page, received, n=8, rest=1.0)
+            full_frame_ms = stats().get("fullFrameMs", float("nan"))
             # a flexion without a precomputed sweep: every step is a frame from the server
             page2 = browser.new_page(viewport={"width": 1600, "height": 900})
             received2: list[int] = []
@@ -149,8 +153,10 @@ def main() -> None:
         f"{statistics.median(w[2] for w in warm):5.2f} s ({len(warm)} starts)"
     )
     print(
-        f"arrow key -> new pose drawn     : median {statistics.median(latencies):.0f} ms, "
-        f"max {max(latencies):.0f} ms (15 steps, from the sweep held by the page); "
+        f"arrow key -> new pose on screen : median {statistics.median(latencies):.0f} ms, "
+        f"max {max(latencies):.0f} ms (15 steps ~0.2 s apart, from the sweep held by the page); "
+        f"single steps 1 s apart: median {statistics.median(single):.0f} ms, max {max(single):.0f} ms "
+        f"(a full-detail frame costs {full_frame_ms:.0f} ms here, so a step is drawn light first); "
         f"received per step max {max(per_step) / 1024:.1f} KB"
     )
     print(

@@ -294,4 +294,5 @@ def warm_up(wait_s: float = 10.0) -> threading.Thread:
 
 if __name__ == "__main__":  # the helper process of prepare_in_background()
     startup()  # what the first page needs, written at once
-    complete()  # then the sweeps
+    os.nice(10)  # then the sweeps, without taking the CPU from the server and the first page
+    complete()
