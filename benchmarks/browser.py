@@ -78,7 +78,16 @@ def stop(server) -> None:
     server.wait(timeout=20)
 
 
+def machine_speed() -> float:
+    """Seconds to import Panel in a fresh interpreter: a yardstick for this shared machine,
+    whose speed varies (1.1-1.3 s when quiet, 2.5-2.9 s seen when busy)."""
+    t0 = time.perf_counter()
+    subprocess.run([sys.executable, "-c", "import panel"], check=True)
+    return time.perf_counter() - t0
+
+
 def main() -> None:
+    yardstick = machine_speed()
     cache_dir = tempfile.mkdtemp(prefix="gmed-bench-cache-")
     with sync_playwright() as p:
         browser = p.chromium.launch(executable_path="/usr/bin/chromium", args=FLAGS)
@@ -142,6 +151,7 @@ def main() -> None:
         finally:
             stop(server)
     cold, warm = starts[0], starts[1:]
+    print(f"machine speed        : 'import panel' took {yardstick:.2f} s (1.1-1.3 s on a quiet machine)")
     print(
         f"start, empty cache   : server listening {cold[0]:5.2f} s, first frame {cold[1]:5.2f} s, "
         f"full detail {cold[2]:5.2f} s after launch"
