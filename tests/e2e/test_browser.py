@@ -144,3 +144,21 @@ def test_deep_link_and_its_bad_parameters(app_page):
     assert "flexion='99' is outside 0 to 60 degrees" in text and "unknown link parameter zoom" in text
     assert p.page.locator(".gmed-readout").inner_text().startswith("Abduction\n20°")
     assert p.errors() == []
+
+
+def test_labels_behind_bone_are_faded(app_page):
+    """From above, the iliac wing hides the upper muscle and the femoral head: their labels are
+    drawn faded with dashed leaders. From the default oblique view the main label is not."""
+
+    def faded(p) -> dict[str, bool]:
+        return dict(
+            p.page.locator(".gmed-label").evaluate_all(
+                "els => els.map(e => [e.textContent, e.classList.contains('gmed-label-behind')])"
+            )
+        )
+
+    oblique = faded(app_page())
+    assert oblique["Gluteus medius"] is False and oblique["Iliac crest"] is False
+    above = faded(app_page("?view=superior"))
+    assert above["Gluteus medius"] is True and above["Femoral head"] is True
+    assert above["Iliac crest"] is False and above["Sacrum"] is False

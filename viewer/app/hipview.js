@@ -155,7 +155,7 @@ async function renderView({ model, el }) {
   let muscle = null;       // {pd, points, normals, tris, rgb}
   let ribbon = null;
   let labels = [];
-  let labelSizes = null, lodTris = null;  // see placeLabels
+  let labelSizes = null, lodTris = null, stillCache = null;  // see placeLabels
   let layout = null;
   let sweep = null, sweepMeta = null;
   let current = { angle: model.angle, length: null, moment_arm: null };
@@ -252,6 +252,7 @@ async function renderView({ model, el }) {
   function buildLabels() {
     labelSizes = null;
     lodTris = null;
+    stillCache = null;
     labelLayer.innerHTML = "";
     svg.innerHTML = "";
     for (const l of labels) {
@@ -510,6 +511,54 @@ async function renderView({ model, el }) {
     labelSizes = labels.map((l) => [l.div.offsetWidth, l.div.offsetHeight]);
   }
 
+  // is screen point s (x, y, depth) behind one of these projected triangles?
+  function covered(m, s) {
+    const { sx, sy, sz, tris } = m;
+    for (let t = 0; t < tris.length; t += 3) {
+      const a = tris[t], b = tris[t + 1], c = tris[t + 2];
+      const x0 = sx[a], y0 = sy[a], x1 = sx[b], y1 = sy[b], x2 = sx[c], y2 = sy[c];
+      if (s.x < Math.min(x0, x1, x2) || s.x > Math.max(x0, x1, x2) || s.y < Math.min(y0, y1, y2) || s.y > Math.max(y0, y1, y2)) continue;
+      const den = (y1 - y2) * (x0 - x2) + (x2 - x1) * (y0 - y2);
+      if (Math.abs(den) < 1e-9) continue;
+      const l0 = ((y1 - y2) * (s.x - x2) + (x2 - x1) * (s.y - y2)) / den;
+      const l1 = ((y2 - y0) * (s.x - x2) + (x0 - x2) * (s.y - y2)) / den;
+      const l2 = 1 - l0 - l1;
+      if (l0 < 0 || l1 < 0 || l2 < 0) continue;
+      if (l0 * sz[a] + l1 * sz[b] + l2 * sz[c] < s.depth - 1e-5) return true;
+    }
+    return false;
+  }
+
+  // the shown bones that never move (pelvis, sacrum, the other femur), light meshes in
+  // screen coordinates; recomputed only when the camera, the size or the layers change
+
+  function stillBones(project, w, h) {
+    const key = [camera.getMTime(), w, h, model.layers.join()].join("/");
+    if (stillCache && stillCache.key === key) return stillCache.tris.length ? stillCache : null;
+    const on = new Set(model.layers);
+    const parts = [];
+    let n = 0, nt = 0;
+    for (const m of sceneData.meshes) {
+      const a = actors[m.id];
+      if (m.moves || !a.lodPd || !on.has(a.group)) continue;
+      const pts = a.lodPd.getPoints().getData(), tris = U32(m.lod.tris);
+      parts.push({ pts, tris, offset: n });
+      n += pts.length / 3; nt += tris.length;
+    }
+    const sx = new Float32Array(n), sy = new Float32Array(n), sz = new Float32Array(n), tris = new Uint32Array(nt);
+    const d = [0, 0, 0];
+    let k = 0;
+    for (const p of parts) {
+      for (let i = 0; i < p.pts.length / 3; i++) {
+        project(p.pts[3 * i], p.pts[3 * i + 1], p.pts[3 * i + 2], d);
+        sx[p.offset + i] = d[0] * w; sy[p.offset + i] = (1 - d[1]) * h; sz[p.offset + i] = d[2];
+      }
+      for (let t = 0; t < p.tris.length; t++) tris[k++] = p.tris[t] + p.offset;
+    }
+    stillCache = { key, sx, sy, sz, tris };
+    return nt ? stillCache : null;
+  }
+
   function placeLabels() {
     if (!labels.length || !muscle || root.classList.contains("gmed-no-labels")) return;
     const size = renderWindow.getViews()[0].getSize();
@@ -559,20 +608,15 @@ async function renderView({ model, el }) {
       }
       const tris = lodTris || (lodTris = U32(sceneData.muscle.lod_tris));
       for (const s of screen) {
-        if (s.l.attach === "muscle" || !s.facing) continue;
-        const depth = s.depth;
-        for (let t = 0; t < tris.length; t += 3) {
-          const a = tris[t], b = tris[t + 1], c = tris[t + 2];
-          const x0 = sx[a], y0 = sy[a], x1 = sx[b], y1 = sy[b], x2 = sx[c], y2 = sy[c];
-          if (s.x < Math.min(x0, x1, x2) || s.x > Math.max(x0, x1, x2) || s.y < Math.min(y0, y1, y2) || s.y > Math.max(y0, y1, y2)) continue;
-          const den = (y1 - y2) * (x0 - x2) + (x2 - x1) * (y0 - y2);
-          if (Math.abs(den) < 1e-9) continue;
-          const l0 = ((y1 - y2) * (s.x - x2) + (x2 - x1) * (s.y - y2)) / den;
-          const l1 = ((y2 - y0) * (s.x - x2) + (x0 - x2) * (s.y - y2)) / den;
-          const l2 = 1 - l0 - l1;
-          if (l0 < 0 || l1 < 0 || l2 < 0) continue;
-          if (l0 * sz[a] + l1 * sz[b] + l2 * sz[c] < depth - 1e-5) { s.facing = false; break; }
-        }
+        if (s.l.attach !== "muscle" && s.facing && covered({ sx, sy, sz, tris }, s)) s.facing = false;
+      }
+    }
+    // so are anchors on the muscle or the femur behind the bones that do not move (their
+    // light meshes, projected once per camera)
+    const still = stillBones(project, w, h);
+    if (still) {
+      for (const s of screen) {
+        if (s.l.attach !== "pelvis" && s.facing && covered(still, s)) s.facing = false;
       }
     }
     // labels go outward from the centre of the anchors, left or right, then are spread vertically
