@@ -382,8 +382,10 @@ async function renderView({ model, el }) {
     applyFemurMatrix();
     const mp = all.subarray(offset + m, offset + m + nm);
     const rp = all.subarray(offset + m + nm, offset + m + nm + nr);
-    setPoly(muscle, mp, vertexNormals(mp, muscle.tris, muscle.pd.getPointData().getNormals().getData()));
-    setPoly(ribbon, rp, vertexNormals(rp, ribbon.tris, ribbon.pd.getPointData().getNormals().getData()));
+    for (const [entry, pts] of [[muscle, mp], [ribbon, rp]]) {
+      vertexNormals(pts, entry.tris, entry.pd.getPointData().getNormals().getData());
+      setPoly(entry, pts);
+    }
     finishFrame(read);
   }
 
@@ -424,20 +426,18 @@ async function renderView({ model, el }) {
         pts[k] = sweep[a + off + k] * v + sweep[b + off + k] * w;
         nrm[k] = na[k] * v + nb[k] * w;  // renormalised by the shader
       }
-      setPoly(entry, null, null);
+      setPoly(entry, null);
       off += size;
     }
     finishFrame(read);
   }
 
-  // points and normals changed (copied in when given)
-  function setPoly(entry, pts, normals) {
+  // points (copied in when given) and normals changed
+  function setPoly(entry, pts) {
     const points = entry.pd.getPoints();
     if (pts) points.getData().set(pts);
     points.modified();
-    const nrm = entry.pd.getPointData().getNormals();
-    if (normals && normals !== nrm.getData()) nrm.getData().set(normals);
-    nrm.modified();
+    entry.pd.getPointData().getNormals().modified();
     entry.pd.modified();
   }
 
@@ -506,7 +506,6 @@ async function renderView({ model, el }) {
 
   // label box sizes, measured once per text and style (reading them every frame forces a
   // layout of the page each frame)
-
   function measureLabels() {
     labelSizes = labels.map((l) => [l.div.offsetWidth, l.div.offsetHeight]);
   }
@@ -531,7 +530,6 @@ async function renderView({ model, el }) {
 
   // the shown bones that never move (pelvis, sacrum, the other femur), light meshes in
   // screen coordinates; recomputed only when the camera, the size or the layers change
-
   function stillBones(project, w, h) {
     const key = [camera.getMTime(), w, h, model.layers.join()].join("/");
     if (stillCache && stillCache.key === key) return stillCache.tris.length ? stillCache : null;
@@ -606,9 +604,9 @@ async function renderView({ model, el }) {
         project(mpts[3 * i], mpts[3 * i + 1], mpts[3 * i + 2], d);
         sx[i] = d[0] * w; sy[i] = (1 - d[1]) * h; sz[i] = d[2];
       }
-      const tris = lodTris || (lodTris = U32(sceneData.muscle.lod_tris));
+      const light = { sx, sy, sz, tris: lodTris || (lodTris = U32(sceneData.muscle.lod_tris)) };
       for (const s of screen) {
-        if (s.l.attach !== "muscle" && s.facing && covered({ sx, sy, sz, tris }, s)) s.facing = false;
+        if (s.l.attach !== "muscle" && s.facing && covered(light, s)) s.facing = false;
       }
     }
     // so are anchors on the muscle or the femur behind the bones that do not move (their

@@ -178,8 +178,14 @@ _completed: Startup | None = None
 
 
 @lru_cache(maxsize=1)
+def _key() -> str:
+    """The sources' fingerprint, hashed once per process (it reads every mesh)."""
+    return data.fingerprint()
+
+
+@lru_cache(maxsize=1)
 def _startup() -> Startup:
-    path = cache_path(data.fingerprint())
+    path = cache_path(_key())
     found = _read(path)
     if found is not None:
         return found
@@ -205,7 +211,7 @@ def complete() -> Startup:
     s = startup()
     if s.complete:
         return s
-    path = cache_path(data.fingerprint())
+    path = cache_path(_key())
     full = None
     if _helper is not None:
         try:
@@ -231,6 +237,7 @@ def reset() -> None:
         _completed = None
         _helper = None
         _startup.cache_clear()
+        _key.cache_clear()
 
 
 _helper: subprocess.Popen | None = None
@@ -246,7 +253,7 @@ def prepare_in_background() -> subprocess.Popen | None:
     itself and reports the problem.
     """
     global _helper
-    if cache_path(data.fingerprint()).exists():
+    if cache_path(_key()).exists():
         return None
     _helper = subprocess.Popen(
         [sys.executable, "-m", "viewer.app.startup"], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
@@ -256,7 +263,7 @@ def prepare_in_background() -> subprocess.Popen | None:
 
 def wait_for_helper(helper: subprocess.Popen, timeout: float = 300.0) -> None:
     """Until the helper has written the start-up file, or has ended (or ``timeout``)."""
-    path = cache_path(data.fingerprint())
+    path = cache_path(_key())
     deadline = time.monotonic() + timeout
     while helper.poll() is None and not path.exists():
         if time.monotonic() > deadline:
