@@ -7,6 +7,7 @@ import csv
 import sys
 from pathlib import Path
 
+from viewer import contract
 from viewer.anatomy import POSE_RANGE, SIDES
 from viewer.data import DataError
 
@@ -167,7 +168,7 @@ def _camera(text: str | None) -> dict | None:
         v = []
     if len(v) != 9:
         raise UsageError("--camera: give 9 numbers px,py,pz,fx,fy,fz,ux,uy,uz (mm, pelvis frame)")
-    return {"position": v[0:3], "focal_point": v[3:6], "view_up": v[6:9], "view_angle": 30.0}
+    return {"position": v[0:3], "focal_point": v[3:6], "view_up": v[6:9], "view_angle": contract.view_angle()}
 
 
 def _export(func):

@@ -12,7 +12,7 @@ from pathlib import Path
 import numpy as np
 import pyvista as pv
 
-from viewer import data
+from viewer import contract, data
 from viewer.anatomy import SIDES, Pose
 from viewer.scene import HipScene, SceneOptions, hex_rgb
 
@@ -68,7 +68,7 @@ def _apply_camera(plotter: pv.Plotter, camera: dict | None) -> None:
             tuple(camera["focal_point"]),
             tuple(camera["view_up"]),
         ]
-        plotter.camera.view_angle = float(camera.get("view_angle", 30.0))
+        plotter.camera.view_angle = float(camera.get("view_angle", contract.view_angle()))
         plotter.reset_camera_clipping_range()
 
 

@@ -5,9 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from viewer.anatomy import Pose
-
-#: Layers a scene can show.
-LAYERS = ("bones", "muscle", "fibres", "footprints", "labels", "other_side")
+from viewer.contract import LAYERS  # noqa: F401  (re-exported)
 
 
 @dataclass

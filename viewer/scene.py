@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pyvista as pv
 
-from viewer import data
+from viewer import contract, data
 from viewer.anatomy import SIDES, HipModel, Pose
 from viewer.muscle import GluteusMedius, MuscleSurface
 from viewer.options import LAYERS, SceneOptions  # noqa: F401  (re-exported)
@@ -237,7 +237,7 @@ class HipScene:
                     actors[f"{key}_{side}"] = actor
         position, focal, up = self.camera(opts.view or self.default_view, opts.side)
         plotter.camera_position = [tuple(position), tuple(focal), tuple(up)]
-        plotter.camera.view_angle = 30.0
+        plotter.camera.view_angle = contract.view_angle()
         plotter.reset_camera_clipping_range()
         return actors
 

@@ -53,6 +53,7 @@ class HipView(JSComponent):
     camera = param.Dict(default={}, doc="camera as the user left it (reported by the browser)")
     classroom = param.Boolean(default=False)
     texts = param.Dict(default={})
+    contract = param.Dict(default={}, doc="viewer.contract.as_json(): ranges, ids, views, keys, themes")
     view_key = param.String(default="", doc="view chosen with the keys 1-4")
     view_key_nonce = param.Integer(default=0)
     labels_key = param.Integer(default=0, doc="counts presses of L")

@@ -13,7 +13,6 @@ from viewer.app.payload import shared_frame, shared_scene, shared_sweep
 from viewer.app.startup import Startup, startup
 from viewer.options import LAYERS, SceneOptions
 
-VIEW_KEYS = {"1": "anterior", "2": "posterior", "3": "lateral", "4": "superior"}
 SCREENSHOT_SIZES = {"1280 x 720": (1280, 720), "1920 x 1080": (1920, 1080), "3840 x 2160 (4K)": (3840, 2160)}
 
 CLASSROOM_WIDGET_CSS = """
@@ -62,6 +61,7 @@ class GmedApp(pn.viewable.Viewer):
             sizing_mode="stretch_both",
             min_height=500,
             texts=self.startup.texts["readout"],
+            contract=self.startup.contract,
             scene_data=self.startup.static[self.side],
             layers=self._layers(),
             muscle_opacity=self.muscle_opacity,
@@ -95,7 +95,7 @@ class GmedApp(pn.viewable.Viewer):
             "position": list(position),
             "focal_point": list(focal),
             "view_up": list(up),
-            "view_angle": 30.0,
+            "view_angle": self.startup.contract["views"]["view_angle_deg"],
             "name": self.view,
         }
 
@@ -204,7 +204,7 @@ class GmedApp(pn.viewable.Viewer):
             elif e.name == "playing":
                 self.playing = e.new
             elif e.name == "view_key_nonce":
-                name = VIEW_KEYS.get(self.view3d.view_key)
+                name = self.startup.contract["views"]["keys"].get(self.view3d.view_key)
                 if name:
                     self.view = name
                     self.reset_view()

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import threading
 from collections import OrderedDict
-from dataclasses import dataclass
 from functools import cached_property, lru_cache
 from typing import TYPE_CHECKING
 
@@ -12,6 +11,7 @@ import numpy as np
 
 from viewer import data, geometry
 from viewer.anatomy import POSE_RANGE, SIDES, Pose
+from viewer.contract import FrameLayout
 from viewer.muscle import closed_slab_faces
 
 if TYPE_CHECKING:
@@ -27,21 +27,6 @@ def f32(a: np.ndarray) -> bytes:
 
 def u32(a: np.ndarray) -> bytes:
     return np.ascontiguousarray(a, dtype="<u4").tobytes()
-
-
-@dataclass(frozen=True)
-class FrameLayout:
-    """Float32 offsets of one frame: femur matrix, muscle points, fibre ribbon points."""
-
-    muscle_points: int
-    ribbon_points: int
-
-    @property
-    def floats(self) -> int:
-        return 16 + 3 * self.muscle_points + 3 * self.ribbon_points
-
-    def as_dict(self) -> dict:
-        return {"matrix": 16, "muscle": 3 * self.muscle_points, "ribbon": 3 * self.ribbon_points}
 
 
 class BrowserScene:

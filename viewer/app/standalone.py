@@ -9,6 +9,7 @@ from pathlib import Path
 import panel as pn
 from bokeh.resources import INLINE
 
+from viewer import contract
 from viewer.anatomy import POSE_RANGE
 from viewer.app.hipview import HipView
 from viewer.app.payload import shared_scene, shared_sweep
@@ -42,13 +43,14 @@ def export_html(
         sweep_meta=meta,
         angle=0.0,
         standalone=True,
-        layers=["bones", "muscle", "fibres", "footprints", "labels", "other_side"],
+        layers=list(contract.LAYERS),
         texts=scene.texts["readout"],
+        contract=contract.as_json(),
         camera_preset={
             "position": position.tolist(),
             "focal_point": focal.tolist(),
             "view_up": up.tolist(),
-            "view_angle": 30.0,
+            "view_angle": contract.view_angle(),
         },
         sizing_mode="stretch_both",
         min_height=600,

@@ -15,12 +15,12 @@ from dataclasses import dataclass, field, fields, replace
 from functools import lru_cache
 from pathlib import Path
 
-from viewer import data
+from viewer import contract, data
 from viewer.anatomy import SIDES, Pose
 
 log = logging.getLogger("gmed")
 
-_MAGIC = b"GMEDSTART3"
+_MAGIC = b"GMEDSTART4"
 
 
 @dataclass(frozen=True)
@@ -35,6 +35,7 @@ class Startup:
     """
 
     texts: dict
+    contract: dict  # viewer.contract.as_json(): what the browser shares with Python
     static: dict  # side -> static payload (see BrowserScene.static)
     neutral: dict  # side -> [frame bytes, read-out] at the neutral pose
     cameras: dict  # side -> view -> [position, focal point, view-up]
@@ -78,7 +79,14 @@ def build(scene, sweeps: bool = True) -> Startup:
     cameras = {side: {v: [a.tolist() for a in scene.scene.camera(v, side)] for v in views} for side in SIDES}
     neutral = {side: list(scene.frame(side, Pose())) for side in SIDES}
     swept = {side: list(scene.sweep(side, 0.0, 0.0)) for side in SIDES} if sweeps else {}
-    return Startup(texts=scene.texts, static=scene.static, neutral=neutral, cameras=cameras, sweeps=swept)
+    return Startup(
+        texts=scene.texts,
+        contract=contract.as_json(),
+        static=scene.static,
+        neutral=neutral,
+        cameras=cameras,
+        sweeps=swept,
+    )
 
 
 # ---------------------------------------------------------------------- file format

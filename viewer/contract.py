@@ -1,0 +1,127 @@
+"""What Python and the browser share: pose ranges, ids, views, keys, themes and the frame layout.
+
+Python owns every value here; the browser receives :func:`as_json` once (as
+``HipView._constants``, read in JS as ``model.esm_constants``, and inlined in the
+offline page) and never restates them. The CLI and the benchmarks import them too.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import cache
+
+from viewer import data
+from viewer.anatomy import POSE_RANGE, SIDES
+
+#: Layers a scene can show, in the order of the app's checkboxes.
+LAYERS = ("bones", "muscle", "fibres", "footprints", "labels", "other_side")
+
+#: Themes a picture can be drawn in (``annotations/style.json`` must define each).
+THEMES = ("light", "dark", "print", "classroom")
+
+#: Step of the arrow keys and of the pose sliders, degrees.
+STEP_DEG = 1.0
+
+#: Keys of the app, by action (``KeyboardEvent.key`` values; letters in either case).
+KEYS = {
+    "play": [" "],
+    "step_up": ["ArrowRight"],
+    "step_down": ["ArrowLeft"],
+    "labels": ["l", "L"],
+    "fullscreen": ["f", "F"],
+}
+
+#: Bone ids in the order the browser draws them.
+BONES = ("sacrum", "hip_right", "hip_left", "femur_right", "femur_left")
+
+
+@dataclass(frozen=True)
+class FrameLayout:
+    """Float32 offsets of one pose frame: femur matrix, muscle points, fibre ribbon points.
+
+    A frame is ``16 + 3 * muscle_points + 3 * ribbon_points`` little-endian float32
+    values: the moving femur's 4x4 matrix (column-major, mm), then the muscle surface
+    points, then the fibre ribbon points, each ``(n, 3)`` flattened.
+    """
+
+    muscle_points: int
+    ribbon_points: int
+
+    MATRIX = 16
+
+    @property
+    def floats(self) -> int:
+        """Float32 values in one frame."""
+        return self.MATRIX + 3 * self.muscle_points + 3 * self.ribbon_points
+
+    def as_dict(self) -> dict:
+        """The layout as the browser reads it: float counts of each block, in order."""
+        return {"matrix": self.MATRIX, "muscle": 3 * self.muscle_points, "ribbon": 3 * self.ribbon_points}
+
+
+@cache
+def views() -> dict:
+    """Camera presets from ``annotations/views.json``: ids, labels, keys, default and angle.
+
+    Raises
+    ------
+    DataError
+        If the default view is not one of the presets, or two presets share a key.
+    """
+    raw = data.annotation("views")
+    ids = [v["id"] for v in raw["views"]]
+    if raw["default"] not in ids:
+        raise data.DataError(
+            f"annotations/views.json: default: {raw['default']!r} is not one of the view ids"
+        )
+    keys = [v["key"] for v in raw["views"] if "key" in v]
+    if len(set(keys)) != len(keys):
+        raise data.DataError("annotations/views.json: views[].key: two views share a key")
+    return {
+        "ids": ids,
+        "labels": {v["id"]: v["label"] for v in raw["views"]},
+        "keys": {v["key"]: v["id"] for v in raw["views"] if "key" in v},
+        "default": raw["default"],
+        "view_angle_deg": float(raw["view_angle_deg"]),
+    }
+
+
+def view_angle() -> float:
+    """Vertical field of view of every camera preset and export, degrees."""
+    return views()["view_angle_deg"]
+
+
+def view_keys() -> dict[str, str]:
+    """Number key -> view id (the keys 1-4 of the app)."""
+    return views()["keys"]
+
+
+@cache
+def muscle_parts() -> tuple[str, ...]:
+    """Muscle part ids in part-index order (0 anterior, 1 middle, 2 posterior)."""
+    return tuple(p["id"] for p in data.annotation("muscle")["parts"])
+
+
+@cache
+def themes() -> dict[str, dict]:
+    """Background and text colours per theme, checked against :data:`THEMES`."""
+    style = data.annotation("style")
+    missing = [t for t in THEMES if t not in style["themes"]]
+    if missing:
+        raise data.DataError(f"annotations/style.json: themes: missing {', '.join(missing)}")
+    return {t: style["themes"][t] for t in THEMES}
+
+
+def as_json() -> dict:
+    """Everything the browser needs to know of the contract, as plain JSON values."""
+    return {
+        "sides": list(SIDES),
+        "pose_range": {k: list(v) for k, v in POSE_RANGE.items()},
+        "step_deg": STEP_DEG,
+        "layers": list(LAYERS),
+        "bones": list(BONES),
+        "parts": list(muscle_parts()),
+        "views": views(),
+        "keys": KEYS,
+        "themes": themes(),
+    }
