@@ -136,12 +136,20 @@ def test_fingerprint_follows_every_source_file(tmp_path, monkeypatch):
     (root / "annotations" / "texts.json").write_text("{}")
     (root / "annotations" / "schema" / "texts.schema.json").write_text("{}")
     (root / "viewer" / "muscle.py").write_text("x = 1\n")
+    (root / "viewer" / "app").mkdir()
+    (root / "viewer" / "app" / "view.js").write_text("let x = 1;\n")
     monkeypatch.setattr(data, "ROOT", root)
+    monkeypatch.setattr(data, "PACKAGE_DIR", root / "viewer")
     monkeypatch.setattr(data, "MESH_DIR", root / "meshes")
     monkeypatch.setattr(data, "ANNOTATION_DIR", root / "annotations")
     base = data.fingerprint()
     assert data.fingerprint() == base
-    for rel in ("meshes/lod/a.ply", "annotations/schema/texts.schema.json", "viewer/muscle.py"):
+    for rel in (
+        "meshes/lod/a.ply",
+        "annotations/schema/texts.schema.json",
+        "viewer/muscle.py",
+        "viewer/app/view.js",
+    ):
         path = root / rel
         old = path.read_bytes()
         path.write_bytes(old + b" ")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import importlib.resources
 import json
 from functools import cache
 from pathlib import Path
@@ -15,7 +16,23 @@ from viewer.landmarks import AtlasMap
 if TYPE_CHECKING:
     import trimesh
 
-ROOT = Path(__file__).resolve().parent.parent
+#: The package's own folder (``viewer/``), wherever it is installed.
+PACKAGE_DIR = Path(str(importlib.resources.files("viewer")))
+
+
+def _data_root() -> Path:
+    """The folder that holds ``meshes/`` and ``annotations/``.
+
+    A wheel ships them inside the package (``viewer/meshes``, ``viewer/annotations``; see
+    ``[tool.setuptools.package-dir]`` in pyproject.toml); a source checkout or an editable
+    install keeps them at the top of the project, beside ``viewer/``.
+    """
+    if (PACKAGE_DIR / "annotations").is_dir():
+        return PACKAGE_DIR
+    return PACKAGE_DIR.parent
+
+
+ROOT = _data_root()
 MESH_DIR = ROOT / "meshes"
 ANNOTATION_DIR = ROOT / "annotations"
 SCHEMA_DIR = ANNOTATION_DIR / "schema"
@@ -140,10 +157,15 @@ def fingerprint() -> str:
     A cache keyed by it is stale as soon as any mesh, annotation or module changes.
     """
     h = hashlib.sha256()
-    files = [*MESH_DIR.rglob("*.ply"), *MESH_DIR.glob("*.json"), *ANNOTATION_DIR.rglob("*.json")]
-    files += (ROOT / "viewer").rglob("*.py")
-    for path in sorted(files):
-        h.update(str(path.relative_to(ROOT)).encode())
+    files = [
+        *(("meshes", p) for p in [*MESH_DIR.rglob("*.ply"), *MESH_DIR.glob("*.json")]),
+        *(("annotations", p) for p in ANNOTATION_DIR.rglob("*.json")),
+        *(("viewer", p) for p in PACKAGE_DIR.rglob("*.py")),
+        *(("viewer", p) for p in PACKAGE_DIR.rglob("*.js")),
+    ]
+    base = {"meshes": MESH_DIR, "annotations": ANNOTATION_DIR, "viewer": PACKAGE_DIR}
+    for top, path in sorted(files, key=lambda f: (f[0], str(f[1]))):
+        h.update(f"{top}/{path.relative_to(base[top]).as_posix()}".encode())
         h.update(hashlib.sha256(path.read_bytes()).digest())
     h.update(np.__version__.encode())
     return h.hexdigest()
