@@ -1,14 +1,18 @@
-"""Shared fixtures: the hip model is loaded once per test session."""
+"""Shared fixtures and settings: the hip model is loaded once per test session."""
 
 import os
 import tempfile
-from pathlib import Path
 
 import pytest
+from hypothesis import HealthCheck, settings
 
 from viewer.anatomy import HipModel
 
-SHARED = Path(__file__).resolve().parents[2] / "shared"
+# CI is derandomized, so that a red run is reproducible with the same examples; a local run
+# keeps exploring new ones (HYPOTHESIS_PROFILE=ci to reproduce CI here).
+settings.register_profile("ci", derandomize=True, database=None, deadline=None, print_blob=True)
+settings.register_profile("dev", deadline=None, suppress_health_check=[HealthCheck.too_slow])
+settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "ci" if os.environ.get("CI") else "dev"))
 
 # the tests (and the servers they start) use their own start-up cache, never the user's
 os.environ["GMED_CACHE_DIR"] = tempfile.mkdtemp(prefix="gmed-test-cache-")
@@ -18,9 +22,3 @@ os.environ["GMED_CACHE_DIR"] = tempfile.mkdtemp(prefix="gmed-test-cache-")
 def model() -> HipModel:
     return HipModel()
 
-
-@pytest.fixture(scope="session")
-def shared_dir() -> Path:
-    if not (SHARED / "reference").is_dir():
-        pytest.skip("../shared is not present beside the checkout")
-    return SHARED

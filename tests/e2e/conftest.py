@@ -61,8 +61,8 @@ def server():
 
 @pytest.fixture(scope="session")
 def browser():
-    if not CHROMIUM.exists():
-        pytest.skip("system Chromium is not installed (apt-get install chromium)")
+    if not CHROMIUM.exists():  # a test that cannot run fails, with its reason; it never skips
+        pytest.fail("system Chromium is not installed at /usr/bin/chromium (apt-get install chromium)")
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as p:
@@ -96,13 +96,17 @@ class Page:
         full detail (a pose change is first shown with the light meshes)."""
         start = self.stats()["renders"]
         deadline = time.time() + timeout
-        while self.stats()["renders"] < start + renders and time.time() < deadline:
+        while self.stats()["renders"] < start + renders:
+            if time.time() > deadline:
+                raise TimeoutError(f"the page drew {self.stats()['renders'] - start} of {renders} renders")
             time.sleep(0.05)
         last = -1
-        while time.time() < deadline:
+        while True:
             stats = self.stats()
             if stats["renders"] == last and not stats.get("lod"):
                 return
+            if time.time() > deadline:
+                raise TimeoutError(f"the page kept rendering for {timeout:g} s (or stayed light): {stats}")
             last = stats["renders"]
             time.sleep(0.4)
 
