@@ -2,6 +2,7 @@
 
 import math
 
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -82,3 +83,11 @@ def test_fuzz_links_give_valid_settings_or_a_message(args):
     assert settings_.get("side", "right") in ("right", "left")
     assert settings_.get("view", "oblique") in VIEWS
     assert all("\n" not in p for p in problems)
+
+
+@pytest.mark.parametrize("name", ["\n", "a\nb", "x\r\n" * 20, "\u2028", "tab\there"])
+def test_messages_stay_on_one_line_whatever_the_name(name):
+    for value in (b"1", b"9" * 40):
+        _, problems = parse_link({name: [value]}, VIEWS)
+        assert len(problems) == 1
+        assert problems[0].isprintable(), problems[0]

@@ -12,6 +12,12 @@ TRUE, FALSE = ("1", "true", "yes", "on"), ("0", "false", "no", "off")
 MAX_VALUE = 32
 
 
+def _shown(name: str) -> str:
+    """A parameter name as a message may show it: one line, at most MAX_VALUE characters."""
+    name = name[:MAX_VALUE]
+    return name if name.isprintable() else repr(name)
+
+
 def _number(name: str, text: str) -> float:
     lo, hi = POSE_RANGE[name]
     try:
@@ -48,7 +54,7 @@ def parse_link(args: Mapping[str, list[bytes]], views: Sequence[str]) -> tuple[d
             continue
         raw = values[-1]
         if len(raw) > MAX_VALUE:
-            problems.append(f"{name[:MAX_VALUE]}: value too long; ignored")
+            problems.append(f"{_shown(name)}: value too long; ignored")
             continue
         text = raw.decode("utf-8", "replace").strip()
         key = text.lower()
@@ -68,8 +74,7 @@ def parse_link(args: Mapping[str, list[bytes]], views: Sequence[str]) -> tuple[d
                     raise ValueError(f"classroom={text!r} is not 1 or 0; ignored")
                 settings["classroom"] = key in TRUE
             else:
-                shown = name if len(name) <= MAX_VALUE and name.isprintable() else repr(name[:MAX_VALUE])
-                raise ValueError(f"unknown link parameter {shown}; ignored")
+                raise ValueError(f"unknown link parameter {_shown(name)}; ignored")
         except ValueError as exc:
             problems.append(str(exc))
     return settings, problems
