@@ -21,4 +21,3 @@ os.environ["GMED_CACHE_DIR"] = tempfile.mkdtemp(prefix="gmed-test-cache-")
 @pytest.fixture(scope="session")
 def model() -> HipModel:
     return HipModel()
-
