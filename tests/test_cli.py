@@ -28,7 +28,8 @@ def test_table_csv(tmp_path, capsys):
     [
         (["table", "--from", "-30"], "must lie in -15..45"),
         (["table", "--from", "20", "--to", "10"], "must not be smaller"),
-        (["table", "--step", "0"], "--step must be"),
+        (["table", "--step", "0"], "argument --step: 0 is outside 0.5..90"),
+        (["table", "--flexion", "90"], "argument --flexion: 90 is outside 0..60"),
         (["table", "--joint", "rotation", "--from", "-40"], "must lie in -20..30"),
     ],
 )
@@ -39,11 +40,88 @@ def test_bad_arguments_exit_2(args, message, capsys):
     assert message in capsys.readouterr().err
 
 
-def test_unwritable_csv(tmp_path, capsys):
+def test_csv_in_a_missing_folder(tmp_path, capsys):
     with pytest.raises(SystemExit) as exc:
         cli.main(["table", "--from", "0", "--to", "0", "--csv", str(tmp_path / "no" / "such" / "dir.csv")])
     assert exc.value.code == 2
-    assert "cannot write" in capsys.readouterr().err
+    assert "does not exist" in capsys.readouterr().err
+
+
+def test_csv_needs_force_to_overwrite_and_is_replaced_whole(tmp_path, capsys):
+    out = tmp_path / "t.csv"
+    out.write_text("keep me")
+    args = ["table", "--from", "0", "--to", "10", "--step", "10", "--side", "right", "--csv", str(out)]
+    with pytest.raises(SystemExit) as exc:
+        cli.main(args)
+    assert exc.value.code == 2
+    assert "exists; use --force" in capsys.readouterr().err
+    assert out.read_text() == "keep me"
+    assert cli.main([*args, "--force"]) == 0
+    assert len(out.read_text().splitlines()) == 1 + 2 * 4
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["t.csv"]  # no temporary file left
+
+
+def test_table_holds_the_other_joints_where_asked(capsys):
+    """The moment arm of the rotation sweep changes with the flexion it is held at."""
+    base = ["table", "--joint", "rotation", "--from", "0", "--to", "0", "--side", "right"]
+    rows = {}
+    for flexion in ("0", "40"):
+        assert cli.main([*base, "--flexion", flexion]) == 0
+        line = [r for r in capsys.readouterr().out.splitlines() if r.strip().startswith("0 right")][0]
+        rows[flexion] = [float(v) for v in line.split("|")[2].split()]
+    assert rows["0"] != rows["40"]
+    assert all(abs(a - b) < 200 for a, b in zip(rows["0"], rows["40"], strict=True))
+
+
+@pytest.mark.parametrize(
+    "args, message",
+    [
+        (["animate", "{tmp}/a.gif", "--start", "-30"], "argument --start: -30 is outside -15..45"),
+        (["animate", "{tmp}/a.gif", "--view", "sideways"], "unknown view 'sideways'"),
+        (["animate", "{tmp}/a.gif", "--fps", "0"], "argument --fps: 0 is outside 1..60"),
+        (["animate", "{tmp}/a.gif", "--frames", "2.5"], "2.5 is not a whole number"),
+        (["animate", "{tmp}/a.gif", "--start", "10", "--stop", "10"], "--start and --stop must differ"),
+        (["animate", "{tmp}/a.avi"], "give a .gif file or a .mp4 file"),
+        (["screenshot", "{tmp}/a.png", "--size", "10x10"], "argument --size: 10x10 is outside"),
+        (["screenshot", "{tmp}/a.png", "--size", "big"], "argument --size: 'big'"),
+        (["screenshot", "{tmp}/a.png", "--abduction", "nan"], "'nan' is not a finite number"),
+        (["screenshot", "{tmp}/a.png", "--rotation", "31"], "argument --rotation: 31 is outside -20..30"),
+        (["screenshot", "{tmp}/a.png", "--layers", "bones,skin"], "unknown 'skin'"),
+        (["screenshot", "{tmp}/a.png", "--camera", "1,2,3"], "give 9 finite numbers"),
+        (["screenshot", "{tmp}/a.png", "--camera", "0,0,0,0,0,0,0,1,0"], "1 mm or more from the focal"),
+        (["screenshot", "{tmp}/a.png", "--theme", "neon"], "invalid choice: 'neon'"),
+        (["screenshot", "{tmp}", "--force"], "is a folder"),
+        (["screenshot", "{tmp}/no/a.png"], "does not exist"),
+        (["screenshot", "{tmp}/a.jpg"], "give a .png file"),
+        (["handout", "{tmp}/a.docx"], "give a .pdf file or a .png file"),
+        (["handout", "{tmp}/a.pdf", "--paper", "a3"], "invalid choice: 'a3'"),
+        (["export-scene", "{tmp}/a.stl"], "give a .glb file or a folder name"),
+        (["export-html", "{tmp}/a.html", "--flexion", "61"], "argument --flexion: 61 is outside 0..60"),
+        (["export-html", "{tmp}/a.htm"], "give a .html file"),
+        (["table", "--joint", "knee"], "invalid choice: 'knee'"),
+        (["serve", "--port", "x"], "'x' is not a number"),
+        (["frobnicate"], "invalid choice: 'frobnicate'"),
+    ],
+)
+def test_every_command_answers_bad_values_with_one_line(args, message, tmp_path, capsys):
+    """One line naming the option and what it accepts, exit code 2, nothing written."""
+    with pytest.raises(SystemExit) as exc:
+        cli.main([a.replace("{tmp}", str(tmp_path)) for a in args])
+    err = capsys.readouterr().err
+    assert exc.value.code == 2, err
+    assert message in err, err
+    assert err.count("\n") == 1 and "Traceback" not in err, err
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_existing_output_needs_force(tmp_path, capsys):
+    out = tmp_path / "a.png"
+    out.write_bytes(b"old")
+    with pytest.raises(SystemExit) as exc:
+        cli.main(["screenshot", str(out), "--size", "64x64"])
+    assert exc.value.code == 2
+    assert "exists; use --force" in capsys.readouterr().err
+    assert out.read_bytes() == b"old"
 
 
 def test_console_script_runs():
@@ -58,12 +136,12 @@ def test_console_script_runs():
 @pytest.mark.parametrize(
     "args, message",
     [
-        (["--port", "70000"], "--port must be"),
-        (["--port", "0"], "--port must be"),
-        (["--num-procs", "0"], "--num-procs must be"),
-        (["--num-procs", "99"], "--num-procs must be"),
-        (["--max-sessions", "-1"], "--max-sessions must be"),
-        (["--max-sessions", "lots"], "invalid int value"),
+        (["--port", "70000"], "argument --port: 70000 is outside 1..65535"),
+        (["--port", "0"], "argument --port: 0 is outside 1..65535"),
+        (["--num-procs", "0"], "argument --num-procs: 0 is outside 1..16"),
+        (["--num-procs", "99"], "argument --num-procs: 99 is outside 1..16"),
+        (["--max-sessions", "-1"], "argument --max-sessions: -1 is outside 0..100000"),
+        (["--max-sessions", "lots"], "'lots' is not a number"),
     ],
 )
 def test_serve_rejects_bad_values(args, message, capsys):

@@ -3,15 +3,17 @@
 import io
 import math
 from contextlib import redirect_stderr, redirect_stdout
+from pathlib import Path
 from unittest import mock
 
 import numpy as np
 import pytest
-from hypothesis import given, settings
+from hypothesis import event, given, settings
 from hypothesis import strategies as st
 
 from viewer import cli
 from viewer.anatomy import POSE_RANGE, HipModel, Pose
+from viewer.scene import HipScene
 
 angles = st.floats(allow_nan=True, allow_infinity=True, width=64)
 
@@ -73,3 +75,129 @@ def test_table_arguments_never_crash(start, step, joint):
     else:
         assert code == 2, err.getvalue()
         assert err.getvalue().strip() and "Traceback" not in err.getvalue()
+
+
+# ---------------------------------------------------------------------- every subcommand
+def _value(valid: list[str]):
+    """A valid value, a near miss or junk."""
+    junk = st.sampled_from(["", "nan", "-inf", "1e309", "x", "0x10", "--", "12,", " 3", "1e-400", "-0"])
+    return st.one_of(st.sampled_from(valid), junk, st.text(max_size=8))
+
+
+_DEG = {
+    k: [f"{lo:g}", f"{hi:g}", f"{(lo + hi) / 2:g}", f"{lo - 1:g}", f"{hi + 0.5:g}"]
+    for k, (lo, hi) in POSE_RANGE.items()
+}
+OPTIONS = {
+    "screenshot": {
+        "--abduction": _DEG["abduction"],
+        "--flexion": _DEG["flexion"],
+        "--rotation": _DEG["rotation"],
+        "--side": ["right", "left", "both"],
+        "--view": ["lateral", "oblique", "sideways"],
+        "--theme": ["dark", "print", "neon"],
+        "--size": ["64x64", "96x80", "63x64", "64x3000", "1x"],
+        "--layers": ["bones,muscle", "labels", "bones,,", "skin"],
+        "--camera": ["0,0,600,0,0,0,0,1,0", "0,0,0,0,0,0,0,1,0", "1,2,3"],
+    },
+    "animate": {
+        "--start": _DEG["abduction"],
+        "--stop": _DEG["abduction"],
+        "--frames": ["2", "3", "1", "401", "2.5"],
+        "--fps": ["1", "60", "0", "61"],
+        "--size": ["64x64", "80x64", "10x10"],
+        "--flexion": _DEG["flexion"],
+    },
+    "export-scene": {
+        "--abduction": _DEG["abduction"],
+        "--rotation": _DEG["rotation"],
+        "--side": ["right", "left", "up"],
+    },
+    "handout": {"--side": ["right", "left", "up"], "--paper": ["a4", "letter", "a3"]},
+    "export-html": {
+        "--side": ["right", "left", "both"],
+        "--flexion": _DEG["flexion"],
+        "--rotation": _DEG["rotation"],
+    },
+    "table": {
+        "--joint": ["abduction", "flexion", "rotation", "knee"],
+        "--from": ["-15", "0", "30", "-91", "100"],
+        "--to": ["0", "45", "60", "-20"],
+        "--step": ["15", "30", "0.4", "91"],
+        "--side": ["right", "left", "both", "middle"],
+        "--flexion": _DEG["flexion"],
+    },
+}
+OUTPUTS = {
+    "screenshot": ["a.png", "a.PNG", "a.jpg", "sub/a.png", "."],
+    "animate": ["a.gif", "a.mp4", "a.avi", "sub/a.gif"],
+    "export-scene": ["a.glb", "parts", "a.stl", "sub/a.glb"],
+    "table": [None, "t.csv", "t.txt", "sub/t.csv"],
+    "handout": ["h.pdf", "h.png", "h.doc", "sub/h.pdf"],
+    "export-html": ["p.html", "p.htm", "sub/p.html"],
+}
+
+
+@st.composite
+def command_lines(draw):
+    command = draw(st.sampled_from(sorted(OPTIONS)))
+    options = OPTIONS[command]
+    chosen = draw(st.lists(st.sampled_from(sorted(options)), unique=True, max_size=4))
+    args = [command]
+    out = draw(st.sampled_from(OUTPUTS[command]))
+    if command == "table":
+        args += ["--from", "0", "--to", "0"]  # a short sweep unless the draw says otherwise
+        if out is not None:
+            args += ["--csv", out]
+    else:
+        args.append(out)
+        args += ["--size", "64x64"] if "--size" in options else []
+    for name in chosen:
+        args += [name, draw(_value(options[name]))]
+    if draw(st.booleans()):
+        args.append("--force")
+    return args
+
+
+_SCENE = []
+
+
+def _shared_scene():
+    # the real class, bound at import: inside the test viewer.scene.HipScene is this function
+    if not _SCENE:
+        _SCENE.append(HipScene(_shared_model()))
+    return _SCENE[0]
+
+
+@given(args=command_lines())
+@settings(max_examples=120, deadline=None)
+def test_every_subcommand_ends_in_0_or_one_line_and_2(args, tmp_path_factory):
+    """No traceback, exit code 0 or 2, and either the whole output or no file at all."""
+    work = tmp_path_factory.mktemp("cli")
+    paths = {o for outs in OUTPUTS.values() for o in outs if o}
+    argv = [str(work / a) if a in paths and i > 0 else a for i, a in enumerate(args)]
+    err, out = io.StringIO(), io.StringIO()
+    with (
+        mock.patch("viewer.anatomy.HipModel", _shared_model),
+        mock.patch("viewer.scene.HipScene", _shared_scene),
+        redirect_stderr(err),
+        redirect_stdout(out),
+    ):
+        try:
+            code = cli.main(argv)
+        except SystemExit as exc:
+            code = exc.code
+    event(f"{argv[0]}: exit {code}")
+    written = sorted(p.name for p in work.rglob("*"))
+    if code == 0:
+        assert "Traceback" not in err.getvalue()
+        expected = {Path(a).name for a in argv[1:] if a.startswith(str(work))}
+        if argv[0] == "export-scene" and any(a.endswith(".glb") for a in argv):
+            expected |= {n.replace(".glb", ".json") for n in expected}
+        assert expected <= set(written), (written, expected)
+        assert not [n for n in written if n.startswith(".")], written  # no temporary file left
+    else:
+        message = err.getvalue()
+        assert code == 2, message
+        assert message.count("\n") == 1 and "Traceback" not in message, message
+        assert written == [], written

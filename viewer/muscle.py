@@ -325,17 +325,28 @@ def _with(pose: Pose, joint: str, value: float) -> Pose:
 
 
 def sweep(
-    muscles: dict[str, GluteusMedius], joint: str, start: float, stop: float, step: float
+    muscles: dict[str, GluteusMedius],
+    joint: str,
+    start: float,
+    stop: float,
+    step: float,
+    fixed: dict[str, float] | None = None,
 ) -> list[dict]:
-    """Rows of ``joint, angle_deg, side, part, length_mm, moment_arm_mm`` over an angle sweep."""
+    """Rows of ``joint, angle_deg, side, part, length_mm, moment_arm_mm`` over an angle sweep.
+
+    The other joints stay at ``fixed`` (degrees by joint name; 0 where not given). Angles run
+    from ``start`` in steps of ``step`` up to ``stop`` (never past it).
+    """
     if joint not in JOINTS:
         raise ValueError(f"joint must be one of {JOINTS}")
     if step <= 0:
         raise ValueError("step must be positive")
-    angles = np.arange(start, stop + step / 2, step)
+    count = int(np.floor((stop - start) / step + 1e-9)) + 1
+    angles = np.minimum(start + step * np.arange(count), stop)
+    base = Pose(**(fixed or {}))
     rows = []
     for angle in angles:
-        pose = _with(Pose(), joint, float(angle))
+        pose = _with(base, joint, float(angle))
         for side, m in muscles.items():
             lengths, arms = m.lengths(pose), m.moment_arms(pose, joint)
             for part in lengths:
