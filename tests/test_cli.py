@@ -67,7 +67,7 @@ def test_table_holds_the_other_joints_where_asked(capsys):
     rows = {}
     for flexion in ("0", "40"):
         assert cli.main([*base, "--flexion", flexion]) == 0
-        line = [r for r in capsys.readouterr().out.splitlines() if r.strip().startswith("0 right")][0]
+        line = next(r for r in capsys.readouterr().out.splitlines() if r.strip().startswith("0 right"))
         rows[flexion] = [float(v) for v in line.split("|")[2].split()]
     assert rows["0"] != rows["40"]
     assert all(abs(a - b) < 200 for a, b in zip(rows["0"], rows["40"], strict=True))
