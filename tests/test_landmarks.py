@@ -2,8 +2,7 @@
 
 import numpy as np
 import pytest
-
-from viewer.proximity import SurfaceDistance
+from proximity import SurfaceDistance
 
 
 def test_isb_frame(model):

@@ -5,10 +5,10 @@ import itertools
 import numpy as np
 import pytest
 import trimesh
+from proximity import SurfaceDistance
 
 from viewer import build_meshes, data
 from viewer.anatomy import POSE_RANGE, Pose
-from viewer.proximity import SurfaceDistance
 
 
 @pytest.mark.parametrize("lod", [False, True], ids=["full", "lod"])

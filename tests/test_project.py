@@ -5,7 +5,7 @@ import re
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-PURE = ["geometry", "atlas", "proximity", "landmarks", "data", "anatomy", "muscle", "build_meshes"]
+PURE = ["geometry", "atlas", "landmarks", "data", "anatomy", "muscle", "build_meshes", "contract"]
 
 
 def readme_commands():

@@ -102,7 +102,7 @@ class HipModel:
             for key, d in self.definitions.items()
         }
 
-    def landmark(self, key: str, pose: Pose | None = None, side: str | None = None) -> np.ndarray:
+    def landmark(self, key: str, pose: Pose | None = None) -> np.ndarray:
         """Position(s) of a landmark, moved with its femur when a pose is given.
 
         Returns (3,) float for points and centres, (k, 3) float for curves and regions.

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from functools import cached_property
 
@@ -231,10 +232,6 @@ class GluteusMedius:
         return np.maximum(profile, np.minimum(edge, ends + (edge - ends) * along[None, :]))
 
     # ------------------------------------------------------------------ per pose
-    def insertion(self, pose: Pose) -> np.ndarray:
-        """The insertion line ((nu, 3) float) moved rigidly with the femur."""
-        return geometry.apply(self.model.femur_transform(self.side, pose), self.insertion_neutral)
-
     def sheets(self, pose: Pose) -> tuple[np.ndarray, np.ndarray, float]:
         """Deep and superficial sheets ((nu, nv, 3) float each), wrapped over the bones, and +1/-1
         as the (u, v) grid turns from deep to superficial or back.
@@ -306,18 +303,42 @@ class GluteusMedius:
         return out
 
     def moment_arms(self, pose: Pose, joint: str = "abduction", step_deg: float = 2.0) -> dict[str, float]:
-        """Moment arm (mm) about the hip centre for ``joint``: ``-dL/dtheta``.
+        """Moment arm (mm) about the hip centre for ``joint`` per part: see :func:`moment_arm`."""
+        return moment_arm(self.lengths, pose, joint, step_deg)
 
-        Positive means the muscle shortens as the angle grows, i.e. it
-        produces that motion (abduction, flexion or internal rotation).
-        """
-        lo, hi = POSE_RANGE[joint]
-        angle = getattr(pose, joint)
-        a, b = max(lo, angle - step_deg), min(hi, angle + step_deg)
-        la = self.lengths(_with(pose, joint, a))
-        lb = self.lengths(_with(pose, joint, b))
-        d = np.radians(b - a)
-        return {k: -(lb[k] - la[k]) / d for k in la}
+
+def moment_arm(
+    length: Callable[[Pose], dict[str, float]], pose: Pose, joint: str = "abduction", step_deg: float = 2.0
+) -> dict[str, float]:
+    """Moment arm (mm) of paths about one hip angle: ``-dL/dθ``, a central difference.
+
+    The sign convention of the whole project (as OpenSim's ``MomentArmSolver``): positive
+    means the path shortens as the angle grows, so its tension produces that motion
+    (abduction, flexion or internal rotation). At the end of the pose range the difference
+    is one-sided.
+
+    Parameters
+    ----------
+    length : callable
+        ``length(pose)`` -> path lengths in mm, by name.
+    pose : Pose
+        Where the moment arm is taken.
+    joint : {"abduction", "flexion", "rotation"}
+        The angle that is varied (degrees).
+    step_deg : float
+        Half the difference step, degrees.
+
+    Returns
+    -------
+    dict of str to float
+        Moment arm in mm per path name.
+    """
+    lo, hi = POSE_RANGE[joint]
+    angle = getattr(pose, joint)
+    a, b = max(lo, angle - step_deg), min(hi, angle + step_deg)
+    la, lb = length(_with(pose, joint, a)), length(_with(pose, joint, b))
+    d = np.radians(b - a)
+    return {k: -(lb[k] - la[k]) / d for k in la}
 
 
 def _with(pose: Pose, joint: str, value: float) -> Pose:

@@ -1,4 +1,4 @@
-"""Signed distance from points to a closed triangle mesh (pure numpy/scipy)."""
+"""Signed distance from points to a closed triangle mesh (pure numpy/scipy), for the tests."""
 
 from __future__ import annotations
 
