@@ -198,3 +198,14 @@ def test_a_browser_leaving_mid_send_is_one_log_line(caplog):
         loop.close()
     assert "a browser left while the server was sending to it" in caplog.text
     assert [type(c["exception"]) for c in seen] == [ValueError]  # real errors still reported
+
+
+def test_reset_sends_a_new_preset_every_press(app):
+    """Each Reset carries a fresh nonce, so the browser jumps back even when nothing else changed."""
+    seen = []
+    for _ in range(50):
+        app.reset_view()
+        seen.append(app.view3d.camera_preset["nonce"])
+    assert len(set(seen)) == 50
+    assert app.view3d.camera_preset["name"] == app.view
+    assert app.view3d.camera_preset["view_angle"] == 30.0  # annotations/views.json view_angle_deg

@@ -54,6 +54,7 @@ class GmedApp(pn.viewable.Viewer):
 
     def __init__(self, **params):
         super().__init__(**params)
+        self._resets = 0  # presses of Reset: the camera preset's nonce
         # a session starts from the cached start-up payloads (``self.startup``); the full scene
         # (muscle model, PyVista) is needed only for other poses and exports, and is built in
         # the background
@@ -194,7 +195,9 @@ class GmedApp(pn.viewable.Viewer):
             self._apply_classroom_layout()
 
     def reset_view(self, *_):
-        self.view3d.camera_preset = {**self._camera_preset(), "nonce": id(object())}
+        # a new value each press, so the browser jumps back even to the preset it came from
+        self._resets += 1
+        self.view3d.camera_preset = {**self._camera_preset(), "nonce": self._resets}
 
     # ------------------------------------------------------------------ view -> state
     def _from_browser(self, *events):
