@@ -7,6 +7,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
+from scipy.sparse import coo_matrix
+from scipy.sparse.csgraph import connected_components
 from scipy.spatial import cKDTree
 
 #: Number of nodes of each basis used by the atlas.
@@ -294,26 +296,19 @@ def triangulate(
     points = np.concatenate(points)
     faces = np.concatenate(faces)
     # weld coincident points: every point maps to the lowest index in its cluster
+    n = len(points)
     pairs = cKDTree(points).query_pairs(weld_tol, output_type="ndarray")
-    parent = np.arange(len(points))
-    for a, b in sorted(map(tuple, np.sort(pairs, axis=1)), key=lambda p: p[1]):
-        ra, rb = _root(parent, a), _root(parent, b)
-        lo, hi = min(ra, rb), max(ra, rb)
-        parent[hi] = lo
-    roots = np.array([_root(parent, i) for i in range(len(points))])
+    graph = coo_matrix((np.ones(len(pairs)), (pairs[:, 0], pairs[:, 1])), shape=(n, n))
+    _, cluster = connected_components(graph, directed=False)
+    lowest = np.full(cluster.max() + 1, n)
+    np.minimum.at(lowest, cluster, np.arange(n))
+    roots = lowest[cluster]
     keep, inverse = np.unique(roots, return_inverse=True)
     vertices = points[keep]
     faces = inverse[faces]
     good = (faces[:, 0] != faces[:, 1]) & (faces[:, 1] != faces[:, 2]) & (faces[:, 0] != faces[:, 2])
     node_vertex = {n: int(inverse[p]) for n, p in node_points.items()}
     return vertices, faces[good], node_vertex, np.concatenate(face_element)[good]
-
-
-def _root(parent: np.ndarray, i: int) -> int:
-    while parent[i] != i:
-        parent[i] = parent[parent[i]]
-        i = parent[i]
-    return int(i)
 
 
 def element_nodes_xi(element: Element) -> np.ndarray:

@@ -13,34 +13,23 @@ import numpy as np
 
 from viewer import atlas, data, geometry, landmarks
 
-PACKAGE = "musculoskeletal-models"
-PACKAGE_VERSION = "0.2.4"
-
-PELVIS_FILES = (
-    "pelvis_combined_cubic_flat.mesh",
-    "pelvis_combined_cubic_flat.ens",
-    "pelvis_combined_cubic_mean_rigid_LLP26.geof",
-)
-FEMUR_FILES = (
-    "femur_left_quartic_flat.mesh",
-    "femur_left_quartic_flat.ens",
-    "femur_left_mean_rigid_LLP26.geof",
-)
+#: The build's parameters, as data (``annotations/atlas_build.json``, its notes say what each is).
+CONFIG = data.annotation("atlas_build")
+PACKAGE, PACKAGE_VERSION = CONFIG["source"]["package"], CONFIG["source"]["version"]
+PELVIS_FILES = tuple(CONFIG["source"]["pelvis_files"])
+FEMUR_FILES = tuple(CONFIG["source"]["femur_files"])
 #: Atlas element ranges of the three closed pelvis components.
-PELVIS_PARTS = {"hip_right": range(0, 73), "hip_left": range(73, 146), "sacrum": range(146, 260)}
+PELVIS_PARTS = {bone: range(a, b + 1) for bone, (a, b) in CONFIG["pelvis_parts"].items()}
 #: Articular conformity about the hip joint centre (mm): the socket is made at
 #: least SOCKET_RADIUS and the femoral head at most HEAD_RADIUS, which leaves a
 #: joint space of at least their difference at every hip pose.
-SOCKET_RADIUS = 24.5
-HEAD_RADIUS = 23.0
+SOCKET_RADIUS = CONFIG["socket_radius_mm"]
+HEAD_RADIUS = CONFIG["head_radius_mm"]
 #: Atlas elements of the femoral head.
-HEAD_ELEMENTS = list(range(8))
-#: Intervals per element edge: multiples of the element orders (cubic pelvis,
-#: quartic femur) so every atlas node is a mesh vertex; about 2 mm edges.
-PELVIS_DIVISIONS = 12
-FEMUR_DIVISIONS = 16
-#: The light level of detail the browser shows while the view moves (nodes only).
-LOD_DIVISIONS = {"pelvis": 3, "femur": 4}
+HEAD_ELEMENTS = list(range(CONFIG["femoral_head_elements"][0], CONFIG["femoral_head_elements"][1] + 1))
+PELVIS_DIVISIONS = CONFIG["divisions"]["pelvis"]
+FEMUR_DIVISIONS = CONFIG["divisions"]["femur"]
+LOD_DIVISIONS = CONFIG["lod_divisions"]
 
 
 def atlas_dir() -> Path:
@@ -230,12 +219,15 @@ def build(out_dir: Path) -> dict:
             "GIAS3 reference samples)",
             f"pelvis elements subdivided {PELVIS_DIVISIONS}x per edge, femur {FEMUR_DIVISIONS}x; "
             "points welded at 1e-6 mm",
-            "pelvis split into hip_right (elements 0-72), hip_left (73-145) and sacrum (146-259)",
+            "pelvis split into hip_right (elements {}-{}), hip_left ({}-{}) and sacrum ({}-{})".format(
+                *(e for b in ("hip_right", "hip_left", "sacrum") for e in CONFIG["pelvis_parts"][b])
+            ),
             "winding made consistent with outward normals",
             "right femur = left femur mirrored across the mid-sagittal plane (z = 0)",
             f"articular surfaces conformed about the hip joint centre: acetabulum pushed out to at "
-            f"least {SOCKET_RADIUS} mm, femoral head (elements 0-7) pulled in to at most "
-            f"{HEAD_RADIUS} mm (smooth soft-min/max, width 0.5 mm), so the joint space never closes",
+            f"least {SOCKET_RADIUS} mm, femoral head (elements {HEAD_ELEMENTS[0]}-{HEAD_ELEMENTS[-1]}) "
+            f"pulled in to at most {HEAD_RADIUS} mm (smooth soft-min/max, width 0.5 mm), so the joint "
+            "space never closes",
             f"light level of detail in lod/ (elements divided {LOD_DIVISIONS['pelvis']}x and "
             f"{LOD_DIVISIONS['femur']}x, same placement), drawn by the browser while the view moves",
             "each femur seated at neutral: ISB femur frame aligned with the pelvis frame, "
