@@ -5,25 +5,16 @@ Run: python benchmarks/browser.py   (needs /usr/bin/chromium)
 
 from __future__ import annotations
 
-import os
-import socket
 import statistics
 import subprocess
 import sys
 import tempfile
 import time
 
+from gmedserver import GmedServer
 from playwright.sync_api import sync_playwright
 
 FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--no-first-run"]
-
-
-def rss_mb(pid: int) -> float:
-    with open(f"/proc/{pid}/status") as fh:
-        for line in fh:
-            if line.startswith("VmRSS:"):
-                return int(line.split()[1]) / 1024
-    return float("nan")
 
 
 def launch(browser, cache_dir: str):
@@ -34,26 +25,13 @@ def launch(browser, cache_dir: str):
     its first full-detail frame (``fullDetailAt``). The browser is already running, as a
     user's is when ``gmed serve`` opens a tab in it.
     """
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port = s.getsockname()[1]
-    url = f"http://127.0.0.1:{port}/"
     page = browser.new_page(viewport={"width": 1600, "height": 900})
     wall0 = time.time()
     t0 = time.perf_counter()
-    server = subprocess.Popen(
-        [sys.executable, "-m", "viewer.cli", "serve", "--no-browser", "--port", str(port)],
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-        env={**os.environ, "PYTHONUNBUFFERED": "1", "GMED_CACHE_DIR": cache_dir},
-    )
+    server = GmedServer(env={"GMED_CACHE_DIR": cache_dir})
+    url = server.url
     try:
-        while True:
-            try:
-                socket.create_connection(("127.0.0.1", port), timeout=0.2).close()
-                break
-            except OSError:
-                time.sleep(0.02)
+        server.wait_up(timeout=60, poll=0.02)
         t_http = time.perf_counter() - t0
         received: list[int] = []
         sockets = []
@@ -73,9 +51,8 @@ def launch(browser, cache_dir: str):
         raise
 
 
-def stop(server) -> None:
-    server.terminate()
-    server.wait(timeout=20)
+def stop(server: GmedServer) -> None:
+    server.stop()
 
 
 def machine_speed() -> float:
@@ -101,7 +78,7 @@ def main() -> None:
             if run == 0:
                 time.sleep(3.0)  # the cache helper finishes the sweeps; not part of the next start
         try:
-            first_mb = rss_mb(server.pid)
+            first_mb = server.rss_mb()
 
             def stats():
                 return page.evaluate("({...window.gmedStats, now: performance.now()})")
@@ -146,7 +123,7 @@ def main() -> None:
             b = stats()
             fps = (b["renders"] - a["renders"]) / ((b["now"] - a["now"]) / 1000)
             play_bytes = sum(received[n_play:])
-            session_mb = rss_mb(server.pid)
+            session_mb = server.rss_mb()
             browser.close()
         finally:
             stop(server)

@@ -28,100 +28,31 @@ from __future__ import annotations
 import argparse
 import asyncio
 import os
-import re
-import socket
 import statistics
-import subprocess
-import sys
 import tempfile
 import time
-from pathlib import Path
 
 from classclient import ClassClient
+from gmedserver import GmedServer
 from playwright.async_api import async_playwright
 
 FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"]
-PAGE_SIZE = 4096
-
-
-def tree_pids(root: int) -> list[int]:
-    """The process and its descendants (``--num-procs`` forks children)."""
-    children: dict[int, list[int]] = {}
-    for d in Path("/proc").iterdir():
-        if d.name.isdigit():
-            try:
-                ppid = int((d / "stat").read_text().rsplit(")", 1)[1].split()[1])
-            except (OSError, IndexError, ValueError):
-                continue
-            children.setdefault(ppid, []).append(int(d.name))
-    out, todo = [], [root]
-    while todo:
-        p = todo.pop()
-        out.append(p)
-        todo += children.get(p, [])
-    return out
-
-
-def rss_mb(root: int) -> float:
-    total = 0
-    for pid in tree_pids(root):
-        try:
-            total += int(Path(f"/proc/{pid}/statm").read_text().split()[1]) * PAGE_SIZE
-        except (OSError, IndexError):
-            pass
-    return total / 2**20
-
-
-def cpu_s(root: int) -> float:
-    ticks = os.sysconf("SC_CLK_TCK")
-    total = 0
-    for pid in tree_pids(root):
-        try:
-            f = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-            total += int(f[11]) + int(f[12])
-        except (OSError, IndexError):
-            pass
-    return total / ticks
 
 
 def p95(xs: list[float]) -> float:
     return statistics.quantiles(xs, n=20)[-1] if len(xs) >= 20 else max(xs)
 
 
-class Server:
+class Server(GmedServer):
+    """The server under load: no session limit, ``num_procs`` processes, its own cache."""
+
     def __init__(self, num_procs: int, cache_dir: str):
-        with socket.socket() as s:
-            s.bind(("127.0.0.1", 0))
-            self.port = s.getsockname()[1]
-        self.url = f"http://127.0.0.1:{self.port}/"
-        self.log = tempfile.TemporaryFile(mode="w+")
-        self.proc = subprocess.Popen(
-            [
-                *(sys.executable, "-m", "viewer.cli", "serve", "--no-browser"),
-                *("--port", str(self.port), "--max-sessions", "0", "--num-procs", str(num_procs)),
-            ],
-            stdout=self.log,
-            stderr=subprocess.STDOUT,
-            env={**os.environ, "GMED_CACHE_DIR": cache_dir},
+        super().__init__(
+            "--max-sessions", "0", "--num-procs", str(num_procs), env={"GMED_CACHE_DIR": cache_dir}
         )
 
     async def up(self) -> None:
-        for _ in range(600):
-            try:
-                socket.create_connection(("127.0.0.1", self.port), timeout=0.2).close()
-                return
-            except OSError:
-                await asyncio.sleep(0.1)
-        raise RuntimeError("server did not start")
-
-    def open_sessions(self) -> int:
-        self.log.seek(0)
-        found = re.findall(r"\((\d+) open\)", self.log.read())
-        return int(found[-1]) if found else 0
-
-    def stop(self) -> None:
-        self.proc.terminate()
-        self.proc.wait(timeout=30)
+        await asyncio.to_thread(self.wait_up, 60)
 
 
 async def drag(client: ClassClient, seconds: float, rate: float, offset: int, local: bool):
@@ -197,7 +128,7 @@ async def phase(n: int, args, cache_dir: str, browser) -> dict:
         # one session at least before the baseline: the full scene is built after its first frame
         clients = [] if pages else [await ClassClient(server.url, timeout=120).open()]
         await asyncio.sleep(8)
-        base_mb = rss_mb(server.proc.pid)
+        base_mb = server.rss_mb()
         base_n = len(pages) + len(clients)
         t0 = time.perf_counter()
         clients += await asyncio.gather(
@@ -206,7 +137,7 @@ async def phase(n: int, args, cache_dir: str, browser) -> dict:
         result["open_all_s"] = time.perf_counter() - t0
         await asyncio.sleep(1)
         result["base_mb"] = base_mb
-        result["total_mb"] = rss_mb(server.proc.pid)
+        result["total_mb"] = server.rss_mb()
         result["per_session_mb"] = (result["total_mb"] - base_mb) / max(1, n - base_n)
         result["base_n"] = base_n
         for workload in ("lesson", "exploration"):
@@ -219,7 +150,7 @@ async def phase(n: int, args, cache_dir: str, browser) -> dict:
                 await pages[0].get_by_role("button", name="\u25b6 Play / pause").click()
                 playing = pages[0]
                 a = await playing.evaluate("({r: window.gmedStats.renders, t: performance.now()})")
-            c0, m0 = cpu_s(server.proc.pid), time.process_time()
+            c0, m0 = server.cpu_s(), time.process_time()
             t0 = time.perf_counter()
             for c in clients:
                 c.ack_latencies.clear()
@@ -229,7 +160,7 @@ async def phase(n: int, args, cache_dir: str, browser) -> dict:
                 runs.append(browser_steps(pages[1], args.seconds))
             out = await asyncio.gather(*runs)
             wall = time.perf_counter() - t0
-            cpu = (cpu_s(server.proc.pid) - c0) / wall
+            cpu = (server.cpu_s() - c0) / wall
             me = (time.process_time() - m0) / wall
             lat = [x for lats, _ in out[: len(clients)] for x in lats]
             rates = [k / wall for _, k in out[: len(clients)]]
@@ -260,11 +191,11 @@ async def phase(n: int, args, cache_dir: str, browser) -> dict:
         for page in pages:
             await page.close()
         for _ in range(45):
-            if server.open_sessions() == 0:
+            if server.open_count() == 0:
                 break
             await asyncio.sleep(1)
-        result["open_after_close"] = server.open_sessions()
-        result["after_close_mb"] = rss_mb(server.proc.pid)
+        result["open_after_close"] = server.open_count()
+        result["after_close_mb"] = server.rss_mb()
     finally:
         server.stop()
     return result

@@ -2,15 +2,11 @@
 
 from __future__ import annotations
 
-import os
-import socket
-import subprocess
-import sys
 import time
-import urllib.request
 from pathlib import Path
 
 import pytest
+from gmedserver import GmedServer
 
 CHROMIUM = Path("/usr/bin/chromium")
 FLAGS = [
@@ -24,39 +20,11 @@ FLAGS = [
 ]
 
 
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 @pytest.fixture(scope="session")
-def server():
-    port = free_port()
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "viewer.cli", "serve", "--no-browser", "--port", str(port)],
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-        text=True,
-        env={**os.environ, "PYTHONUNBUFFERED": "1"},
-    )
-    url = f"http://127.0.0.1:{port}/"
-    deadline = time.time() + 60
-    while time.time() < deadline:
-        try:
-            with urllib.request.urlopen(url, timeout=2) as r:
-                if r.status == 200:
-                    break
-        except OSError:
-            if proc.poll() is not None:
-                raise RuntimeError(f"server exited: {proc.stdout.read()}") from None
-            time.sleep(0.3)
-    else:
-        proc.kill()
-        raise RuntimeError("server did not start in 60 s")
-    yield url
-    proc.terminate()
-    proc.wait(timeout=20)
+def server(tmp_path_factory):
+    s = GmedServer(log_dir=tmp_path_factory.mktemp("server")).wait_up(timeout=60)
+    yield s.url
+    s.stop()
 
 
 @pytest.fixture(scope="session")

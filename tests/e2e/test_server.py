@@ -4,13 +4,9 @@ from __future__ import annotations
 
 import asyncio
 import concurrent.futures
-import os
 import re
 import shutil
 import signal
-import socket
-import subprocess
-import sys
 import time
 import urllib.error
 import urllib.request
@@ -18,68 +14,14 @@ from pathlib import Path
 
 import pytest
 from classclient import ClassClient
-from conftest import free_port
+from gmedserver import GmedServer
 
 ROOT = Path(__file__).resolve().parents[2]
 
 
-def rss_mb(pid: int) -> float:
-    return int(Path(f"/proc/{pid}/statm").read_text().split()[1]) * 4096 / 2**20
-
-
-class LoggedServer:
-    """``gmed serve`` in a subprocess, its output kept in a file."""
-
-    def __init__(self, tmp: Path, *extra: str, cwd: Path = ROOT, env: dict | None = None):
-        self.port = free_port()
-        self.url = f"http://127.0.0.1:{self.port}/"
-        self.log_path = tmp / f"server-{self.port}.log"
-        self.log = open(self.log_path, "w")  # closed in stop()
-        self.proc = subprocess.Popen(
-            [sys.executable, "-m", "viewer.cli", "serve", "--no-browser", "--port", str(self.port), *extra],
-            stdout=self.log,
-            stderr=subprocess.STDOUT,
-            cwd=cwd,
-            env={**os.environ, "PYTHONUNBUFFERED": "1", **(env or {})},
-            start_new_session=True,
-        )
-
-    def wait_up(self, timeout: float = 90) -> LoggedServer:
-        deadline = time.time() + timeout
-        while time.time() < deadline:
-            try:
-                socket.create_connection(("127.0.0.1", self.port), timeout=0.5).close()
-                return self
-            except OSError:
-                if self.proc.poll() is not None:
-                    raise RuntimeError(self.text()) from None
-                time.sleep(0.2)
-        raise RuntimeError("server did not start")
-
-    def text(self) -> str:
-        return self.log_path.read_text()
-
-    def open_count(self) -> int:
-        found = re.findall(r"\((\d+) open\)", self.text())
-        return int(found[-1]) if found else 0
-
-    def wait_sessions(self, n: int, timeout: float = 45) -> int:
-        deadline = time.time() + timeout
-        while self.open_count() != n and time.time() < deadline:
-            time.sleep(0.5)
-        return self.open_count()
-
-    def stop(self, sig=signal.SIGTERM, timeout: float = 20) -> int:
-        if self.proc.poll() is None:
-            self.proc.send_signal(sig)
-        try:
-            code = self.proc.wait(timeout=timeout)
-        except subprocess.TimeoutExpired:
-            self.proc.kill()
-            raise
-        finally:
-            self.log.close()
-        return code
+def LoggedServer(tmp: Path, *extra: str, cwd: Path = ROOT, env: dict | None = None) -> GmedServer:
+    """``gmed serve`` started from ``cwd`` (the checkout), logging into ``tmp``."""
+    return GmedServer(*extra, log_dir=tmp, cwd=cwd, env=env)
 
 
 @pytest.fixture(scope="module")
@@ -115,10 +57,10 @@ def test_open_close_cycles_free_every_session(srv):
 
     run(cycles(100))  # also lets the background scene build and the allocator settle
     assert srv.wait_sessions(0) == 0
-    after_100 = rss_mb(srv.proc.pid)
+    after_100 = srv.rss_mb(children=False)
     run(cycles(100))
     assert srv.wait_sessions(0) == 0, srv.text()[-2000:]
-    after_200 = rss_mb(srv.proc.pid)
+    after_200 = srv.rss_mb(children=False)
     opened = len(re.findall(r"session opened", srv.text()))
     closed = len(re.findall(r"session closed", srv.text()))
     assert opened == closed >= 200
