@@ -36,6 +36,8 @@ from classclient import ClassClient
 from gmedserver import GmedServer
 from playwright.async_api import async_playwright
 
+from viewer.anatomy import POSE_RANGE
+
 FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"]
 
 
@@ -65,9 +67,14 @@ async def drag(client: ClassClient, seconds: float, rate: float, offset: int, lo
     """
     title = "Abduction (\u00b0)"
     latencies = []
-    angle = offset % 61 - 15
+    lo, hi = (round(v) for v in POSE_RANGE["abduction"])
+
+    def after(a: int) -> int:  # the next whole degree, round again past the end of the range
+        return lo + (a - lo + 1) % (hi - lo + 1)
+
+    angle = lo + offset % (hi - lo + 1)
     if angle == client.angle:  # the session's angle: setting it again would send no frame
-        angle = -15 + (angle + 16) % 61
+        angle = after(angle)
     t_end = time.perf_counter() + seconds
     next_t = time.perf_counter()
     steps = 0
@@ -85,7 +92,7 @@ async def drag(client: ClassClient, seconds: float, rate: float, offset: int, lo
         else:
             latencies.append(await client.set_widget(title, float(angle)))
         client.angle = angle
-        angle = -15 + (angle + 16) % 61  # -15..45 and round again
+        angle = after(angle)
         next_t += 1.0 / rate
         delay = next_t - time.perf_counter()
         if delay > 0:
@@ -143,7 +150,10 @@ async def phase(n: int, args, cache_dir: str, browser) -> dict:
         for workload in ("lesson", "exploration"):
             if workload == "exploration":
                 await asyncio.gather(
-                    *[c.set_widget("Flexion (\u00b0)", float(1 + i % 60)) for i, c in enumerate(clients)]
+                    *[
+                        c.set_widget("Flexion (\u00b0)", float(1 + i % round(POSE_RANGE["flexion"][1])))
+                        for i, c in enumerate(clients)
+                    ]
                 )
             playing = None
             if pages:
