@@ -38,7 +38,7 @@ def test_screenshot_refuses_overwrite_and_bad_input(tmp_path, capsys):
         (["screenshot", str(out)], "exists; use --force"),
         (["screenshot", str(tmp_path / "no" / "x.png")], "does not exist"),
         (["screenshot", str(tmp_path / "y.png"), "--size", "99999x1"], "--size"),
-        (["screenshot", str(tmp_path / "y.png"), "--abduction", "90"], "outside the supported range"),
+        (["screenshot", str(tmp_path / "y.png"), "--abduction", "90"], "--abduction: 90 is outside -15..45"),
         (["screenshot", str(tmp_path / "y.png"), "--view", "sideways"], "unknown view"),
     ]:
         with pytest.raises(SystemExit) as exc:
