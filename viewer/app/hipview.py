@@ -6,6 +6,7 @@ import re
 from pathlib import Path
 from typing import ClassVar
 
+import panel
 import param
 from panel.custom import JSComponent
 
@@ -30,8 +31,32 @@ JS_MODULES = (
     "view.js",
 )
 
+#: vtk.js inside the panel wheel, relative to panel's ``dist`` folder. The view is written
+#: against this vtk.js: Panel ships 30.1.0 since 1.4 (March 2024) and still in 1.9.4.
+VTK_JS_IN_PANEL = "bundled/abstractvtkplot/vtk.js@30.1.0/vtk.js"
+#: Panel releases known to ship VTK_JS_IN_PANEL (the project needs JSComponent, 1.5+).
+PANEL_SUPPORTED = "panel >= 1.5 with vtk.js 30.1.0 (tested with 1.9.4)"
+
 #: vtk.js as shipped inside the panel wheel and served by the Panel server itself.
-VTK_JS_URL = "static/extensions/panel/bundled/abstractvtkplot/vtk.js@30.1.0/vtk.js"
+VTK_JS_URL = "static/extensions/panel/" + VTK_JS_IN_PANEL
+
+
+def vtk_js_path() -> Path:
+    """The vtk.js file inside the installed panel package, which the page loads.
+
+    Raises
+    ------
+    RuntimeError
+        If the installed panel has no such file (another Panel release, or a broken
+        install): names the expected path and the Panel releases supported.
+    """
+    path = Path(panel.__file__).parent / "dist" / VTK_JS_IN_PANEL
+    if not path.is_file():
+        raise RuntimeError(
+            f"vtk.js not found at {path}: the 3D view needs the vtk.js shipped inside the "
+            f"panel wheel; installed is panel {panel.__version__}, supported: {PANEL_SUPPORTED}"
+        )
+    return path
 
 
 def bundle(modules: tuple[str, ...] = JS_MODULES, folder: Path = JS_DIR) -> str:
