@@ -46,7 +46,6 @@ export function newRenderWindow(vtk, container, { onResize = () => {} } = {}) {
     getRenderWindow: () => renderWindow,
     getInteractor: () => interactor,
     getCamera: () => renderer.getActiveCamera(),
-    getApiSpecificRenderWindow: () => gl,
     getScale: () => model.scale,
   };
   publicAPI.resize = () => {

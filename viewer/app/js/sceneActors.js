@@ -38,10 +38,11 @@ export function setDirectScalars(vtk, entry, rgb) {
 // newSceneActors({vtk, renderer, model}): model is the HipView model (classroom, layers,
 // muscle_opacity, contract)
 export function newSceneActors({ vtk, renderer, model: hip }) {
+  const L = contractLayers(hip.contract, ["muscle", "fibres", "footprints"]);
   const IDENTITY = [1, 0, 0, 0, 0, 1, 0, 0, 0, 0, 1, 0, 0, 0, 0, 1];
   const model = {
     sceneData: null,
-    actors: {},  // id -> {actor, pd, mapper, group, moves, part, fullPd, lodPd}
+    actors: {},  // id -> {actor, pd, mapper, group, moves, fullPd, lodPd}
     muscle: null,  // the moving muscle: {actor, pd, mapper, tris, group}
     ribbon: null,  // its fibre ribbons
     femurMatrix: new Float32Array(IDENTITY),
@@ -80,20 +81,20 @@ export function newSceneActors({ vtk, renderer, model: hip }) {
         lodPd.getPolys().setData(cells(U32(m.lod.tris)));
         lodPd.getPointData().setNormals(vtk.Common.Core.vtkDataArray.newInstance({ name: "Normals", numberOfComponents: 3, values: F32(m.lod.normals) }));
       }
-      actors[m.id] = { ...a, group: m.group, moves: m.moves, part: m.part, fullPd: a.pd, lodPd };
+      actors[m.id] = { ...a, group: m.group, moves: m.moves, fullPd: a.pd, lodPd };
     }
     for (const f of sceneData.footprints) {
       const pts = F32(f.points);
       const a = mesh(pts, U32(f.tris), f.color, vertexNormals(pts, U32(f.tris), new Float32Array(pts.length)));
-      actors["footprint_" + f.id] = { ...a, group: "footprints", moves: f.moves };
+      actors["footprint_" + f.id] = { ...a, group: L.footprints, moves: f.moves };
     }
     const mt = U32(sceneData.muscle.tris);
-    const muscle = { ...mesh(new Float32Array(layout.muscle), mt, sceneData.colors.bone, new Float32Array(layout.muscle)), tris: mt, group: "muscle" };
+    const muscle = { ...mesh(new Float32Array(layout.muscle), mt, sceneData.colors.bone, new Float32Array(layout.muscle)), tris: mt, group: L.muscle };
     setDirectScalars(vtk, muscle, publicAPI.partColors(sceneData.muscle.part));
     muscle.actor.getProperty().setSpecular(0.3);
     actors.muscle = model.muscle = muscle;
     const rt = U32(sceneData.muscle.ribbon_tris);
-    const ribbon = { ...mesh(new Float32Array(layout.ribbon), rt, sceneData.colors.fibre, new Float32Array(layout.ribbon)), tris: rt, group: "fibres" };
+    const ribbon = { ...mesh(new Float32Array(layout.ribbon), rt, sceneData.colors.fibre, new Float32Array(layout.ribbon)), tris: rt, group: L.fibres };
     ribbon.actor.getProperty().setSpecular(0.0);
     ribbon.actor.getProperty().setBackfaceCulling(false);  // an open strip on the surface
     actors.fibres = model.ribbon = ribbon;

@@ -7,6 +7,7 @@
 const CONTRACT_FIELDS = [
   "pose_range.abduction", "step_deg", "layers", "parts", "views.keys", "views.view_angle_deg",
   "keys.play", "keys.step_up", "keys.step_down", "keys.labels", "keys.fullscreen",
+  "themes.light.background", "themes.classroom.background",
 ];
 
 // one clear error when HipView.contract lacks a field this code reads
@@ -67,7 +68,7 @@ async function renderView({ model, el }) {
   }
   if (deleted) return;
 
-  const stats = { frames: 0, renders: 0, start: performance.now(), lastRenderMs: 0 };
+  const stats = { frames: 0, renders: 0 };
   window.gmedStats = stats;
   const current = { angle: model.angle, length: null, moment_arm: null };
   const L = contractLayers(model.contract, ["labels"]);
@@ -128,7 +129,7 @@ async function renderView({ model, el }) {
   function applyClassroom() {
     root.classList.toggle("gmed-classroom", model.classroom);
     labels.invalidateSizes();
-    renderer.setBackground(...(model.classroom ? [0, 0, 0] : [1, 1, 1]));
+    renderer.setBackground(...hex(model.contract.themes[model.classroom ? "classroom" : "light"].background));
     scene.applyPalette();
     requestRender();
   }
@@ -143,7 +144,6 @@ async function renderView({ model, el }) {
       if (deleted) return;
       const t0 = performance.now();
       win.getRenderWindow().render();
-      const t1 = performance.now();
       labels.place();
       readout.update(current);
       const t2 = performance.now();
@@ -169,8 +169,6 @@ async function renderView({ model, el }) {
       } else if (!stats.fullDetailAt && full) {
         stats.fullDetailAt = t2;
       }
-      stats.lastRenderMs = t1 - t0;
-      stats.lastLabelsMs = t2 - t1;
     });
   }
 
