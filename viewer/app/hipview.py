@@ -28,6 +28,7 @@ JS_MODULES = (
     "playback.js",
     "input.js",
     "standalone.js",
+    "renderLoop.js",
     "view.js",
 )
 

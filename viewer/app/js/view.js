@@ -91,6 +91,8 @@ async function renderView({ model, el }) {
   cameraWatch = add(newCameraWatch({ interactor: win.getInteractor(), camera, model, lod, onMove: labels.place }));
   add(newKeys({ model, root, current, stats, showLocal: playback.showLocal }));
   if (model.standalone) add(newStandaloneBar({ root, model, current, playback }));
+  const loop = add(newRenderLoop({ win, lod, labels, readout, current, stats, model }));
+  function requestRender() { loop.request(); }
 
   function build() {
     const sd = model.scene_data;
@@ -134,44 +136,6 @@ async function renderView({ model, el }) {
     requestRender();
   }
 
-  // one render per animation frame at most; then labels, read-out and timings
-  let renderPending = false, lightStart = false;
-  function requestRender() {
-    if (renderPending || deleted) return;
-    renderPending = true;
-    requestAnimationFrame(() => {
-      renderPending = false;
-      if (deleted) return;
-      const t0 = performance.now();
-      win.getRenderWindow().render();
-      labels.place();
-      readout.update(current);
-      const t2 = performance.now();
-      stats.renders += 1;
-      if (stats.poseWaiting) {
-        stats.poseWaiting = false;
-        // a key press -> its pose on screen: the next frame starts once this one is drawn
-        // (software WebGL blocks the page until then)
-        const k = stats.keyAt;
-        stats.keyAt = 0;
-        if (k) requestAnimationFrame(() => { stats.keyToFrameMs = performance.now() - k; });
-      }
-      const full = !lod.isOn() && win.getScale() === SUPERSAMPLE;
-      if (full) requestAnimationFrame(() => lod.noteFullFrame(stats.fullFrameMs = performance.now() - t0));
-      if (stats.renders === 1) {
-        stats.firstRenderAt = t2;
-        if (!model.standalone) model.drawn = true;  // the server may now use the CPU
-        setTimeout(() => {
-          if (deleted) return;
-          if (lightStart) { lightStart = false; lod.set(model.lod === "always"); }
-          if (!lod.isOn()) { win.setScale(SUPERSAMPLE); requestRender(); }
-        }, 0);
-      } else if (!stats.fullDetailAt && full) {
-        stats.fullDetailAt = t2;
-      }
-    });
-  }
-
   unlisten.push(
     listen(model, "scene_data", () => { build(); applyClassroom(); }),
     listen(model, "frame", () => {
@@ -211,7 +175,8 @@ async function renderView({ model, el }) {
   win.setScale(1);
   build();
   const sd = scene.getSceneData();
-  lightStart = model.lod !== "off" && !!(sd && sd.meshes) && sd.meshes.some((m) => m.lod);
+  const lightStart = model.lod !== "off" && !!(sd && sd.meshes) && sd.meshes.some((m) => m.lod);
+  loop.setLightStart(lightStart);
   if (lightStart) lod.set(true, 1);
   playback.loadSweep();
   applyClassroom();
