@@ -92,6 +92,7 @@ async function renderView({ model, el }) {
   add(newKeys({ model, root, current, stats, showLocal: playback.showLocal }));
   if (model.standalone) add(newStandaloneBar({ root, model, current, playback }));
   const loop = add(newRenderLoop({ win, lod, labels, readout, current, stats, model }));
+  // hoisted: the modules above hold it before the loop exists, and call it only later
   function requestRender() { loop.request(); }
 
   function build() {
