@@ -7,7 +7,7 @@ import numpy as np
 import pytest
 from PIL import Image
 
-from viewer import cli
+from viewer import cli, contract
 
 pytestmark = pytest.mark.e2e
 
@@ -37,10 +37,19 @@ def test_html_opens_offline_and_changes_angle(browser, tmp_path):
     time.sleep(1.5)
     before = np.asarray(Image.open(io.BytesIO(page.locator(".gmed-canvas").screenshot())).convert("L"), float)
     assert before.std() > 20
-    page.locator(".gmed-standalone input").fill("40")
+    slider = page.get_by_role("slider", name="Abduction")
+    lo, hi = contract.as_json()["pose_range"]["abduction"]
+    assert [slider.get_attribute(a) for a in ("min", "max")] == [f"{lo:g}", f"{hi:g}"]
+    slider.fill("40")
     time.sleep(1.5)
     after = np.asarray(Image.open(io.BytesIO(page.locator(".gmed-canvas").screenshot())).convert("L"), float)
     assert np.abs(after - before).mean() > 1.0
-    assert "40°" in page.locator(".gmed-readout").inner_text()
+    at_40 = page.locator(".gmed-readout").inner_text()
+    assert "40°" in at_40
+    # it plays: the angle moves on
+    page.get_by_role("button", name="▶ Play / pause").click()
+    time.sleep(1.0)
+    assert page.locator(".gmed-readout").inner_text() != at_40
+    page.get_by_role("button", name="▶ Play / pause").click()
     assert left == [] and errors == []
     ctx.close()

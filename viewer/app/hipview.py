@@ -2,20 +2,86 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 from typing import ClassVar
 
+import panel
 import param
 from panel.custom import JSComponent
 
 HERE = Path(__file__).parent
 
+#: The view's ES modules (``viewer/app/js/``), in the order they are concatenated: each
+#: declares top-level functions and constants (unique names across the files), marks its
+#: public ones ``export`` and imports nothing; ``view.js`` (``render``) comes last.
+JS_DIR = HERE / "js"
+JS_MODULES = (
+    "util.js",
+    "poseModel.js",
+    "renderWindow.js",
+    "sceneActors.js",
+    "lod.js",
+    "labels.js",
+    "readout.js",
+    "frames.js",
+    "playback.js",
+    "input.js",
+    "standalone.js",
+    "renderLoop.js",
+    "view.js",
+)
+
+#: vtk.js inside the panel wheel, relative to panel's ``dist`` folder. The view is written
+#: against this vtk.js: Panel ships 30.1.0 since 1.4 (March 2024) and still in 1.9.4.
+VTK_JS_IN_PANEL = "bundled/abstractvtkplot/vtk.js@30.1.0/vtk.js"
+#: Panel releases known to ship VTK_JS_IN_PANEL (the project needs JSComponent, 1.5+).
+PANEL_SUPPORTED = "panel >= 1.5 with vtk.js 30.1.0 (tested with 1.9.4)"
+
 #: vtk.js as shipped inside the panel wheel and served by the Panel server itself.
-VTK_JS_URL = "static/extensions/panel/bundled/abstractvtkplot/vtk.js@30.1.0/vtk.js"
+VTK_JS_URL = "static/extensions/panel/" + VTK_JS_IN_PANEL
+
+
+def vtk_js_path() -> Path:
+    """The vtk.js file inside the installed panel package, which the page loads.
+
+    Raises
+    ------
+    RuntimeError
+        If the installed panel has no such file (another Panel release, or a broken
+        install): names the expected path and the Panel releases supported.
+    """
+    path = Path(panel.__file__).parent / "dist" / VTK_JS_IN_PANEL
+    if not path.is_file():
+        raise RuntimeError(
+            f"vtk.js not found at {path}: the 3D view needs the vtk.js shipped inside the "
+            f"panel wheel; installed is panel {panel.__version__}, supported: {PANEL_SUPPORTED}"
+        )
+    return path
+
+
+def bundle(modules: tuple[str, ...] = JS_MODULES, folder: Path = JS_DIR) -> str:
+    """The view's ES module: the files of ``folder`` concatenated in the given order.
+
+    Panel evaluates ``HipView._esm`` from a blob URL, where imports of sibling files do not
+    resolve, so the modules import nothing and are joined into one: the ``export`` keyword
+    at a line start is dropped and one ``export { render };`` closes the module. Two files
+    declaring the same top-level name make it a SyntaxError (``tests/test_js.py``).
+    """
+    parts = []
+    for name in modules:
+        text = (folder / name).read_text(encoding="utf-8")
+        parts.append(f"// ---- {name}\n" + EXPORT.sub("", text))
+    return "\n".join(parts) + "\nexport { render };\n"
+
+
+#: ``export`` at the start of a line, before a declaration
+EXPORT = re.compile(r"^export (?=(?:async\s+)?function\b|const\b|let\b|class\b)", re.MULTILINE)
 
 #: Page template (extends Panel's): vtk.js starts loading as soon as the page has asked the
 #: server for its document, so that its half second of compiling and evaluating overlaps the
-#: wait for the document instead of following it. ``hipview.js`` reuses the same promise.
+#: wait for the document instead of following it. ``loadVtk`` (``js/renderWindow.js``) reuses the
+#: same promise.
 PAGE_TEMPLATE = (
     """{% block postamble %}{{ super() }}
 <script>
@@ -70,5 +136,5 @@ class HipView(JSComponent):
     #: key press with 15 ms here, 59-65 ms with 5 ms (median of 15 steps, headless Chromium).
     _debounce: ClassVar[int] = 5
 
-    _esm = HERE / "hipview.js"
+    _esm: ClassVar[str] = bundle()
     _stylesheets: ClassVar[list[str]] = [(HERE / "hipview.css").read_text()]

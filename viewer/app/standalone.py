@@ -11,12 +11,11 @@ from bokeh.resources import INLINE
 
 from viewer import contract
 from viewer.anatomy import POSE_RANGE
-from viewer.app.hipview import HipView
+from viewer.app.hipview import HipView, vtk_js_path
 from viewer.app.payload import shared_scene, shared_sweep
 from viewer.export import write_atomic
 
 PANEL_DIST = Path(pn.__file__).parent / "dist"
-VTK_JS = PANEL_DIST / "bundled" / "abstractvtkplot" / "vtk.js@30.1.0" / "vtk.js"
 
 
 def export_html(
@@ -28,6 +27,7 @@ def export_html(
     model, pick the abduction angle with the slider or play the motion.
     """
     out = Path(out)
+    vtk_js = vtk_js_path()  # before the scene is built: a missing file is a clear error at once
     scene = shared_scene()
     frames, meta = shared_sweep(side, float(flexion), float(rotation))
     lo, hi = POSE_RANGE["abduction"]
@@ -35,7 +35,7 @@ def export_html(
     n = len(frames) // len(meta["angles"])
     position, focal, up = scene.scene.camera(scene.scene.default_view, side)
     view = HipView(
-        vtk_url="data:text/javascript;base64," + base64.b64encode(VTK_JS.read_bytes()).decode("ascii"),
+        vtk_url="data:text/javascript;base64," + base64.b64encode(vtk_js.read_bytes()).decode("ascii"),
         scene_data=scene.static[side],
         frame=frames[start * n : (start + 1) * n],
         readout={"length": meta["length"][start], "moment_arm": meta["moment_arm"][start]},

@@ -1,0 +1,78 @@
+"""The 3D view taken out of the page deletes its parts (canvas, key listener, render loop,
+window hook) without an error, and a view put back works on its own."""
+
+import os
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+import pytest
+
+pytestmark = pytest.mark.e2e
+
+APP = Path(__file__).with_name("remove_app.py")
+
+
+@pytest.fixture(scope="module")
+def remove_app():
+    from conftest import free_port
+
+    port = free_port()
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "panel", "serve", str(APP), "--port", str(port), "--address", "127.0.0.1"],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+        env={**os.environ, "PYTHONUNBUFFERED": "1"},
+    )
+    url = f"http://127.0.0.1:{port}/{APP.stem}"
+    deadline = time.time() + 120
+    while time.time() < deadline:
+        try:
+            with urllib.request.urlopen(url, timeout=60) as r:
+                if r.status == 200:
+                    break
+        except OSError:
+            if proc.poll() is not None:
+                raise RuntimeError(f"panel serve exited: {proc.stdout.read()}") from None
+            time.sleep(0.5)
+    else:
+        proc.kill()
+        raise RuntimeError("panel serve did not answer in 120 s")
+    yield url
+    proc.terminate()
+    proc.wait(timeout=20)
+
+
+def test_view_removed_and_put_back(browser, remove_app):
+    from conftest import Page
+
+    p = Page(browser, remove_app, width=1400, height=900)
+    try:
+        page = p.page
+        page.evaluate("window.__first = window.gmedStats")
+        swap = page.get_by_role("button", name="Take out / put back")
+        swap.click()
+        page.wait_for_selector(".gmed-root", state="detached", timeout=20_000)
+        assert page.locator("canvas").count() == 0
+        assert page.evaluate("typeof window.gmedLocalAngle") == "undefined"
+        renders = page.evaluate("window.__first.renders")
+        page.keyboard.press("ArrowRight")  # the removed view no longer listens
+        time.sleep(1.0)
+        assert page.evaluate("window.__first.renders") == renders
+        swap.click()
+        page.wait_for_selector(".gmed-ready", timeout=60_000)
+        p.wait_idle()
+        assert page.locator(".gmed-root").count() == 1
+        assert page.evaluate("window.__first !== window.gmedStats")
+        assert page.evaluate("typeof window.gmedLocalAngle") == "function"
+        page.keyboard.press("ArrowRight")
+        deadline = time.time() + 10
+        while "1°" not in page.locator(".gmed-readout").inner_text() and time.time() < deadline:
+            time.sleep(0.1)
+        assert page.locator(".gmed-readout").inner_text().startswith("Abduction\n1°")
+        assert p.errors() == []
+    finally:
+        p.page.close()
