@@ -150,3 +150,17 @@ def test_serve_rejects_bad_values(args, message, capsys):
     assert exc.value.code == 2
     err = capsys.readouterr().err
     assert message in err and "Traceback" not in err
+
+
+def test_serve_without_the_vtk_js_of_panel_stops_with_one_line(monkeypatch, capsys):
+    from viewer.app import hipview
+
+    from gmedserver import free_port
+
+    monkeypatch.setattr(hipview, "VTK_JS_IN_PANEL", "bundled/abstractvtkplot/vtk.js@0.0.0/vtk.js")
+    with pytest.raises(SystemExit) as exc:
+        cli.main(["serve", "--no-browser", "--port", str(free_port())])
+    err = capsys.readouterr().err
+    assert exc.value.code == 2
+    assert err.startswith("gmed serve: error: vtk.js not found at ") and err.count("\n") == 1, err
+    assert "supported: panel 1.9.x" in err

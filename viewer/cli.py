@@ -244,8 +244,15 @@ def _serve(args: argparse.Namespace) -> int:
     # broken annotation or mesh file stops here with one line; a missing cache is built by a
     # second process while this one imports Panel
     helper = prepare_in_background()
+    from viewer.app.hipview import vtk_js_path
     from viewer.app.server import serve
 
+    try:
+        vtk_js_path()  # the vtk.js inside the panel wheel: one clear line if this Panel lacks it
+    except RuntimeError as exc:
+        if helper is not None:
+            helper.kill()
+        raise UsageError(str(exc)) from None
     if helper is not None:
         wait_for_helper(helper)
     startup()

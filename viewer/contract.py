@@ -1,8 +1,8 @@
 """What Python and the browser share: pose ranges, ids, views, keys, themes and the frame layout.
 
-Python owns every value here; the browser receives :func:`as_json` once (as
-``HipView._constants``, read in JS as ``model.esm_constants``, and inlined in the
-offline page) and never restates them. The CLI and the benchmarks import them too.
+Python owns every value here; the browser receives :func:`as_json` once (the ``contract``
+parameter of ``HipView``, read in JS as ``model.contract``; the offline page inlines it) and
+never restates them. The CLI and the benchmarks import them too.
 """
 
 from __future__ import annotations

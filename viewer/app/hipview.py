@@ -36,7 +36,7 @@ JS_MODULES = (
 #: against this vtk.js: Panel ships 30.1.0 since 1.4 (March 2024) and still in 1.9.4.
 VTK_JS_IN_PANEL = "bundled/abstractvtkplot/vtk.js@30.1.0/vtk.js"
 #: Panel releases known to ship VTK_JS_IN_PANEL (the project needs JSComponent, 1.5+).
-PANEL_SUPPORTED = "panel >= 1.5 with vtk.js 30.1.0 (tested with 1.9.4)"
+PANEL_SUPPORTED = "panel 1.9.x with vtk.js 30.1.0 (pinned in pyproject.toml; tested with 1.9.4)"
 
 #: vtk.js as shipped inside the panel wheel and served by the Panel server itself.
 VTK_JS_URL = "static/extensions/panel/" + VTK_JS_IN_PANEL
