@@ -153,9 +153,9 @@ def test_serve_rejects_bad_values(args, message, capsys):
 
 
 def test_serve_without_the_vtk_js_of_panel_stops_with_one_line(monkeypatch, capsys):
-    from viewer.app import hipview
-
     from gmedserver import free_port
+
+    from viewer.app import hipview
 
     monkeypatch.setattr(hipview, "VTK_JS_IN_PANEL", "bundled/abstractvtkplot/vtk.js@0.0.0/vtk.js")
     with pytest.raises(SystemExit) as exc:
