@@ -5,7 +5,18 @@ import re
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-PURE = ["geometry", "atlas", "proximity", "landmarks", "data", "anatomy", "muscle", "build_meshes"]
+PURE = [
+    "geometry",
+    "atlas",
+    "proximity",
+    "landmarks",
+    "data",
+    "anatomy",
+    "muscle",
+    "build_meshes",
+    "presentation",
+    "posed",
+]
 
 
 def readme_commands():

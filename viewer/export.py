@@ -14,7 +14,8 @@ import pyvista as pv
 
 from viewer import contract, data
 from viewer.anatomy import SIDES, Pose
-from viewer.scene import HipScene, SceneOptions, hex_rgb
+from viewer.presentation import rgb
+from viewer.scene import HipScene, SceneOptions
 
 MAX_SIZE = (3840, 2160)
 
@@ -76,10 +77,10 @@ def _add_labels(plotter: pv.Plotter, scene: HipScene, opts: SceneOptions, height
     """Labels whose font grows with the image, so they stay legible in print."""
     theme = scene.style["themes"][opts.theme]
     size = max(12, round(22 * scale * height / 1080))
-    items = scene.label_points(opts.side, opts.pose)
+    pres = scene.present(opts)
     plotter.add_point_labels(
-        np.array([p for _, p, _ in items]),
-        [t for t, _, _ in items],
+        pres.label_points,
+        list(pres.label_texts),
         font_size=size,
         point_size=max(6, size // 3),
         point_color=theme["text"],
@@ -229,7 +230,7 @@ def export_scene(scene: HipScene, out: Path, pose: Pose, side: str = "right", fo
 
     def mesh(p, scale):
         m = trimesh.Trimesh(p["vertices"] * scale, p["faces"], process=False)
-        rgba = [*(round(255 * c) for c in hex_rgb(p["color"])), 255]
+        rgba = [*(round(255 * c) for c in rgb(p["color"])), 255]
         m.visual.vertex_colors = np.tile(rgba, (len(m.vertices), 1))
         return m
 
