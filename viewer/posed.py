@@ -34,6 +34,11 @@ class Hip:
         return {side: m.surface(Pose()) for side, m in self.muscles.items()}
 
     @cached_property
+    def neutral_ribbons(self) -> dict[str, np.ndarray]:
+        """Fibre ribbon points ((k * nv * 2, 3) float, mm) of each side at neutral."""
+        return {side: self.ribbon_points(side, m.superficial) for side, m in self.neutral.items()}
+
+    @cached_property
     def part_rgb(self) -> np.ndarray:
         """(parts, 3) uint8 colour of each muscle part, in part order."""
         return presentation.part_rgb(self.style, self.part_ids)
@@ -102,6 +107,24 @@ def pose_hip(
     """Compute the hip in one pose once: femur matrices, muscles, ribbons, anchors and read-out.
 
     The muscle of ``side`` is regenerated for ``pose`` once; everything else is derived from it.
+
+    Parameters
+    ----------
+    hip : Hip
+    side : {"right", "left"}
+        The side that moves.
+    pose : Pose
+        Hip angles of that side, degrees.
+    other_side : bool
+        Include the other side's muscle (at neutral) and its ribbons.
+    anchors : bool
+        Compute the posed label anchors (mm).
+    readout : bool
+        Compute the lengths and abduction moment arms (mm); two more muscles for the moment arms.
+
+    Returns
+    -------
+    PosedHip
     """
     if side not in SIDES:
         raise ValueError(f"side must be one of {SIDES}, not {side!r}")
@@ -111,7 +134,9 @@ def pose_hip(
     if other_side:
         other = next(s for s in SIDES if s != side)
         muscles[other] = hip.neutral[other]
-    ribbons = {s: hip.ribbon_points(s, m.superficial) for s, m in muscles.items()}
+    ribbons = {side: hip.ribbon_points(side, moving.superficial)}
+    if other_side:
+        ribbons[other] = hip.neutral_ribbons[other]
     points = (
         presentation.label_anchors(hip.label_specs(side), moving.vertices, femur[side]) if anchors else None
     )

@@ -15,7 +15,6 @@ from functools import cache
 from typing import TYPE_CHECKING
 
 import numpy as np
-from matplotlib.colors import to_rgb
 
 from viewer import contract, data
 from viewer.anatomy import SIDES, HipModel
@@ -29,6 +28,8 @@ if TYPE_CHECKING:
 # ---------------------------------------------------------------------- colours
 def rgb(colour: str) -> tuple[float, float, float]:
     """A colour of ``annotations/style.json`` ('#rrggbb') as (r, g, b) floats in 0..1."""
+    from matplotlib.colors import to_rgb  # imported here: the app starts without matplotlib
+
     return to_rgb(colour)
 
 
@@ -358,7 +359,21 @@ def muscle_item(hip: Hip, side: str, surface: MuscleSurface, opacity: float = 1.
 
 
 def present(hip: Hip, posed: PosedHip, opts: SceneOptions) -> Presentation:
-    """What to draw of a posed hip for ``opts`` (layers, theme, view, muscle opacity)."""
+    """What to draw of a posed hip for ``opts`` (layers, theme, view, muscle opacity).
+
+    Parameters
+    ----------
+    hip : viewer.posed.Hip
+        Style, label specs, part colours and the neutral muscles (footprints).
+    posed : viewer.posed.PosedHip
+        The hip in ``opts.pose``, with the other side if ``other_side`` is shown; its label
+        anchors are used when present, else derived from its muscle and femur.
+    opts : SceneOptions
+
+    Returns
+    -------
+    Presentation
+    """
     style, side = hip.style, posed.side
     items = [
         Item(
