@@ -406,7 +406,7 @@ def present(hip: Hip, posed: PosedHip, opts: SceneOptions) -> Presentation:
         texts, points = tuple(s["text"] for s in specs), anchors
     else:
         texts, points = (), np.empty((0, 3))
-    theme = style["themes"][opts.theme]
+    theme = contract.themes()[opts.theme]  # every theme of contract.THEMES, checked
     view = opts.view or contract.views()["default"]
     return Presentation(
         background=theme["background"],

@@ -53,8 +53,7 @@ def handout(
         views.append(_crop(render_image(scene, opts, size=(1400, 1600), label_scale=1.5, posed=posed)))
         lengths, arms = posed.lengths, posed.moment_arms
         rows.append(
-            [f"{a:g}°"]
-            + [f"{lengths[p]:.0f} / {arms[p]:.0f}" for p in ("anterior", "middle", "posterior", "whole")]
+            [f"{a:g}°"] + [f"{lengths[p]:.0f} / {arms[p]:.0f}" for p in (*scene.hip.part_ids, "whole")]
         )
     posterior = SceneOptions(
         pose=Pose(angles[-1]), side=side, view="posterior", theme="print", layers=layers - {"labels"}
