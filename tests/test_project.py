@@ -5,7 +5,18 @@ import re
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-PURE = ["geometry", "atlas", "landmarks", "data", "anatomy", "muscle", "build_meshes", "contract"]
+PURE = [
+    "geometry",
+    "atlas",
+    "landmarks",
+    "data",
+    "anatomy",
+    "muscle",
+    "build_meshes",
+    "contract",
+    "presentation",
+    "posed",
+]
 
 
 def readme_commands():

@@ -3,13 +3,16 @@
 import io
 import json
 
+import imageio.v3 as iio
 import numpy as np
 import pytest
 import trimesh
 from PIL import Image
 
-from viewer import cli
-from viewer.export import ExportError, write_atomic
+from viewer import cli, data
+from viewer.export import ExportError, animate, write_atomic
+from viewer.export.geometry_files import source_line
+from viewer.scene import HipScene, SceneOptions
 
 
 def run(args):
@@ -61,15 +64,55 @@ def test_write_atomic_leaves_nothing_on_failure(tmp_path):
         write_atomic(tmp_path / "missing" / "out.bin", lambda t: None)
 
 
-def test_gif_animation(tmp_path):
-    import imageio.v3 as iio
+def test_write_atomic_overwrites_only_with_force(tmp_path):
+    out = tmp_path / "out.bin"
+    write_atomic(out, lambda tmp: tmp.write_bytes(b"one"))
+    with pytest.raises(ExportError, match="exists; use --force"):
+        write_atomic(out, lambda tmp: tmp.write_bytes(b"two"))
 
+    def fail(tmp):
+        tmp.write_bytes(b"partial")
+        raise OSError("disk full")
+
+    with pytest.raises(OSError, match="disk full"):
+        write_atomic(out, fail, force=True)
+    assert out.read_bytes() == b"one" and [p.name for p in tmp_path.iterdir()] == ["out.bin"]
+    write_atomic(out, lambda tmp: tmp.write_bytes(b"three"), force=True)
+    assert out.read_bytes() == b"three" and [p.name for p in tmp_path.iterdir()] == ["out.bin"]
+
+
+def test_gif_animation(tmp_path):
     out = tmp_path / "abd.gif"
     run(["animate", str(out), "--frames", "10", "--fps", "10", "--size", "320x240"])
     frames = iio.imread(out, index=None)
     assert frames.shape == (18, 240, 320, 3)  # 10 out and 8 back
     assert np.abs(frames[0].astype(int) - frames[9].astype(int)).mean() > 1  # the thigh moved
     assert out.stat().st_size < 10_000_000
+
+
+def test_gif_of_58_frames_shares_one_palette(tmp_path, model):
+    out = animate(HipScene(model), tmp_path / "abd.gif", SceneOptions(), frames=30, fps=20, size=(200, 150))
+    with Image.open(out) as gif:
+        assert gif.n_frames == 58  # 30 out, 28 back
+        assert gif.size == (200, 150)
+        assert gif.info["duration"] == 50 and gif.info["loop"] == 0
+        palettes = set()
+        for i in range(gif.n_frames):
+            gif.seek(i)
+            palettes.add(bytes(gif.palette.palette) if "transparency" not in gif.info else b"")
+        assert len(palettes) == 1  # one colour table for the whole animation
+    frames = iio.imread(out, index=None)
+    assert frames.shape == (58, 150, 200, 3)
+    assert np.array_equal(frames[1], frames[-1])  # there and back: the same pose
+    assert np.abs(frames[0].astype(int) - frames[29].astype(int)).mean() > 1  # the thigh moved
+
+
+def test_export_source_line_comes_from_provenance():
+    prov = data.read_json(data.MESH_DIR / "provenance.json")["source"]
+    assert (prov["package"], prov["version"]) == ("musculoskeletal-models", "0.2.4")
+    assert source_line() == (
+        "bones: LLP26 mean atlas, musculoskeletal-models 0.2.4 (MPL-2.0); muscle: gmed-viewer"
+    )
 
 
 def test_glb_and_ply_scene(tmp_path, model):
@@ -85,6 +128,7 @@ def test_glb_and_ply_scene(tmp_path, model):
     assert scene.geometry["femur_right"].bounds[0][2] > 0
     meta = json.loads(glb.with_suffix(".json").read_text())
     assert meta["units"] == "m" and meta["pose_deg"]["abduction"] == 30
+    assert meta["source"] == source_line()
     folder = tmp_path / "parts"
     run(["export-scene", str(folder)])
     ply = trimesh.load(folder / "gluteus_medius_right.ply", process=False)
@@ -114,6 +158,10 @@ def test_handout_pdf_one_page_with_text(tmp_path):
         "Trendelenburg",
         "greater trochanter",
         "MPL-2.0",
+        "Posterior view, 40° abduction",
+        "20° abduction",
+        "Whole muscle",
+        "abduction moment arm about the hip joint centre",
     ):
         assert phrase in text, phrase
     box = pdf.pages[0].mediabox

@@ -78,3 +78,33 @@ def test_muscle_labels_face_the_viewer_over_the_whole_abduction(browser_scene, v
             cos = float((pos - p) @ n / np.linalg.norm(pos - p))
             worst[lab["id"]] = min(worst.get(lab["id"], 1.0), cos)
     assert min(worst[k] for k in seen) > 0.2, worst
+
+
+def test_frame_is_the_posed_hip(browser_scene, model):
+    """A frame: the femur matrix (column-major), the muscle and the ribbons of one pose."""
+    from viewer import presentation
+    from viewer.muscle import GluteusMedius
+
+    pose = Pose(12.0, 30.0, -10.0)
+    buf, read = browser_scene.frame("left", pose)
+    frame = np.frombuffer(buf, "<f4")
+    m = GluteusMedius(model, "left")
+    s = m.surface(pose)
+    rows = presentation.fibre_rows(m.nu, m.params["resolution"]["fibre_lines"])
+    ribbons = presentation.ribbon_points(s.superficial, rows, 0.9, 0.4)
+    matrix = model.femur_transform("left", pose).T.ravel()  # column-major
+    expected = np.concatenate([matrix, s.vertices.ravel(), ribbons.ravel()])
+    assert len(frame) == browser_scene.layout.floats
+    np.testing.assert_array_equal(frame, expected.astype("<f4"))
+    assert read == {"length": m.lengths(pose)["whole"], "moment_arm": m.moment_arms(pose)["whole"]}
+
+
+def test_light_ribbons_join_every_other_sample(browser_scene):
+    muscle = browser_scene.static["right"]["muscle"]
+    full = np.frombuffer(muscle["ribbon_tris"], "<u4").reshape(-1, 3)
+    light = np.frombuffer(muscle["lod_ribbon_tris"], "<u4").reshape(-1, 3)
+    nv = browser_scene.scene.muscles["right"].nv
+    k = len(browser_scene.hip.fibre_rows("right"))
+    assert len(full) == k * 2 * (nv - 1)
+    assert len(light) == k * 2 * len(range(0, nv - 2, 2))
+    assert set(np.unique(light)) <= set(np.unique(full))

@@ -8,7 +8,7 @@ from PIL import Image
 
 from viewer.anatomy import Pose
 from viewer.export import check_size, render_png
-from viewer.scene import HipScene, SceneOptions
+from viewer.scene import LAYERS, HipScene, SceneOptions
 
 
 @pytest.fixture(scope="module")
@@ -42,3 +42,29 @@ def test_sizes_are_checked():
     assert check_size((3840, 2160)) == (3840, 2160)
     with pytest.raises(ValueError, match="outside"):
         check_size((99999, 1))
+
+
+def test_scene_draws_the_presentation_and_moves_with_the_pose(scene):
+    import pyvista as pv
+
+    from viewer.posed import pose_hip
+
+    opts = SceneOptions(pose=Pose(-10.0), side="right", layers=frozenset(LAYERS) - {"labels"})
+    plotter = pv.Plotter(off_screen=True, window_size=(200, 150))
+    try:
+        actors = scene.populate(plotter, opts)
+        assert len(actors) == 13 and "labels" not in actors
+        matrix = scene.model.femur_transform("right", opts.pose)
+        assert np.array_equal(actors["insertion_right"].user_matrix, matrix)
+        pose = Pose(35.0, 20.0)
+        scene.update_pose(actors, "right", pose)
+        posed = pose_hip(scene.hip, "right", pose, other_side=False)
+        muscle = actors["muscle_right"].mapper.dataset
+        np.testing.assert_array_equal(muscle.points, posed.muscles["right"].vertices)
+        np.testing.assert_array_equal(actors["fibres_right"].mapper.dataset.points, posed.ribbons["right"])
+        np.testing.assert_array_equal(actors["femur_right"].user_matrix, posed.femur["right"])
+        np.testing.assert_array_equal(actors["insertion_right"].user_matrix, posed.femur["right"])
+        neutral = scene.hip.neutral["left"].vertices  # the other side does not move
+        np.testing.assert_array_equal(actors["muscle_left"].mapper.dataset.points, neutral)
+    finally:
+        plotter.close()

@@ -9,10 +9,11 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from viewer import data, geometry
+from viewer import contract, data, geometry
 from viewer.anatomy import POSE_RANGE, SIDES, Pose
 from viewer.contract import FrameLayout
 from viewer.muscle import closed_slab_faces
+from viewer.posed import pose_hip
 
 if TYPE_CHECKING:
     from viewer.scene import HipScene
@@ -39,9 +40,10 @@ class BrowserScene:
 
     def __init__(self, scene: HipScene):
         self.scene = scene
+        self.hip = scene.hip
         self.model = scene.model
         m = scene.muscles["right"]
-        self.layout = FrameLayout(2 * m.nu * m.nv, 2 * m.nv * len(scene.fibre_rows("right")))
+        self.layout = FrameLayout(2 * m.nu * m.nv, 2 * m.nv * len(self.hip.fibre_rows("right")))
         self.texts = data.annotation("texts")
 
     # ------------------------------------------------------------------ sent once
@@ -65,10 +67,10 @@ class BrowserScene:
         return {side: self._static(side) for side in SIDES}
 
     def _static(self, side: str) -> dict:
-        sc = self.scene
+        sc, hip = self.scene, self.hip
         other = "left" if side == "right" else "right"
         meshes = []
-        for name in ("sacrum", "hip_right", "hip_left", "femur_right", "femur_left"):
+        for name in contract.BONES:
             poly = sc.bone(name)
             lod = self.lod[name]
             meshes.append(
@@ -88,7 +90,7 @@ class BrowserScene:
                 }
             )
         # the other side's muscle stays at neutral
-        neutral = sc.muscles[other].surface(Pose())
+        neutral = hip.neutral[other]
         lod_faces = self._lod_muscle_faces(other)
         meshes.append(
             {
@@ -102,7 +104,7 @@ class BrowserScene:
                 "color": sc.style["muscle_parts"]["middle"],
             }
         )
-        s = sc.muscles[side].surface(Pose())
+        s = hip.neutral[side]
         fp, fp_lod = sc.footprints(side), sc.footprints(side, light=True)
         back = geometry.invert(self.model.femur_transform(side, Pose()))
         return {
@@ -111,10 +113,10 @@ class BrowserScene:
             "muscle": {
                 "tris": u32(s.faces),
                 "part": s.part.astype(np.uint8).tobytes(),
-                "ribbon_tris": u32(sc.fibre_ribbon_faces(side)),
+                "ribbon_tris": u32(hip.ribbon_faces(side)),
                 # every other fibre and sample: the light muscle drawn while moving
                 "lod_tris": u32(self._lod_muscle_faces(side)),
-                "lod_ribbon_tris": u32(self._lod_ribbon_faces(side)),
+                "lod_ribbon_tris": u32(hip.ribbon_faces(side, step=2)),
             },
             "footprints": [
                 {
@@ -132,7 +134,7 @@ class BrowserScene:
                 "fibre": sc.style["fibre"],
                 "bone": sc.style["bone"],
             },
-            "labels": sc.label_specs(side),
+            "labels": hip.label_specs(side),
             "layout": self.layout.as_dict(),
             "hip_centre": self.model.hip_centre(side).tolist(),
         }
@@ -152,35 +154,21 @@ class BrowserScene:
         index = np.concatenate([grid, grid + m.nu * m.nv])
         faces = index[local]
         # keep the outward orientation of the full mesh
-        full = m.surface(Pose())
+        full = self.hip.neutral[side]
         return faces if np.array_equal(full.faces, m.faces) else faces[:, ::-1]
-
-    def _lod_ribbon_faces(self, side: str) -> np.ndarray:
-        """Ribbon triangles over every other sample along each drawn fibre."""
-        nv = self.scene.muscles[side].nv
-        k = len(self.scene.fibre_rows(side))
-        j = np.arange(0, nv - 2, 2)
-        one = np.concatenate(
-            [np.column_stack([2 * j, 2 * j + 1, 2 * j + 5]), np.column_stack([2 * j, 2 * j + 5, 2 * j + 4])]
-        )
-        return np.concatenate([one + 2 * nv * i for i in range(k)])
 
     # ------------------------------------------------------------------ per pose
     def frame(self, side: str, pose: Pose) -> tuple[bytes, dict]:
         """One frame (float32 bytes, see :class:`FrameLayout`) and its read-out."""
-        m = self.scene.muscles[side]
-        s = m.surface(pose)
-        matrix = self.model.femur_transform(side, pose)
+        posed = pose_hip(self.hip, side, pose, other_side=False, readout=True)
         buf = np.concatenate(
             [
-                matrix.T.ravel(),  # column-major, as vtk.js user matrices are
-                s.vertices.ravel(),
-                self.scene.fibre_ribbon_points(side, s.superficial).ravel(),
+                posed.femur[side].T.ravel(),  # column-major, as vtk.js user matrices are
+                posed.muscles[side].vertices.ravel(),
+                posed.ribbons[side].ravel(),
             ]
         )
-        lengths = m.lengths(pose, s)
-        arms = m.moment_arms(pose)
-        return f32(buf), {"length": lengths["whole"], "moment_arm": arms["whole"]}
+        return f32(buf), {"length": posed.lengths["whole"], "moment_arm": posed.moment_arms["whole"]}
 
     def sweep(self, side: str, flexion: float, rotation: float) -> tuple[bytes, dict]:
         """All abduction frames at SWEEP_STEP_DEG for one flexion and rotation, and read-outs."""

@@ -8,7 +8,6 @@ import os
 import struct
 import subprocess
 import sys
-import tempfile
 import threading
 import time
 from dataclasses import dataclass, field, fields, replace
@@ -167,17 +166,16 @@ def _read(path: Path) -> Startup | None:
 
 
 def _write(path: Path, s: Startup) -> None:
+    from viewer.export.files import ExportError, write_atomic
+
     raw = pack(s.as_dict())
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".startup-", suffix=".tmp")
-        with os.fdopen(fd, "wb") as fh:
-            fh.write(raw)
-        os.replace(tmp, path)
+        write_atomic(path, lambda tmp: tmp.write_bytes(raw), force=True)
         for old in path.parent.glob("startup-*.bin"):  # one version kept
             if old != path:
                 old.unlink(missing_ok=True)
-    except OSError as exc:
+    except (OSError, ExportError) as exc:
         log.warning("gmed: cannot write start-up cache in %s (%s); next start is slower", path.parent, exc)
 
 

@@ -1,0 +1,121 @@
+"""The one-page handout: three labelled lateral views, a posterior view, facts, a table and sources."""
+
+from __future__ import annotations
+
+import textwrap
+from pathlib import Path
+
+import numpy as np
+
+from viewer import data
+from viewer.anatomy import Pose
+from viewer.export.files import ExportError, check_output, write_atomic
+from viewer.export.render import render_image
+from viewer.scene import HipScene, SceneOptions
+
+#: Paper sizes in inches (width, height), portrait.
+PAPER = {"a4": (8.27, 11.69), "letter": (8.5, 11.0)}
+
+
+def handout(
+    scene: HipScene,
+    out: Path,
+    side: str = "right",
+    angles: tuple[float, float, float] = (0.0, 20.0, 40.0),
+    paper: str = "a4",
+    force: bool = False,
+) -> Path:
+    """A one-page handout (PDF with a text layer, or PNG at 300 dpi).
+
+    Three lateral views at ``angles`` of abduction with labels, a small posterior
+    view, the facts from ``annotations/texts.json``, the length and moment-arm
+    table for the poses shown, and the source and licence line of the bones.
+    """
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+    from matplotlib import rcParams
+
+    out = Path(out)
+    if out.suffix.lower() not in (".pdf", ".png"):
+        raise ExportError(f"{out}: the handout must be .pdf or .png")
+    if paper not in PAPER:
+        raise ExportError(f"unknown paper {paper!r}; choose from {', '.join(PAPER)}")
+    check_output(out, force)
+    texts = data.annotation("texts")
+    captions = texts["handout"]
+    layers = frozenset({"bones", "muscle", "fibres", "footprints", "labels"})
+    views, rows = [], []
+    for a in angles:  # each pose computed once: the picture, its labels and its table row
+        opts = SceneOptions(pose=Pose(a), side=side, view="lateral", theme="print", layers=layers)
+        posed = scene.posed(opts, readout=True)
+        views.append(_crop(render_image(scene, opts, size=(1400, 1600), label_scale=1.5, posed=posed)))
+        lengths, arms = posed.lengths, posed.moment_arms
+        rows.append(
+            [f"{a:g}°"] + [f"{lengths[p]:.0f} / {arms[p]:.0f}" for p in (*scene.hip.part_ids, "whole")]
+        )
+    posterior = SceneOptions(
+        pose=Pose(angles[-1]), side=side, view="posterior", theme="print", layers=layers - {"labels"}
+    )
+    back = _crop(render_image(scene, posterior, size=(1400, 1100), posed=posed))
+
+    rcParams["pdf.fonttype"] = 42  # real text in the PDF, selectable and searchable
+    w, h = PAPER[paper]
+    fig = plt.figure(figsize=(w, h), dpi=300)
+    fig.text(0.06, 0.965, texts["title"], fontsize=22, weight="bold", va="top")
+    subtitle = captions["subtitle"].format(subtitle=texts["subtitle"], side=side)
+    fig.text(0.06, 0.935, subtitle, fontsize=11, va="top", style="italic")
+    for i, (a, img) in enumerate(zip(angles, views, strict=True)):
+        ax = fig.add_axes((0.04 + i * 0.31, 0.60, 0.30, 0.29))
+        ax.imshow(img)
+        ax.set_axis_off()
+        ax.set_title(captions["view_title"].format(angle=f"{a:g}"), fontsize=11)
+    ax = fig.add_axes((0.62, 0.33, 0.34, 0.24))
+    ax.imshow(back)
+    ax.set_axis_off()
+    ax.set_title(captions["posterior_title"].format(angle=f"{angles[-1]:g}"), fontsize=9)
+    y = 0.575
+    line = 8 * 1.25 / 72 / h  # one line of 8 pt text, as a fraction of the page height
+    for s in texts["sections"]:
+        fig.text(0.06, y, s["heading"], fontsize=9, weight="bold", va="top")
+        body = _wrap(s["text"], 78)
+        fig.text(0.06, y - 1.3 * line, body, fontsize=8, va="top", linespacing=1.25)
+        y -= (2.1 + body.count("\n") + 0.8) * line
+    tab = fig.add_axes((0.06, 0.055, 0.88, 0.11))
+    tab.set_axis_off()
+    table = tab.table(
+        cellText=rows,
+        colLabels=captions["table_columns"],
+        loc="center",
+        cellLoc="center",
+    )
+    table.auto_set_font_size(False)
+    table.set_fontsize(9)
+    table.scale(1, 1.4)
+    fig.text(0.06, 0.17, captions["table_caption"], fontsize=8.5, va="bottom", style="italic")
+    sources = _wrap(captions["sources"] + "; ".join(texts["sources"]), 150)
+    fig.text(0.06, 0.018, sources, fontsize=6.5, va="bottom")
+
+    def write(tmp: Path) -> None:
+        fig.savefig(tmp, format=out.suffix.lower()[1:], dpi=300)
+
+    try:
+        return write_atomic(out, write, force)
+    finally:
+        plt.close(fig)
+
+
+def _crop(img: np.ndarray, margin: int = 12) -> np.ndarray:
+    """Trim the white border around a rendered picture."""
+    ink = (img[..., :3] < 245).any(axis=-1)
+    rows, cols = np.flatnonzero(ink.any(axis=1)), np.flatnonzero(ink.any(axis=0))
+    if not len(rows):
+        return img
+    r0, r1 = max(0, rows[0] - margin), min(img.shape[0], rows[-1] + margin)
+    c0, c1 = max(0, cols[0] - margin), min(img.shape[1], cols[-1] + margin)
+    return img[r0:r1, c0:c1]
+
+
+def _wrap(text: str, width: int) -> str:
+    return "\n".join(textwrap.wrap(text, width))
