@@ -11,31 +11,28 @@ ROOT = Path(__file__).resolve().parent.parent
 HEAVY = ("pyvista", "vtkmodules", "panel", "bokeh")
 
 
+def _fresh(code: str) -> str:
+    """What ``code`` prints in a fresh interpreter."""
+    out = subprocess.run(
+        [sys.executable, "-c", code],
+        cwd=ROOT,
+        env={**os.environ, "PYTHONPATH": str(ROOT)},
+        capture_output=True,
+        text=True,
+    )
+    assert out.returncode == 0, out.stderr
+    return out.stdout.strip()
+
+
 @pytest.mark.parametrize(
     "module", ["viewer.contract", "viewer.presentation", "viewer.posed", "viewer.muscle", "viewer.anatomy"]
 )
 def test_pure_module_imports_no_rendering_library(module):
-    code = f"import sys, {module}\nprint(','.join(m for m in {HEAVY!r} if m in sys.modules))"
-    out = subprocess.run(
-        [sys.executable, "-c", code],
-        cwd=ROOT,
-        env={**os.environ, "PYTHONPATH": str(ROOT)},
-        capture_output=True,
-        text=True,
-    )
-    assert out.returncode == 0, out.stderr
-    assert out.stdout.strip() == "", f"{module} imported {out.stdout.strip()}"
+    loaded = _fresh(f"import sys, {module}\nprint(','.join(m for m in {HEAVY!r} if m in sys.modules))")
+    assert loaded == "", f"{module} imported {loaded}"
 
 
-def test_export_checks_import_without_pyvista():
+def test_export_checks_and_the_cli_import_without_pyvista():
     """``gmed`` checks sizes and paths before any rendering library is loaded."""
-    code = "import sys\nfrom viewer.export import check_size, write_atomic\nprint('pyvista' in sys.modules)"
-    out = subprocess.run(
-        [sys.executable, "-c", code],
-        cwd=ROOT,
-        env={**os.environ, "PYTHONPATH": str(ROOT)},
-        capture_output=True,
-        text=True,
-    )
-    assert out.returncode == 0, out.stderr
-    assert out.stdout.strip() == "False"
+    code = "import sys, viewer.cli\nfrom viewer.export import check_size, write_atomic\n"
+    assert _fresh(code + "print('pyvista' in sys.modules)") == "False"

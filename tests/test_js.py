@@ -112,7 +112,7 @@ def python_frame(scene, pose: Pose) -> dict:
     return {
         "matrix": scene.model.femur_transform(SIDE, pose).T.ravel().astype("<f4"),
         "muscle": s.vertices.ravel().astype("<f4"),
-        "ribbon": scene.scene.fibre_ribbon_points(SIDE, s.superficial).ravel().astype("<f4"),
+        "ribbon": scene.hip.ribbon_points(SIDE, s.superficial).ravel().astype("<f4"),
     }
 
 

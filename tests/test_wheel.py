@@ -1,6 +1,7 @@
 """The wheel users install works on its own: data and browser code inside, from any folder."""
 
 import os
+import shutil
 import site
 import subprocess
 import sys
@@ -13,11 +14,25 @@ import pytest
 ROOT = Path(__file__).resolve().parent.parent
 
 
+def _tracked() -> list[str]:
+    """The project's files as a fresh clone has them (git's list; every file outside git)."""
+    listed = subprocess.run(["git", "ls-files"], cwd=ROOT, capture_output=True, text=True).stdout.split()
+    if listed:
+        return listed
+    skip = {".git", "build", "dist", "__pycache__", ".venv", "venv"}
+    return [str(p.relative_to(ROOT)) for p in ROOT.rglob("*") if p.is_file() and not skip & set(p.parts)]
+
+
 @pytest.fixture(scope="module")
 def wheel(tmp_path_factory) -> Path:
-    out = tmp_path_factory.mktemp("dist")
+    """The wheel built from a copy of the tracked files: nothing left in build/ can leak in."""
+    src, out = tmp_path_factory.mktemp("src"), tmp_path_factory.mktemp("dist")
+    for name in _tracked():
+        if (ROOT / name).is_file():
+            (src / name).parent.mkdir(parents=True, exist_ok=True)
+            shutil.copy2(ROOT / name, src / name)
     proc = subprocess.run(
-        [sys.executable, "-m", "pip", "wheel", "--no-deps", "--quiet", "-w", str(out), str(ROOT)],
+        [sys.executable, "-m", "pip", "wheel", "--no-deps", "--quiet", "-w", str(out), str(src)],
         capture_output=True,
         text=True,
         timeout=600,
@@ -28,22 +43,13 @@ def wheel(tmp_path_factory) -> Path:
 
 
 def test_wheel_holds_the_data_and_the_browser_code(wheel):
-    names = set(zipfile.ZipFile(wheel).namelist())
-    tracked = subprocess.run(
-        ["git", "ls-files", "meshes", "annotations", "viewer"], cwd=ROOT, capture_output=True, text=True
-    ).stdout.split()
-    if not tracked:  # not a git checkout (an sdist): list the folders instead
-        tracked = [
-            str(p.relative_to(ROOT))
-            for d in ("meshes", "annotations", "viewer")
-            for p in (ROOT / d).rglob("*")
-        ]
-    wanted = {
+    names = {n for n in zipfile.ZipFile(wheel).namelist() if not n.startswith("gmed_viewer-")}
+    shipped = {
         f if f.startswith("viewer/") else f"viewer/{f}"
-        for f in tracked
-        if f.endswith((".py", ".js", ".css", ".json", ".ply", ".md", ".txt"))
+        for f in _tracked()
+        if f.startswith(("viewer/", "meshes/", "annotations/"))
     }
-    assert wanted - names == set()
+    assert names == shipped  # every file of the package and its data, and nothing else
     assert "viewer/meshes/sacrum.ply" in names and "viewer/annotations/schema/views.schema.json" in names
 
 

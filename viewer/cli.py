@@ -17,12 +17,11 @@ from pathlib import Path
 from viewer import contract
 from viewer.anatomy import POSE_RANGE, SIDES
 from viewer.data import DataError
+from viewer.export.files import MAX_SIZE, ExportError
 
 PARTS = ("anterior", "middle", "posterior", "whole")
 #: Default limit of open sessions per server process (see benchmarks/load.py).
 MAX_SESSIONS = 100
-#: Largest picture, in pixels (width, height).
-MAX_SIZE = (3840, 2160)
 
 
 class UsageError(Exception):
@@ -465,11 +464,8 @@ def main(argv: list[str] | None = None) -> int:
     except OSError as exc:  # the disk filled up, a permission changed: nothing was left behind
         where = f" ({exc.filename})" if exc.filename else ""
         parser.exit(2, f"{prog}: error: cannot write the output{where}: {exc.strerror or exc}\n")
-    except Exception as exc:
-        export = sys.modules.get("viewer.export")  # loaded only by the commands that export
-        if export is not None and isinstance(exc, export.ExportError):
-            parser.exit(2, f"{prog}: error: {exc}\n")
-        raise
+    except ExportError as exc:
+        parser.exit(2, f"{prog}: error: {exc}\n")
     except KeyboardInterrupt:
         parser.exit(130, f"{prog}: interrupted; nothing was written\n")
 

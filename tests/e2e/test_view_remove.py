@@ -17,7 +17,7 @@ APP = Path(__file__).with_name("remove_app.py")
 
 @pytest.fixture(scope="module")
 def remove_app():
-    from conftest import free_port
+    from gmedserver import free_port
 
     port = free_port()
     proc = subprocess.Popen(
