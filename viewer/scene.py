@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import ctypes.util
+import os
+
 import numpy as np
 import pyvista as pv
 
@@ -10,6 +13,22 @@ from viewer.anatomy import HipModel, Pose
 from viewer.options import LAYERS, SceneOptions  # noqa: F401  (re-exported)
 from viewer.posed import Hip, PosedHip, pose_hip
 from viewer.presentation import Item, Presentation, Tube
+
+
+def headless_gl() -> None:
+    """With no display, ask VTK for its EGL window at once (where libEGL exists).
+
+    VTK otherwise tries X first and prints a "bad X server connection" warning before it
+    falls back, which reads like an error to someone who just asked for a screenshot.
+    A choice already made in ``VTK_DEFAULT_OPENGL_WINDOW`` is kept.
+    """
+    if os.environ.get("DISPLAY") or os.environ.get("WAYLAND_DISPLAY"):
+        return
+    if "VTK_DEFAULT_OPENGL_WINDOW" not in os.environ and ctypes.util.find_library("EGL"):
+        os.environ["VTK_DEFAULT_OPENGL_WINDOW"] = "vtkEGLRenderWindow"
+
+
+headless_gl()
 
 
 def polydata(vertices: np.ndarray, faces: np.ndarray) -> pv.PolyData:

@@ -166,3 +166,31 @@ def test_handout_pdf_one_page_with_text(tmp_path):
         assert phrase in text, phrase
     box = pdf.pages[0].mediabox
     assert abs(float(box.width) - 8.27 * 72) < 2 and abs(float(box.height) - 11.69 * 72) < 2  # A4
+
+
+def test_written_files_get_the_users_usual_permissions(tmp_path):
+    """Not the 0600 of a temporary file: a handout put on a web server must be readable."""
+    import os
+
+    old = os.umask(0o022)
+    try:
+        out = write_atomic(tmp_path / "h.pdf", lambda tmp: tmp.write_bytes(b"%PDF"))
+    finally:
+        os.umask(old)
+    assert out.stat().st_mode & 0o777 == 0o644
+
+
+def test_cli_screenshot_prints_one_line_and_no_warning(tmp_path):
+    """Off-screen, with no display: the user reads 'wrote ...', not a VTK warning about X."""
+    import os
+    import subprocess
+    import sys
+
+    env = {k: v for k, v in os.environ.items() if k not in ("DISPLAY", "VTK_DEFAULT_OPENGL_WINDOW")}
+    out = tmp_path / "s.png"
+    proc = subprocess.run(
+        [sys.executable, "-m", "viewer.cli", "screenshot", str(out), "--size", "160x120"],
+        capture_output=True, text=True, env=env, timeout=300,
+    )  # fmt: skip
+    assert proc.returncode == 0, proc.stderr
+    assert proc.stdout == f"wrote {out}\n" and proc.stderr == "", proc.stderr

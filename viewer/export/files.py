@@ -39,15 +39,23 @@ def write_atomic(path: Path, write: Callable[[Path], None], force: bool = False)
     """Write through ``write(tmp_path)`` into a temporary file beside ``path``, then rename.
 
     Nothing is left behind if writing fails, and an existing file is replaced
-    only with ``force``.
+    only with ``force``. The file gets the permissions any new file of the user gets
+    (``0o666`` less the umask), not the private ones of a temporary file.
     """
     path = check_output(path, force)
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=path.suffix, dir=path.parent)
     os.close(fd)
     try:
         write(Path(tmp))
+        os.chmod(tmp, 0o666 & ~_umask())
         os.replace(tmp, path)
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
         raise
     return path
+
+
+def _umask() -> int:
+    mask = os.umask(0o022)  # the only way to read it is to set it
+    os.umask(mask)
+    return mask
