@@ -198,7 +198,8 @@ class GluteusMedius:
         c = self.params["clearance_mm"]
         # attached along the footprint and at the insertion, free in between
         va = self.params["attachment"]["until_v"]
-        w = np.clip(np.minimum((self.v - va) / 0.15, (1 - self.v) / 0.15), 0, 1)
+        blend = c["blend_v"]
+        w = np.clip(np.minimum((self.v - va) / blend, (1 - self.v) / blend), 0, 1)
         w = w * w * (3 - 2 * w)
         return np.broadcast_to(c["attached"] + (c["free"] - c["attached"]) * w, (self.nu, self.nv))
 
