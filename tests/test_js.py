@@ -1,5 +1,7 @@
-"""The view's ES modules (viewer/app/js/) run under node: the bundle parses, the pure pose model
-slices and blends frames that Python built, and the keys follow the contract.
+"""The view's ES modules (viewer/app/js/) under node: held to Python's frames and contract.
+
+The bundle parses, the pure pose model slices and blends frames that Python built, and the
+keys follow the contract.
 
 Each test runs a small ES module (some of the view's files concatenated, then a harness) in
 ``node``; without node they fail, naming what is missing. The page itself is tested in

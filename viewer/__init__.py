@@ -1,0 +1,1 @@
+"""gmed-viewer: the gluteus medius on a real pelvis and femur, for teaching (see README.md)."""

@@ -1,5 +1,8 @@
-"""The 3D view taken out of the page deletes its parts (canvas, key listener, render loop,
-window hook) without an error, and a view put back works on its own."""
+"""The 3D view taken out of a page and put back: its parts are deleted, and it works again.
+
+Taking it out removes the canvas, the key listener, the render loop and the window hook
+without an error; a view put back works on its own.
+"""
 
 import os
 import subprocess
