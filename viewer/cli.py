@@ -355,7 +355,7 @@ def _look_args(p: argparse.ArgumentParser, default_size: str) -> None:
         "--view",
         type=view,
         default=None,
-        help="view preset: " + "oblique, anterior, posterior, lateral, superior",
+        help="a camera preset of annotations/views.json (oblique, lateral, ...)",
     )
     p.add_argument("--theme", choices=contract.THEMES, default="light")
     p.add_argument("--size", type=size, default=size(default_size), help="WIDTHxHEIGHT, up to 3840x2160")

@@ -31,8 +31,8 @@ KEYS = {
     "fullscreen": ["f", "F"],
 }
 
-#: Bone ids in the order the browser draws them.
-BONES = ("sacrum", "hip_right", "hip_left", "femur_right", "femur_left")
+#: Bone ids (``viewer.data.BONES``) in the order the browser draws them: the sacrum first.
+BONES = ("sacrum", *(b for b in data.BONES if b != "sacrum"))
 
 
 @dataclass(frozen=True)
@@ -60,6 +60,17 @@ class FrameLayout:
 
 
 @cache
+def _views_file() -> dict:
+    return data.annotation("views")
+
+
+def view_presets() -> dict[str, dict]:
+    """Every camera preset of ``annotations/views.json`` as written there, by id (checked)."""
+    views()  # raises DataError if the default is not one of the presets
+    return {v["id"]: v for v in _views_file()["views"]}
+
+
+@cache
 def views() -> dict:
     """Camera presets from ``annotations/views.json``: ids, labels, keys, default and angle.
 
@@ -68,7 +79,7 @@ def views() -> dict:
     DataError
         If the default view is not one of the presets, or two presets share a key.
     """
-    raw = data.annotation("views")
+    raw = _views_file()
     ids = [v["id"] for v in raw["views"]]
     if raw["default"] not in ids:
         raise data.DataError(

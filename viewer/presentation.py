@@ -47,8 +47,7 @@ def part_rgb(style: dict, part_ids: list[str] | tuple[str, ...]) -> np.ndarray:
 @cache
 def views() -> dict[str, dict]:
     """Camera presets of ``annotations/views.json`` by id (the default checked by the contract)."""
-    contract.views()  # raises DataError if the default is not one of the presets
-    return {v["id"]: v for v in data.annotation("views")["views"]}
+    return contract.view_presets()
 
 
 def camera(view: str, side: str, hip_centre: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
