@@ -25,7 +25,15 @@ def _fresh(code: str) -> str:
 
 
 @pytest.mark.parametrize(
-    "module", ["viewer.contract", "viewer.presentation", "viewer.posed", "viewer.muscle", "viewer.anatomy"]
+    "module",
+    [
+        "viewer.contract",
+        "viewer.presentation",
+        "viewer.posed",
+        "viewer.twin",
+        "viewer.muscle",
+        "viewer.anatomy",
+    ],
 )
 def test_pure_module_imports_no_rendering_library(module):
     loaded = _fresh(f"import sys, {module}\nprint(','.join(m for m in {HEAVY!r} if m in sys.modules))")

@@ -12,59 +12,27 @@ from __future__ import annotations
 
 import copy
 import json
-import shutil
 import subprocess
-from pathlib import Path
 
 import numpy as np
 import pytest
+from nodejs import find_node, modules, run
 
 from viewer import contract
 from viewer.anatomy import Pose
 from viewer.app import hipview
 
-NODE = "/usr/bin/node"
 SIDE = "right"
 
 
 @pytest.fixture(scope="module")
 def node() -> str:
-    found = shutil.which("node") or (NODE if Path(NODE).exists() else None)
+    found = find_node()
     if not found:
         pytest.fail(
             "node (v18+) is needed to run the view's JS modules: not found on PATH or at /usr/bin/node"
         )
     return found
-
-
-def modules(*names: str) -> str:
-    """Some of the view's files as one module, exports kept (the harness follows them)."""
-    return "\n".join((hipview.JS_DIR / n).read_text(encoding="utf-8") for n in names)
-
-
-def run(node: str, tmp_path: Path, source: str, **data) -> dict:
-    """Run ``source`` as an ES module; ``data`` (bytes or JSON values) is in ``DATA`` (bytes
-    as a Node Buffer); what the module writes with ``out(...)`` comes back as JSON."""
-    inputs = {}
-    for key, value in data.items():
-        if isinstance(value, bytes):
-            (tmp_path / f"{key}.bin").write_bytes(value)
-            inputs[key] = {"bin": str(tmp_path / f"{key}.bin")}
-        else:
-            inputs[key] = {"json": value}
-    harness = (
-        'import { readFileSync as __read } from "node:fs";\n'
-        f"const __inputs = {json.dumps(inputs)};\n"
-        "const DATA = Object.fromEntries(Object.entries(__inputs).map(([k, v]) => "
-        "[k, v.bin ? __read(v.bin) : v.json]));\n"
-        "const out = (v) => console.log(JSON.stringify(v, (k, x) => "
-        "(ArrayBuffer.isView(x) ? Array.from(x) : x)));\n"
-    )
-    script = tmp_path / "test.mjs"
-    script.write_text(harness + source, encoding="utf-8")
-    done = subprocess.run([node, str(script)], capture_output=True, text=True, timeout=60)
-    assert done.returncode == 0, done.stderr
-    return json.loads(done.stdout.strip().splitlines()[-1])
 
 
 @pytest.fixture(scope="module")

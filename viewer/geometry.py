@@ -228,6 +228,11 @@ class HeightField:
     between, which is exact for planar patches of any slope and errs only by
     the surface's curvature within one cell.
 
+    The heights are rounded to float32 values (held as float64, error below
+    2e-5 mm): the browser's twin of the muscle (``app/js/muscleModel.js``, fed
+    by ``viewer.twin``) receives them as float32 bytes, and both then
+    interpolate identical numbers.
+
     Parameters
     ----------
     vertices : (n, 3) float
@@ -266,12 +271,18 @@ class HeightField:
                 z = tri[sel][:, :, 2]
                 height = w0 * z[:, 0] + w1 * z[:, 1] + w2 * z[:, 2]
                 np.maximum.at(grid, (pi[hit], pj[hit]), height[hit])
-        self.grid = grid
-        self._flat = np.where(np.isfinite(grid), grid, self.EMPTY).ravel()
+        # float32-representable (EMPTY and -inf are too): the JS twin gets these exact numbers
+        self.grid = grid.astype(np.float32).astype(np.float64)
+        self._flat = np.where(np.isfinite(self.grid), self.grid, self.EMPTY).ravel()
 
     #: Height returned where no surface lies below (far below any bone, finite so
     #: callers can add clearances without floating-point warnings).
     EMPTY = -1.0e9
+
+    @property
+    def flat(self) -> np.ndarray:
+        """Heights ((nx * ny,) float, mm), row-major over the (x, y) grid; :attr:`EMPTY` where none."""
+        return self._flat
 
     def __call__(self, x: np.ndarray, y: np.ndarray) -> np.ndarray:
         """Height at (x, y) (float arrays of one shape); :attr:`EMPTY` where no surface lies below."""
