@@ -1,17 +1,13 @@
 """The app's param state drives the browser view, without a browser."""
 
 import io
-from collections import OrderedDict
+import json
 
 import numpy as np
-import panel as pn
-import param
 import pytest
 from PIL import Image
 
-from viewer.app import payload, startup
-from viewer.app.main import GmedApp, shared_scene
-from viewer.app.payload import SWEEP_STEP_DEG
+from viewer.app.main import GmedApp
 
 
 @pytest.fixture(scope="module")
@@ -19,29 +15,36 @@ def app():
     return GmedApp()
 
 
-def _frame(app):
-    return np.frombuffer(app.view3d.frame, dtype="<f4")
-
-
 def test_initial_state(app):
-    layout = shared_scene().layout
-    assert len(app.view3d.frame) == 4 * layout.floats
-    assert len(app.view3d.frame) < 100_000  # bytes per server-driven frame
+    sd = app.view3d.scene_data
+    assert set(sd["sides"]) == {"right", "left"}  # both sides once: a side switch sends no meshes
+    assert [b["id"] for b in sd["bones"]] == ["sacrum", "hip_right", "hip_left", "femur_right", "femur_left"]
     assert set(app.view3d.layers) == {"bones", "muscle", "fibres", "footprints", "labels", "other_side"}
-    assert app.view3d.scene_data["side"] == "right"
-    assert app.view3d.readout["moment_arm"] > 30
+    assert app.view3d.pose == {"side": "right", "abduction": 0.0, "flexion": 0.0, "rotation": 0.0}
+    assert set(app.view3d.cameras["left"]) == set(app.view3d.contract["views"]["ids"])
 
 
-def test_abduction_moves_femur_and_muscle(app):
-    before = _frame(app).copy()
-    app.abduction = 30
-    after = _frame(app)
-    matrix = after[:16].reshape(4, 4).T  # column-major in the buffer
-    np.testing.assert_allclose(matrix, shared_scene().model.femur_transform("right", app.pose()), atol=1e-5)
-    assert not np.allclose(before[16:], after[16:])
-    assert app.view3d.angle == 30
-    assert app.view3d.readout["length"] < 145
-    app.abduction = 0
+def test_pose_goes_to_the_browser_as_a_small_state_message(app):
+    """The browser computes the pose: the server sends only the side and the angles."""
+    scene = app.view3d.scene_data
+    app.param.update(abduction=30, flexion=10, side="left")
+    assert app.view3d.pose == {"side": "left", "abduction": 30.0, "flexion": 10.0, "rotation": 0.0}
+    assert len(json.dumps(app.view3d.pose)) < 1024
+    assert app.view3d.scene_data is scene  # nothing else sent
+    app.param.update(abduction=0, flexion=0, side="right")
+
+
+def test_pose_from_the_browser_is_the_session_state(app):
+    sent = []
+    watcher = app.view3d.param.watch(lambda e: sent.append(e.new), "pose")
+    try:
+        app.view3d.pose = {"side": "left", "abduction": 12.0, "flexion": 5.0, "rotation": -3.0}
+        assert (app.side, app.abduction, app.flexion, app.rotation) == ("left", 12.0, 5.0, -3.0)
+        assert app.pose().abduction == 12.0  # exports use it
+        assert len(sent) == 1  # not echoed back to the browser
+    finally:
+        app.view3d.param.unwatch(watcher)
+        app.param.update(abduction=0, flexion=0, rotation=0, side="right")
 
 
 def test_layers_opacity_view_classroom(app):
@@ -58,35 +61,25 @@ def test_layers_opacity_view_classroom(app):
     app.param.update(classroom=False, muscle_opacity=1.0, view="oblique")
 
 
-def test_side_switch_sends_other_meshes(app):
-    app.side = "left"
-    assert app.view3d.scene_data["side"] == "left"
-    assert app.view3d.camera_preset["position"][2] < 0  # camera on the left
-    app.side = "right"
-
-
-def test_play_sends_a_sweep_once(app):
+def test_play_and_pause(app):
     app.playing = True
-    layout = shared_scene().layout
-    n = round(60 / SWEEP_STEP_DEG) + 1
-    assert len(app.view3d.sweep) == 4 * layout.floats * n
-    assert len(app.view3d.sweep_meta["angles"]) == n
     assert app.view3d.playing
-    app.playing = False
-    # the browser reports where it paused; the pose follows
-    app.view3d.angle = 12
+    app.view3d.playing = False  # the browser paused (space), then reports where
+    assert not app.playing
+    app.view3d.pose = {**app.view3d.pose, "abduction": 12.0}
     assert app.abduction == 12
-    app.flexion = 20
-    assert app.view3d.sweep == b""  # stale sweep dropped, recomputed at the next play
-    app.param.update(abduction=0, flexion=0)
+    app.param.update(abduction=0)
 
 
-def test_keys_from_browser(app):
-    app.view3d.param.update(view_key="3", view_key_nonce=app.view3d.view_key_nonce + 1)
+def test_view_and_labels_from_browser(app):
+    preset = app.view3d.camera_preset
+    app.view3d.view = "lateral"  # key 3, or gmed.setView: the browser has moved its camera
     assert app.view == "lateral"
+    assert app.view3d.camera_preset is preset  # not sent back
     labels = app.labels
     app.view3d.labels_key += 1
     assert app.labels is not labels
+    app.param.update(view="oblique", labels=True)
 
 
 def test_screenshot_is_rendered_offscreen(app):
@@ -100,7 +93,7 @@ def test_screenshot_is_rendered_offscreen(app):
 def test_sessions_do_not_share_state():
     a, b = GmedApp(), GmedApp()
     a.abduction = 25
-    assert b.abduction == 0 and b.view3d.angle == 0
+    assert b.abduction == 0 and b.view3d.pose["abduction"] == 0
     assert a.scene is b.scene  # the immutable meshes are shared
 
 
@@ -109,70 +102,6 @@ def test_handout_and_offline_page_downloads(app):
     page = app.offline_html().getvalue()
     assert page.startswith(b"<!DOCTYPE html>") and b"gmed-ready" not in page[:100]
     assert b"cdn.holoviz.org/panel" not in page
-
-
-def test_first_start_offers_the_sweep_once_it_is_computed(tmp_path, monkeypatch):
-    """On the first start after an install the start-up payloads come without the sweeps, so
-    that the first page is drawn sooner; a page that is already drawn gets them afterwards."""
-    monkeypatch.setenv("GMED_CACHE_DIR", str(tmp_path))  # no cache yet
-    monkeypatch.setattr(payload, "_sweeps", OrderedDict())  # and no sweep computed
-    startup.reset()
-    try:
-        assert not startup.startup().complete
-        a = GmedApp()
-        assert a.view3d.frame  # the neutral frame is in the light payloads
-        a.view3d.drawn = True
-        assert a.view3d.sweep == b"" and a._sweep_wait is not None
-        a._sweep_arrived()  # the poll, before the sweeps exist: nothing yet
-        assert a.view3d.sweep == b""
-        full = startup.complete()
-        assert full.complete and startup.startup() is full
-        a._sweep_arrived()
-        assert len(a.view3d.sweep_meta["angles"]) == 61
-        assert a.view3d.sweep == full.sweeps["right"][0]
-    finally:
-        startup.reset()
-
-
-def test_page_draws_abduction_from_its_sweep():
-    """Once the page has drawn, it holds the sweep: abduction moves cost the server no frame."""
-    startup.complete()  # as after the first start
-    a = GmedApp()
-    first = a.view3d.frame
-    a.view3d.drawn = True  # the browser's first frame
-    assert len(a.view3d.sweep_meta["angles"]) == 61
-    a.abduction = 17
-    assert a.view3d.frame is first  # no frame sent
-    assert a.view3d.angle == 17  # the page takes pose 17 from its sweep
-    # a flexion without a computed sweep: frames again, 37 KB each
-    a.flexion = 13
-    assert a.view3d.sweep == b""
-    assert a.view3d.frame is not first and len(a.view3d.frame) < 100_000
-    before = a.view3d.frame
-    a.abduction = 20
-    assert a.view3d.frame is not before
-    # playing computes that sweep; later sessions at this flexion get it at once
-    a.playing = True
-    a.playing = False
-    b = GmedApp(flexion=13)
-    b.view3d.drawn = True
-    assert b.view3d.sweep == a.view3d.sweep
-
-
-def test_abduction_slider_goes_to_the_server_on_release():
-    a = GmedApp()
-    a.__panel__()
-    slider = next(
-        w for w in a._controls.objects if isinstance(w, pn.widgets.FloatSlider) and "Abduction" in w.name
-    )
-    a.view3d.drawn = True
-    slider.value = 12  # dragged: drawn by the page from its sweep, not sent
-    assert a.abduction == 0
-    with param.edit_constant(slider):
-        slider.value_throttled = 12  # released (set by the browser only)
-    assert a.abduction == 12 and a.view3d.angle == 12
-    a.abduction = -5  # e.g. the arrow keys
-    assert slider.value == -5
 
 
 def test_a_browser_leaving_mid_send_is_one_log_line(caplog):

@@ -1,7 +1,8 @@
-"""The view's ES modules (viewer/app/js/) under node: held to Python's frames and contract.
+"""The view's ES modules (viewer/app/js/) under node: held to Python's poses and contract.
 
-The bundle parses, the pure pose model slices and blends frames that Python built, and the
-keys follow the contract.
+The bundle parses, the pure pose model draws the poses Python computes (the muscle model
+itself is held to Python over many poses by test_twin.py), links and partial poses are
+checked, and the keys follow the contract.
 
 Each test runs a small ES module (some of the view's files concatenated, then a harness) in
 ``node``; without node they fail, naming what is missing. The page itself is tested in
@@ -68,7 +69,8 @@ def test_a_name_declared_twice_breaks_the_bundle(node, tmp_path):
 # ---------------------------------------------------------------------------- poseModel.js
 POSE_JS = """
 const pm = newPoseModel();
-pm.setLayout({ layout: DATA.layout, muscleTris: U32(DATA.muscle_tris), ribbonTris: U32(DATA.ribbon_tris) });
+pm.setScene(DATA.scene);
+pm.setTopology({ muscleTris: U32(DATA.muscle_tris), ribbonTris: U32(DATA.ribbon_tris) });
 const target = () => ({
   muscle: { points: new Float32Array(DATA.layout.muscle), normals: new Float32Array(DATA.layout.muscle) },
   ribbon: { points: new Float32Array(DATA.layout.ribbon), normals: new Float32Array(DATA.layout.ribbon) },
@@ -76,23 +78,45 @@ const target = () => ({
 """
 
 
-def python_frame(scene, pose: Pose) -> dict:
-    """What Python puts in a frame, from the model itself (not from the frame bytes)."""
-    s = scene.scene.muscles[SIDE].surface(pose)
+def python_frame(scene, side: str, pose: Pose) -> dict:
+    """What the page must draw for a pose, from the Python model itself."""
+    m = scene.scene.muscles[side]
+    s = m.surface(pose)
     return {
-        "matrix": scene.model.femur_transform(SIDE, pose).T.ravel().astype("<f4"),
+        "matrix": scene.model.femur_transform(side, pose).T.ravel().astype("<f4"),
         "muscle": s.vertices.ravel().astype("<f4"),
-        "ribbon": scene.hip.ribbon_points(SIDE, s.superficial).ravel().astype("<f4"),
+        "ribbon": scene.hip.ribbon_points(side, s.superficial).ravel().astype("<f4"),
+        "length": m.lengths(pose)["whole"],
+        "arms": {j: m.moment_arms(pose, j)["whole"] for j in ("abduction", "flexion", "rotation")},
     }
 
 
-def topology(scene) -> dict:
-    static = scene.static[SIDE]
+def js_scene(scene, side: str) -> dict:
+    """The page's scene data (binary buffers as files), for the pose model of ``side``."""
+    sd = scene.static
+    muscle = sd["sides"][side]["muscle"]
     return {
-        "layout": static["layout"],
-        "muscle_tris": static["muscle"]["tris"],
-        "ribbon_tris": static["muscle"]["ribbon_tris"],
+        "scene": {"sides": {s: {"model": twin_json(scene, s)} for s in ("right", "left")}},
+        "layout": sd["layout"],
+        "muscle_tris": muscle["tris"],
+        "ribbon_tris": muscle["ribbon_tris"],
     }
+
+
+def twin_json(scene, side: str) -> dict:
+    """The muscle model as JSON lists (muscleModel.js reads lists or binary alike)."""
+    from viewer import twin
+
+    def plain(v):
+        if isinstance(v, dict):
+            return {k: plain(x) for k, x in v.items()}
+        if isinstance(v, np.ndarray):
+            return v.ravel().tolist()
+        if isinstance(v, (list, tuple)):
+            return [plain(x) for x in v]
+        return v.item() if isinstance(v, np.generic) else v
+
+    return plain(twin.twin_data(scene.hip, side))
 
 
 def normals(points: np.ndarray, tris: bytes) -> np.ndarray:
@@ -107,91 +131,140 @@ def normals(points: np.ndarray, tris: bytes) -> np.ndarray:
     return (n / np.where(length > 0, length, 1)).ravel()
 
 
-def test_pose_model_slices_a_python_frame_exactly(node, tmp_path, scene):
+@pytest.mark.parametrize("side", ["right", "left"])
+def test_pose_model_draws_the_python_pose(node, tmp_path, scene, side):
+    """The drawn buffers of a pose: the femur matrix, muscle and ribbons Python computes, their
+    normals, and the read-out; a bad pose is one clear error."""
     pose = Pose(20.0, 10.0, 5.0)
-    frame, _ = scene.frame(SIDE, pose)
     got = run(
         node,
         tmp_path,
-        modules("util.js", "poseModel.js")
+        modules("util.js", "muscleModel.js", "poseModel.js")
         + POSE_JS
         + """
-const all = F32(DATA.frame);
-const f = pm.slice(all, 0);
 const t = target();
-const m = pm.writeFrame(all, 0, t);
-out({ n: pm.frameFloats(), matrix: f.matrix, muscle: f.muscle, ribbon: f.ribbon, written: m,
-      points: t.muscle.points, normals: t.muscle.normals,
-      rpoints: t.ribbon.points, rnormals: t.ribbon.normals });
+const { matrix, readout } = pm.write({ side: DATA.side, abduction: 20, flexion: 10, rotation: 5 }, t);
+const errors = [];
+for (const bad of [{ side: "middle", abduction: 0, flexion: 0, rotation: 0 },
+                   { side: DATA.side, abduction: 0, flexion: 90, rotation: 0 }]) {
+  try { pm.checkPose(bad); errors.push("no error"); } catch (e) { errors.push(e.message); }
+}
+out({ matrix, points: t.muscle.points, normals: t.muscle.normals, rpoints: t.ribbon.points,
+      rnormals: t.ribbon.normals, readout, errors });
 """,
-        frame=frame,
-        **topology(scene),
+        side=side,
+        **js_scene(scene, side),
     )
-    want = python_frame(scene, pose)
-    assert got["n"] * 4 == len(frame) == scene.layout.floats * 4
-    for key in ("matrix", "muscle", "ribbon"):
-        np.testing.assert_array_equal(np.asarray(got[key], "<f4"), want[key], err_msg=key)
-    np.testing.assert_array_equal(np.asarray(got["written"], "<f4"), want["matrix"])
-    np.testing.assert_array_equal(np.asarray(got["points"], "<f4"), want["muscle"])
-    np.testing.assert_array_equal(np.asarray(got["rpoints"], "<f4"), want["ribbon"])
-    static = scene.static[SIDE]["muscle"]
-    np.testing.assert_allclose(got["normals"], normals(want["muscle"], static["tris"]), atol=2e-4)
-    np.testing.assert_allclose(got["rnormals"], normals(want["ribbon"], static["ribbon_tris"]), atol=2e-4)
+    want = python_frame(scene, side, pose)
+    np.testing.assert_allclose(np.asarray(got["matrix"], "<f4"), want["matrix"], atol=1e-4)
+    np.testing.assert_allclose(np.asarray(got["points"], "<f4"), want["muscle"], atol=1e-3)
+    np.testing.assert_allclose(np.asarray(got["rpoints"], "<f4"), want["ribbon"], atol=1e-3)
+    muscle = scene.static["sides"][side]["muscle"]
+    np.testing.assert_allclose(got["normals"], normals(want["muscle"], muscle["tris"]), atol=2e-4)
+    np.testing.assert_allclose(got["rnormals"], normals(want["ribbon"], muscle["ribbon_tris"]), atol=2e-4)
+    assert got["readout"]["length_mm"] == pytest.approx(want["length"], abs=1e-3)
+    for joint, arm in want["arms"].items():
+        assert got["readout"]["moment_arm_mm"][joint] == pytest.approx(arm, abs=1e-3), joint
+    assert got["errors"][0] == 'side must be one of right, left, not "middle"'
+    assert "flexion 90" in got["errors"][1] and "0..60" in got["errors"][1]
 
 
-def test_pose_model_blends_two_sweep_frames_at_half_to_their_mean(node, tmp_path, scene):
-    a, _ = scene.frame(SIDE, Pose(10.0))
-    b, _ = scene.frame(SIDE, Pose(11.0))
+def test_poses_merge_and_links_round_trip(node, tmp_path):
+    """A partial pose (the JS API's setPose) and the URL hash that carries pose and view."""
     got = run(
         node,
         tmp_path,
-        modules("util.js", "poseModel.js")
-        + POSE_JS
+        modules("poseModel.js", "api.js")
         + """
-pm.setSweep(F32(DATA.sweep));
-const t = target(), ta = target(), tb = target();
-const m = pm.writeBlend(0, 1, 0.5, t);
-pm.writeFrame(F32(DATA.sweep), 0, ta);
-pm.writeFrame(F32(DATA.sweep), pm.frameFloats(), tb);
-const at = sweepPosition([10, 11, 12], 10.5);
-out({ frames: pm.sweepFrames(), matrix: m, muscle: t.muscle.points, ribbon: t.ribbon.points,
-      normals: t.muscle.normals, na: ta.muscle.normals, nb: tb.muscle.normals, at,
-      exact: sweepIndex([10, 11, 12], 11), off: sweepIndex([10, 11, 12], 11.5),
-      nearest: sweepIndex([10, 11, 12], 99, true),
-      read: blendReadout({ length: [100, 110], moment_arm: [40, 50] }, 0, 1, 0.5) });
+const base = { side: "right", abduction: 0, flexion: 0, rotation: 0 };
+const errors = [];
+for (const bad of [{ knee: 3 }, { flexion: "ten" }, { abduction: NaN }, null, [1]]) {
+  try { mergePose(base, bad, "setPose"); errors.push("no error"); } catch (e) { errors.push(e.message); }
+}
+const hashErrors = [];
+for (const bad of ["#abduction=abc", "#knee=2", "#flexion="]) {
+  try { parseHash(bad); hashErrors.push("no error"); } catch (e) { hashErrors.push(e.message); }
+}
+const p = mergePose(base, { abduction: 12.5, side: "left" });
+const h = poseHash(p, "lateral");
+out({ p, h, back: parseHash(h), empty: parseHash(""), errors, hashErrors,
+      step: [stepAngle(DATA.contract, "flexion", 59, 3), stepAngle(DATA.contract, "abduction", -14, -3)] });
 """,
-        sweep=a + b,
-        **topology(scene),
+        contract=contract.as_json(),
     )
-    fa, fb = f32(a).astype(float), f32(b).astype(float)
-    mean = (fa + fb) / 2
-    lay = scene.static[SIDE]["layout"]
-    m, nm = lay["matrix"], lay["muscle"]
-    assert got["frames"] == 2
-    np.testing.assert_allclose(got["matrix"], mean[:m], rtol=1e-6, atol=1e-5)
-    np.testing.assert_allclose(got["muscle"], mean[m : m + nm], rtol=1e-6, atol=1e-4)
-    np.testing.assert_allclose(got["ribbon"], mean[m + nm :], rtol=1e-6, atol=1e-4)
-    assert np.abs(np.asarray(got["muscle"]) - fa[m : m + nm]).max() > 0.1  # the frames differ
-    np.testing.assert_allclose(got["normals"], (np.asarray(got["na"]) + np.asarray(got["nb"])) / 2, atol=1e-6)
-    assert got["at"] == {"i0": 0, "i1": 1, "w": 0.5}
-    assert (got["exact"], got["off"], got["nearest"]) == (1, -1, 2)
-    assert got["read"] == {"length": 105, "moment_arm": 45}
+    assert got["p"] == {"side": "left", "abduction": 12.5, "flexion": 0, "rotation": 0}
+    assert got["h"] == "#side=left&abduction=12.5&flexion=0&rotation=0&view=lateral"
+    assert got["back"] == {"pose": got["p"], "view": "lateral"}
+    assert got["empty"] == {"pose": {}, "view": None}
+    assert got["errors"] == [
+        "setPose has no field knee (fields: side, abduction, flexion, rotation)",
+        'flexion must be a finite number of degrees, not "ten"',
+        "abduction must be a finite number of degrees, not null",
+        "setPose must be an object like {side, abduction, flexion, rotation}",
+        "setPose must be an object like {side, abduction, flexion, rotation}",
+    ]
+    assert got["hashErrors"] == [
+        "URL: abduction=abc is not a number of degrees",
+        "URL: unknown field knee (fields: side, abduction, flexion, rotation, view)",
+        "URL: flexion= is not a number of degrees",
+    ]
+    assert got["step"] == [60, -15]
+
+
+def test_each_side_sees_the_other_as_its_other_side_layer(node, tmp_path, scene):
+    sd = scene.static
+    bones = [{"id": b["id"]} for b in sd["bones"]]
+    sides = {
+        s: {
+            "muscle": {"neutral": s, "tris": 0, "part": 0, "lod_tris": 0, "color": "#000"},
+            "footprints": [],
+            "labels": [],
+        }
+        for s in ("right", "left")
+    }
+    got = run(
+        node,
+        tmp_path,
+        modules("sides.js")
+        + """
+const sd = { bones: DATA.bones, sides: DATA.sides, colors: {}, layout: {} };
+const view = (side) => sideScene(sd, side).meshes.map((m) => [m.id, m.group, m.moves]);
+out({ right: view("right"), left: view("left"), same: sideScene(sd, "left") === sideScene(sd, "left"),
+      none: sideScene(sd, "middle") });
+""",
+        bones=bones,
+        sides=sides,
+    )
+    assert got["right"] == [
+        ["sacrum", "bones", False],
+        ["hip_right", "bones", False],
+        ["hip_left", "other_side", False],
+        ["femur_right", "bones", True],
+        ["femur_left", "other_side", False],
+        ["muscle_left", "other_side", False],
+    ]
+    assert ["femur_left", "bones", True] in got["left"] and ["muscle_right", "other_side", False] in got[
+        "left"
+    ]
+    assert got["same"] is True and got["none"] is None
 
 
 # ---------------------------------------------------------------------------- input.js
 KEYS_JS = """
-const hip = { contract: DATA.contract, angle: 0, playing: false, standalone: true,
-              view_key: "", view_key_nonce: 0, labels_key: 0 };
+const hip = { contract: DATA.contract, playing: false, standalone: false, labels_key: 0, layers: [] };
 const target = new EventTarget();
-const keys = newKeys({ model: hip, root: null, current: { angle: 0 }, stats: {}, showLocal: () => false,
-                       target });
+const current = { side: "right", abduction: 0, flexion: 0, rotation: 0 };
+const views = [];
+const setPose = (changes) => { Object.assign(current, changes); return current; };
+const keys = newKeys({ model: hip, root: null, current, stats: {}, setPose, target,
+                       setView: (name) => views.push(name) });
 const press = (key, n = 1) => {
   for (let i = 0; i < n; i++) {
     const e = new Event("keydown", { cancelable: true });
     e.key = key;
     target.dispatchEvent(e);
   }
-  return hip.angle;
+  return current.abduction;
 };
 """
 
@@ -210,7 +283,7 @@ seen.back = press(DATA.contract.keys.step_up[0], 1);
 seen.arrow = press("ArrowRight", 3);
 press(Object.keys(DATA.contract.views.keys)[0]);
 press("1");
-seen.view = [hip.view_key, hip.view_key_nonce];
+seen.views = views;
 press(DATA.contract.keys.labels[0]);
 seen.labels = hip.labels_key;
 press(DATA.contract.keys.play[0]);
@@ -228,8 +301,9 @@ def test_arrow_keys_clamp_at_the_contract_range(node, tmp_path):
     lo, hi = c["pose_range"]["abduction"]
     got = press_keys(node, tmp_path, c)
     assert (got["up"], got["down"], got["back"]) == (hi, lo, lo + c["step_deg"])
-    assert "1" in c["views"]["keys"]
-    assert got["view"] == ["1", 2] and got["labels"] == 1 and got["playing"] is True
+    assert c["views"]["keys"]["1"] == "anterior"
+    assert got["views"] == ["anterior", "anterior"]  # JS orders the number keys: "1" first
+    assert got["labels"] == 1 and got["playing"] is True
     assert got["after"] == got["arrow"]  # delete() removed the listener
 
 
@@ -245,7 +319,7 @@ def test_keys_follow_a_different_contract(node, tmp_path):
     got = press_keys(node, tmp_path, c)
     assert (got["up"], got["down"], got["back"]) == (7, -4, -2)
     assert got["arrow"] == -2  # ArrowRight is no longer a step key
-    assert got["view"] == ["7", 1]  # "1" is no longer a view key
+    assert got["views"] == ["lateral"]  # "1" is no longer a view key
     assert got["labels"] == 1
 
 

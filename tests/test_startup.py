@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 
 from viewer import data
-from viewer.anatomy import SIDES, Pose
+from viewer.anatomy import SIDES
 from viewer.app import startup as st
 from viewer.app.payload import shared_scene
 
@@ -30,44 +30,34 @@ def test_unpack_rejects_damage(damage):
         st.unpack(raw)
 
 
+def _model_heights(s, side: str) -> bytes:
+    return s.static["sides"][side]["model"]["pelvis_height"]["heights"]
+
+
 def test_startup_equals_the_built_scene():
-    s = st.complete()
+    s = st.startup()
     scene = shared_scene()
+    assert s.static["bones"][0]["points"] == scene.static["bones"][0]["points"]
     for side in SIDES:
-        for pose in (Pose(), Pose(-15.0), Pose(23.0), Pose(45.0)):
-            buf, readout = s.frame(side, pose)
-            ref, ref_read = scene.frame(side, pose)
-            assert buf == ref
-            assert readout["moment_arm"] == pytest.approx(ref_read["moment_arm"], abs=0.005)
-            assert readout["length"] == pytest.approx(ref_read["length"], abs=0.005)
-        # poses outside the cached sweep are left to the full scene
-        assert s.frame(side, Pose(10.5)) is None
-        assert s.frame(side, Pose(10.0, flexion=5.0)) is None
-        assert s.sweep(side, 0.0, 7.0) is None
-        assert s.static[side]["meshes"][0]["points"] == scene.static[side]["meshes"][0]["points"]
+        assert _model_heights(s, side) == _model_heights(scene, side)
         pos, focal, up = scene.scene.camera("lateral", side)
-        np.testing.assert_allclose(s.cameras[side]["lateral"], [pos, focal, up])
+        cam = s.cameras[side]["lateral"]
+        np.testing.assert_allclose([cam["position"], cam["focal_point"], cam["view_up"]], [pos, focal, up])
 
 
 def test_cache_file_is_read_back_identically(tmp_path, monkeypatch):
     monkeypatch.setenv("GMED_CACHE_DIR", str(tmp_path))
     st.reset()
     try:
-        first = st.startup()  # what the first page needs
-        assert not first.complete and first.sweeps == {}
+        first = st.startup()
         files = list(tmp_path.glob("startup-*.bin"))
         assert len(files) == 1
         st.reset()
         again = st.startup()  # from the file
         assert again is not first
         assert again.static == first.static
-        assert again.neutral == first.neutral
         assert again.cameras == first.cameras
-        full = st.complete()  # the sweeps, added to the same file
-        assert full.complete and list(tmp_path.glob("startup-*.bin")) == files
-        st.reset()
-        back = st.startup()
-        assert back.complete and back.sweeps == {k: list(v) for k, v in full.sweeps.items()}
+        assert again.contract == first.contract
     finally:
         st.reset()
 
@@ -83,7 +73,7 @@ def test_damaged_cache_is_rebuilt_with_a_warning(tmp_path, monkeypatch, caplog):
         with caplog.at_level(logging.WARNING, logger="gmed"):
             s = st.startup()
         assert "damaged" in caplog.text and path.name in caplog.text
-        assert s.frame("right", Pose())[0] == shared_scene().frame("right", Pose())[0]
+        assert _model_heights(s, "right") == _model_heights(shared_scene(), "right")
         assert path.stat().st_size > 1_000_000  # written again
     finally:
         st.reset()
@@ -98,14 +88,14 @@ def test_unwritable_cache_only_warns(tmp_path, monkeypatch, caplog):
         with caplog.at_level(logging.WARNING, logger="gmed"):
             s = st.startup()
         assert "cannot write start-up cache" in caplog.text
-        assert s.frame("left", Pose())[0]
+        assert s.static["sides"]["left"]["labels"]
     finally:
         st.reset()
 
 
 def test_a_missing_cache_is_built_by_a_helper_process(tmp_path, monkeypatch):
     """The first start after an install: a second process builds the cache while the server
-    imports Panel; it writes what the first page needs first, then adds the sweeps."""
+    imports Panel."""
     monkeypatch.setenv("GMED_CACHE_DIR", str(tmp_path))
     st.reset()
     try:
@@ -116,11 +106,8 @@ def test_a_missing_cache_is_built_by_a_helper_process(tmp_path, monkeypatch):
         with monkeypatch.context() as m:
             m.setattr(st, "build", lambda *a, **k: pytest.fail("built in this process"))
             s = st.startup()  # read from the helper's file
-        assert s.frame("right", Pose())[0] == shared_scene().frame("right", Pose())[0]
+        assert _model_heights(s, "left") == _model_heights(shared_scene(), "left")
         assert helper.wait(timeout=120) == 0
-        full = st.complete()  # the helper's sweeps, read back
-        assert full.complete
-        assert full.sweep("left", 0.0, 0.0)[0] == shared_scene().sweep("left", 0.0, 0.0)[0]
         st.reset()
         assert st.prepare_in_background() is None  # the cache is there now
     finally:

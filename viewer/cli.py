@@ -323,7 +323,9 @@ def _handout(args: argparse.Namespace) -> Path:
 def _export_html(args: argparse.Namespace) -> Path:
     from viewer.app.standalone import export_html
 
-    return export_html(args.out, args.side, args.flexion, args.rotation, args.force)
+    return export_html(
+        args.out, args.side, args.flexion, args.rotation, args.force, abduction=args.abduction, view=args.view
+    )
 
 
 def _writes(command):
@@ -442,11 +444,11 @@ def build_parser() -> argparse.ArgumentParser:
     ho.set_defaults(func=_writes(_handout))
 
     ht = sub.add_parser(
-        "export-html", help="one self-contained HTML file of the 3D view, for any browser, offline"
+        "export-html", help="the whole app as one HTML file, for any browser, offline (opens at this pose)"
     )
     ht.add_argument("out", type=output(".html"), help="output .html")
-    ht.add_argument("--side", choices=["right", "left"], default="right")
-    _pose_args(ht, abduction=False, side=False)
+    _pose_args(ht)
+    ht.add_argument("--view", type=view, default=None, help="the camera preset it opens with")
     ht.set_defaults(func=_writes(_export_html))
     return parser
 

@@ -21,15 +21,18 @@ def mesh(points: bytes, tris: bytes) -> trimesh.Trimesh:
 
 
 def muscle_points(bs: BrowserScene, side: str, pose: Pose) -> np.ndarray:
-    frame = np.frombuffer(bs.frame(side, pose)[0], "<f4")
-    return frame[16 : 16 + 3 * bs.layout.muscle_points].reshape(-1, 3)
+    """The posed muscle the page draws (its JS twin is held to these numbers: test_twin.py)."""
+    return bs.scene.muscles[side].surface(pose).vertices
 
 
 def test_culled_meshes_are_wound_outward(browser_scene):
     """The page skips back faces of bones, muscles and footprints: each must be wound outward."""
-    static = browser_scene.static["right"]
+    static = browser_scene.static["sides"]["right"]
     checked = 0
-    for m in static["meshes"] + static["footprints"]:
+    other = browser_scene.static["sides"]["left"]["muscle"]
+    neutral = {"id": "muscle_left", "points": other["neutral"], "tris": other["tris"]}
+    neutral["lod"] = {"points": other["neutral"], "tris": other["lod_tris"]}
+    for m in browser_scene.static["bones"] + [neutral] + static["footprints"]:
         for name, d in ((m["id"], m), (m["id"] + " (light)", m["lod"])):
             tm = mesh(d["points"], d["tris"])
             assert tm.is_winding_consistent, name
@@ -37,14 +40,14 @@ def test_culled_meshes_are_wound_outward(browser_scene):
             checked += 1
     tris = static["muscle"]["tris"]
     for angle in (-15.0, 0.0, 45.0):
-        tm = mesh(muscle_points(browser_scene, "right", Pose(angle)).tobytes(), tris)
+        tm = mesh(muscle_points(browser_scene, "right", Pose(angle)).astype("<f4").tobytes(), tris)
         assert tm.is_watertight and tm.volume > 10_000.0, angle
     assert checked == 16
 
 
 def test_light_footprints_follow_the_full_ones(browser_scene):
     for side in ("right", "left"):
-        for f in browser_scene.static[side]["footprints"]:
+        for f in browser_scene.static["sides"][side]["footprints"]:
             full, light = mesh(f["points"], f["tris"]), mesh(f["lod"]["points"], f["lod"]["tris"])
             assert len(light.faces) < 0.35 * len(full.faces)
             # the same tube: every light vertex lies on the full tube's surface (radius 1.8 mm)
@@ -64,7 +67,7 @@ def test_muscle_labels_face_the_viewer_over_the_whole_abduction(browser_scene, v
     """A muscle label whose anchor turns away is drawn faded as if hidden: in the views that
     show the muscle, each anchor on the side facing the camera stays facing it at every
     abduction angle (from behind, the anterior fibres are on the far side)."""
-    static = browser_scene.static["right"]
+    static = browser_scene.static["sides"]["right"]
     tris = np.frombuffer(static["muscle"]["tris"], "<u4").reshape(-1, 3)
     pos, _, _ = browser_scene.scene.camera(view, "right")
     labels = [lab for lab in static["labels"] if lab["attach"] == "muscle"]
@@ -80,27 +83,21 @@ def test_muscle_labels_face_the_viewer_over_the_whole_abduction(browser_scene, v
     assert min(worst[k] for k in seen) > 0.2, worst
 
 
-def test_frame_is_the_posed_hip(browser_scene, model):
-    """A frame: the femur matrix (column-major), the muscle and the ribbons of one pose."""
-    from viewer import presentation
-    from viewer.muscle import GluteusMedius
-
-    pose = Pose(12.0, 30.0, -10.0)
-    buf, read = browser_scene.frame("left", pose)
-    frame = np.frombuffer(buf, "<f4")
-    m = GluteusMedius(model, "left")
-    s = m.surface(pose)
-    rows = presentation.fibre_rows(m.nu, m.params["resolution"]["fibre_lines"])
-    ribbons = presentation.ribbon_points(s.superficial, rows, 0.9, 0.4)
-    matrix = model.femur_transform("left", pose).T.ravel()  # column-major
-    expected = np.concatenate([matrix, s.vertices.ravel(), ribbons.ravel()])
-    assert len(frame) == browser_scene.layout.floats
-    np.testing.assert_array_equal(frame, expected.astype("<f4"))
-    assert read == {"length": m.lengths(pose)["whole"], "moment_arm": m.moment_arms(pose)["whole"]}
+def test_one_payload_for_both_sides(browser_scene):
+    """Every bone once; per side the muscle, footprints, labels and the muscle model the page
+    poses: its height fields as float32 bytes, which hold the Python heights exactly."""
+    sd = browser_scene.static
+    assert [b["id"] for b in sd["bones"]] == ["sacrum", "hip_right", "hip_left", "femur_right", "femur_left"]
+    for side in ("right", "left"):
+        model = sd["sides"][side]["model"]
+        field = browser_scene.scene.muscles[side].pelvis_height
+        heights = np.frombuffer(model["pelvis_height"]["heights"], "<f4")
+        np.testing.assert_array_equal(heights.astype(float), field._flat)
+    assert sd["layout"] == browser_scene.layout.as_dict()
 
 
 def test_light_ribbons_join_every_other_sample(browser_scene):
-    muscle = browser_scene.static["right"]["muscle"]
+    muscle = browser_scene.static["sides"]["right"]["muscle"]
     full = np.frombuffer(muscle["ribbon_tris"], "<u4").reshape(-1, 3)
     light = np.frombuffer(muscle["lod_ribbon_tris"], "<u4").reshape(-1, 3)
     nv = browser_scene.scene.muscles["right"].nv

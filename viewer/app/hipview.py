@@ -18,6 +18,8 @@ HERE = Path(__file__).parent
 JS_DIR = HERE / "js"
 JS_MODULES = (
     "util.js",
+    "muscleModel.js",
+    "sides.js",
     "poseModel.js",
     "renderWindow.js",
     "sceneActors.js",
@@ -27,7 +29,9 @@ JS_MODULES = (
     "frames.js",
     "playback.js",
     "input.js",
+    "controls.js",
     "standalone.js",
+    "api.js",
     "renderLoop.js",
     "view.js",
 )
@@ -101,15 +105,17 @@ document.addEventListener("DOMContentLoaded", () => setTimeout(() => {
 
 
 class HipView(JSComponent):
-    """vtk.js view of bones and muscle: meshes once, then frames or a sweep played in the browser."""
+    """vtk.js view of bones and muscle: meshes and the muscle model once, then every pose is
+    computed in the browser (``js/muscleModel.js``); only small state messages pass."""
 
     vtk_url = param.String(default=VTK_JS_URL, doc="where the page loads vtk.js from")
-    scene_data = param.Dict(default={}, doc="static meshes, colours and labels (binary buffers)")
-    frame = param.Bytes(default=b"", doc="one frame: femur matrix, muscle and fibre points (float32)")
-    readout = param.Dict(default={}, doc="length and moment arm of the shown frame")
-    sweep = param.Bytes(default=b"", doc="all abduction frames for playback in the browser")
-    sweep_meta = param.Dict(default={}, doc="angles, lengths and moment arms of the sweep frames")
-    angle = param.Number(default=0.0, doc="abduction shown (deg); set by the browser on pause and keys")
+    scene_data = param.Dict(default={}, doc="both sides' meshes, muscle models and labels (binary buffers)")
+    pose = param.Dict(
+        default={"side": "right", "abduction": 0.0, "flexion": 0.0, "rotation": 0.0},
+        doc="side and hip angles (deg); set by Python, and by the browser once its input rests",
+    )
+    cameras = param.Dict(default={}, doc="side -> view -> {position, focal_point, view_up}")
+    view = param.String(default="", doc="the preset view last chosen (keys 1-4, setView, the hash)")
     playing = param.Boolean(default=False)
     loop = param.Boolean(default=True)
     speed = param.Number(default=15.0, doc="playback speed (deg/s)")
@@ -118,22 +124,19 @@ class HipView(JSComponent):
     camera_preset = param.Dict(default={}, doc="camera the view jumps to")
     camera = param.Dict(default={}, doc="camera as the user left it (reported by the browser)")
     classroom = param.Boolean(default=False)
-    texts = param.Dict(default={})
+    texts = param.Dict(default={}, doc="annotations/texts.json: read-out words, and the info panel offline")
     contract = param.Dict(default={}, doc="viewer.contract.as_json(): ranges, ids, views, keys, themes")
-    view_key = param.String(default="", doc="view chosen with the keys 1-4")
-    view_key_nonce = param.Integer(default=0)
     labels_key = param.Integer(default=0, doc="counts presses of L")
     drawn = param.Boolean(default=False, doc="set by the browser after its first frame")
-    standalone = param.Boolean(default=False, doc="no server: play and pick angles from the sweep")
+    standalone = param.Boolean(default=False, doc="no server: the page's own controls set everything")
     lod = param.Selector(
         default="auto",
         objects=["auto", "off", "always"],
         doc="light bones while moving: when slow, never, always",
     )
 
-    #: Panel gathers browser changes for this long before handling them (default 50 ms). A
-    #: step that needs a frame from the server (no sweep held) was on screen 74 ms after the
-    #: key press with 15 ms here, 59-65 ms with 5 ms (median of 15 steps, headless Chromium).
+    #: Panel gathers browser changes for this long before handling them (default 50 ms). The
+    #: browser sends the pose only once its input rests (``SYNC_REST_MS`` in ``js/view.js``).
     _debounce: ClassVar[int] = 5
 
     _esm: ClassVar[str] = bundle()

@@ -9,7 +9,7 @@ import param
 
 from viewer.anatomy import POSE_RANGE, Pose
 from viewer.app.hipview import HipView
-from viewer.app.payload import shared_frame, shared_scene, shared_sweep
+from viewer.app.payload import shared_scene
 from viewer.app.startup import Startup, startup
 from viewer.options import LAYERS, SceneOptions
 
@@ -19,6 +19,11 @@ CLASSROOM_WIDGET_CSS = """
 :host, .bk-input, .bk-btn, label, .bk-slider-title, .bk-input-group { font-size: 28px !important; }
 .bk-btn { padding: 8px 16px; }
 """
+
+#: The pose controls sit over the 3D view (``js/controls.js``): the browser computes each pose.
+MOTION_HELP = (
+    "Side, abduction, flexion and rotation: the controls at the bottom of the 3D view, or \u2190/\u2192."
+)
 
 CSS = """
 .gmed-sidebar { font-size: 15px; }
@@ -55,15 +60,19 @@ class GmedApp(pn.viewable.Viewer):
     def __init__(self, **params):
         super().__init__(**params)
         self._resets = 0  # presses of Reset: the camera preset's nonce
-        # a session starts from the cached start-up payloads (``self.startup``); the full scene
-        # (muscle model, PyVista) is needed only for other poses and exports, and is built in
-        # the background
+        self._from_view = False  # a change the browser reported: not sent back to it
+        # a session starts from the cached start-up payloads (``self.startup``): meshes and the
+        # muscle models of both sides, from which the browser computes every pose itself; the
+        # full scene (PyVista) is needed only for exports, and is built in the background
         self.view3d = HipView(
             sizing_mode="stretch_both",
             min_height=500,
-            texts=self.startup.texts["readout"],
+            texts=self.startup.texts,
             contract=self.startup.contract,
-            scene_data=self.startup.static[self.side],
+            scene_data=self.startup.static,
+            cameras=self.startup.cameras,
+            pose=self._pose_dict(),
+            view=self.view,
             layers=self._layers(),
             muscle_opacity=self.muscle_opacity,
             classroom=self.classroom,
@@ -71,19 +80,20 @@ class GmedApp(pn.viewable.Viewer):
             loop=self.loop,
             camera_preset=self._camera_preset(),
         )
-        #: (side, flexion, rotation) of the sweep the browser holds: abduction changes are then
-        #: shown by the browser from it, and the server sends no frames
-        self._sweep_key: tuple | None = None
-        self._sweep_wait = None  # polls for the start-up sweeps on a first start (see _offer_sweep)
-        self._send_frame()
-        self.view3d.param.watch(
-            self._from_browser, ["angle", "playing", "view_key_nonce", "labels_key", "drawn"]
-        )
+        self.view3d.param.watch(self._from_browser, ["pose", "view", "playing", "labels_key"])
         self._layout = None
 
     # ------------------------------------------------------------------ state -> view
     def _layers(self) -> list[str]:
         return [name for name in LAYERS if getattr(self, name)]
+
+    def _pose_dict(self) -> dict:
+        return {
+            "side": self.side,
+            "abduction": float(self.abduction),
+            "flexion": float(self.flexion),
+            "rotation": float(self.rotation),
+        }
 
     @property
     def scene(self):
@@ -91,11 +101,8 @@ class GmedApp(pn.viewable.Viewer):
         return shared_scene()
 
     def _camera_preset(self) -> dict:
-        position, focal, up = self.startup.cameras[self.side][self.view]
         return {
-            "position": list(position),
-            "focal_point": list(focal),
-            "view_up": list(up),
+            **self.startup.cameras[self.side][self.view],
             "view_angle": self.startup.contract["views"]["view_angle_deg"],
             "name": self.view,
         }
@@ -103,73 +110,19 @@ class GmedApp(pn.viewable.Viewer):
     def pose(self) -> Pose:
         return Pose(self.abduction, self.flexion, self.rotation)
 
-    def _key(self) -> tuple:
-        return (self.side, float(self.flexion), float(self.rotation))
-
-    def _offer_sweep(self, compute: bool = False) -> None:
-        """Send the browser the sweep for the current side, flexion and rotation, if it is
-        already computed (or ``compute``): from then on it shows abduction changes itself."""
-        key = self._key()
-        if self._sweep_key == key:
-            return
-        found = self.startup.sweep(*key) or shared_sweep(*key, compute=compute)
-        if found is not None:
-            frames, meta = found
-            self.view3d.param.update(sweep=frames, sweep_meta=meta)
-            self._sweep_key = key
-        elif key[1:] == (0.0, 0.0) and not self.startup.complete and self._sweep_wait is None:
-            # the first start after an install: these sweeps are being computed
-            # (startup.complete); offer them when they are there
-            poll = pn.state.add_periodic_callback
-            self._sweep_wait = poll(self._sweep_arrived, period=250, timeout=120_000)
-
-    def _sweep_arrived(self) -> None:
-        if self.startup.complete:
-            self._sweep_wait.stop()
-            if self.view3d.drawn:
-                self._offer_sweep()
-
     @property
     def startup(self) -> Startup:
-        """The start-up payloads (they gain the sweeps once computed on a first start)."""
+        """The start-up payloads, shared by every session."""
         return startup()
 
-    def _send_frame(self):
-        if self._sweep_key == self._key() and float(self.abduction).is_integer():
-            self.view3d.angle = self.abduction  # the browser takes the frame from its sweep
-            return
-        pose = self.pose()
-        cached = self.startup.frame(self.side, pose)
-        frame, readout = cached if cached is not None else shared_frame(self.side, pose)
-        self.view3d.param.update(
-            frame=frame, readout={k: float(v) for k, v in readout.items()}, angle=self.abduction
-        )
-
-    @param.depends("abduction", "flexion", "rotation", watch=True)
+    @param.depends("side", "abduction", "flexion", "rotation", watch=True)
     def _pose_changed(self):
-        if not self.playing:
-            self._send_frame()
-
-    @param.depends("flexion", "rotation", watch=True)
-    def _sweep_stale(self):
-        self._sweep_key = None
-        self.view3d.sweep = b""
-        if self.view3d.drawn:
-            self._offer_sweep()
-
-    @param.depends("side", watch=True)
-    def _side_changed(self):
-        self._sweep_key = None
-        self.view3d.param.update(sweep=b"", scene_data=self.startup.static[self.side])
-        self._send_frame()
-        self.view3d.camera_preset = self._camera_preset()
-        if self.view3d.drawn:
-            self._offer_sweep()
+        # the browser computes the pose: it gets only the side and the angles
+        if not self._from_view:
+            self.view3d.pose = self._pose_dict()
 
     @param.depends("playing", watch=True)
     def _play(self):
-        if self.playing:
-            self._offer_sweep(compute=True)
         self.view3d.playing = self.playing
 
     @param.depends("loop", "speed", watch=True)
@@ -186,7 +139,8 @@ class GmedApp(pn.viewable.Viewer):
 
     @param.depends("view", watch=True)
     def _view_changed(self):
-        self.view3d.camera_preset = self._camera_preset()
+        if not self._from_view:
+            self.view3d.camera_preset = self._camera_preset()
 
     @param.depends("classroom", watch=True)
     def _classroom_changed(self):
@@ -201,20 +155,24 @@ class GmedApp(pn.viewable.Viewer):
 
     # ------------------------------------------------------------------ view -> state
     def _from_browser(self, *events):
-        for e in events:
-            if e.name == "angle" and not self.view3d.playing:
-                self.abduction = max(POSE_RANGE["abduction"][0], min(POSE_RANGE["abduction"][1], e.new))
-            elif e.name == "playing":
-                self.playing = e.new
-            elif e.name == "view_key_nonce":
-                name = self.startup.contract["views"]["keys"].get(self.view3d.view_key)
-                if name:
-                    self.view = name
-                    self.reset_view()
-            elif e.name == "labels_key":
-                self.labels = not self.labels
-            elif e.name == "drawn" and e.new:
-                self._offer_sweep()  # after the first frame, not before it
+        self._from_view = True
+        try:
+            for e in events:
+                if e.name == "pose":
+                    lo = {k: POSE_RANGE[k][0] for k in POSE_RANGE}
+                    hi = {k: POSE_RANGE[k][1] for k in POSE_RANGE}
+                    new = {k: max(lo[k], min(hi[k], float(e.new[k]))) for k in POSE_RANGE if k in e.new}
+                    if e.new.get("side") in self.param.side.objects:
+                        new["side"] = e.new["side"]
+                    self.param.update(**new)
+                elif e.name == "view" and e.new in self.param.view.objects:
+                    self.view = e.new
+                elif e.name == "playing":
+                    self.playing = e.new
+                elif e.name == "labels_key":
+                    self.labels = not self.labels
+        finally:
+            self._from_view = False
 
     # ------------------------------------------------------------------ exports
     def screenshot(self) -> io.BytesIO:
@@ -294,10 +252,7 @@ class GmedApp(pn.viewable.Viewer):
         )
         controls = pn.Column(
             pn.pane.Markdown("### Motion"),
-            w.RadioButtonGroup.from_param(self.param.side, name="Side"),
-            self._abduction_slider(name="Abduction (\u00b0)"),
-            w.FloatSlider.from_param(self.param.flexion, name="Flexion (\u00b0)"),
-            w.FloatSlider.from_param(self.param.rotation, name="Internal rotation (\u00b0)"),
+            pn.pane.Markdown(MOTION_HELP, css_classes=["gmed-help"]),
             pn.Row(play, w.Checkbox.from_param(self.param.loop, name="Loop")),
             w.FloatSlider.from_param(self.param.speed, name="Speed (\u00b0/s)"),
             pn.pane.Markdown("### Layers"),
@@ -328,23 +283,6 @@ class GmedApp(pn.viewable.Viewer):
         self._apply_classroom_layout()
         return self._layout
 
-    def _abduction_slider(self, **kw) -> pn.widgets.FloatSlider:
-        """The abduction slider. While it is dragged the page draws each angle from the sweep it
-        holds (no server round trip); the server takes the angle when the slider is released.
-        Without a sweep (a flexion or rotation not yet computed) each step asks for a frame."""
-        lo, hi = POSE_RANGE["abduction"]
-        slider = pn.widgets.FloatSlider(start=lo, end=hi, step=1.0, value=self.abduction, **kw)
-        slider.jscallback(value="if (window.gmedLocalAngle) window.gmedLocalAngle(cb_obj.value);")
-
-        def dragged(e):
-            if self._sweep_key != self._key():
-                self.abduction = e.new
-
-        slider.param.watch(dragged, "value")
-        slider.param.watch(lambda e: setattr(self, "abduction", e.new), "value_throttled")
-        self.param.watch(lambda e: setattr(slider, "value", e.new), "abduction")
-        return slider
-
     def _classroom_bar(self) -> list:
         w = pn.widgets
         big = [CLASSROOM_WIDGET_CSS]
@@ -352,7 +290,6 @@ class GmedApp(pn.viewable.Viewer):
             w.Toggle.from_param(
                 self.param.playing, name="\u25b6 Play / pause", button_type="primary", stylesheets=big
             ),
-            self._abduction_slider(name="Abduction", width=420, stylesheets=big),
             *[
                 w.Button(
                     name=v.capitalize(),

@@ -1,37 +1,56 @@
-"""Binary payloads for the browser view: meshes sent once, then small per-pose frames."""
+"""What the browser view receives once: meshes of both sides and the muscle model it poses itself."""
 
 from __future__ import annotations
 
 import threading
-from collections import OrderedDict
 from functools import cached_property, lru_cache
 from typing import TYPE_CHECKING
 
 import numpy as np
 
-from viewer import contract, data, geometry
-from viewer.anatomy import POSE_RANGE, SIDES, Pose
+from viewer import contract, data, geometry, twin
+from viewer.anatomy import SIDES, Pose
 from viewer.contract import FrameLayout
 from viewer.muscle import closed_slab_faces
-from viewer.posed import pose_hip
 
 if TYPE_CHECKING:
     from viewer.scene import HipScene
-
-#: Abduction angles of a precomputed sweep, played back in the browser.
-SWEEP_STEP_DEG = 1.0
 
 
 def f32(a: np.ndarray) -> bytes:
     return np.ascontiguousarray(a, dtype="<f4").tobytes()
 
 
+def f64(a: np.ndarray) -> bytes:
+    return np.ascontiguousarray(a, dtype="<f8").tobytes()
+
+
 def u32(a: np.ndarray) -> bytes:
     return np.ascontiguousarray(a, dtype="<u4").tobytes()
 
 
+def encode_twin(value, key: str = ""):
+    """Twin data (:func:`viewer.twin.twin_data`) as the browser reads it: float arrays as
+    little-endian bytes (heights float32, which they hold exactly; the rest float64), integer
+    arrays and scalars as JSON."""
+    if isinstance(value, dict):
+        return {k: encode_twin(v, k) for k, v in value.items()}
+    if isinstance(value, np.ndarray):
+        if value.dtype.kind == "f":
+            return f32(value) if key == "heights" else f64(value)
+        return value.tolist()
+    if isinstance(value, (tuple, list)):
+        return [encode_twin(v) for v in value]
+    if isinstance(value, np.generic):
+        return value.item()
+    return value
+
+
 class BrowserScene:
     """Everything the browser view needs, built once and shared by every session.
+
+    The browser computes every pose itself (``app/js/muscleModel.js``) from the muscle
+    model sent here; the server sends no frames.
 
     Parameters
     ----------
@@ -62,54 +81,49 @@ class BrowserScene:
         return out
 
     @cached_property
-    def static(self) -> dict[str, dict]:
-        """Static meshes per side: bones, muscle topology and colours, footprints, labels."""
-        return {side: self._static(side) for side in SIDES}
+    def static(self) -> dict:
+        """The scene data of the view (``HipView.scene_data``), for both sides.
 
-    def _static(self, side: str) -> dict:
+        ``bones``: every bone once (full and light meshes); ``sides``: per side, the muscle
+        topology and colours, its neutral surface (drawn when it is the other side), the
+        footprints, labels and the muscle model the browser poses; ``colors`` and ``layout``
+        (float counts of the posed muscle and fibre buffers). ``app/js/sides.js`` gives the
+        view the side it shows.
+        """
+        sc = self.scene
+        return {
+            "bones": [self._bone(name) for name in contract.BONES],
+            "sides": {side: self._side(side) for side in SIDES},
+            "colors": {
+                "normal": sc.style["muscle_parts"],
+                "classroom": sc.style["classroom_parts"],
+                "fibre": sc.style["fibre"],
+                "bone": sc.style["bone"],
+            },
+            "layout": self.layout.as_dict(),
+        }
+
+    def _bone(self, name: str) -> dict:
+        poly, lod = self.scene.bone(name), self.lod[name]
+        return {
+            "id": name,
+            "points": f32(poly.points),
+            "normals": f32(poly.point_data["Normals"]),
+            "tris": u32(poly.regular_faces),
+            "lod": {
+                "points": f32(lod.points),
+                "normals": f32(lod.point_data["Normals"]),
+                "tris": u32(lod.regular_faces),
+            },
+            "color": self.scene.style["bone"],
+        }
+
+    def _side(self, side: str) -> dict:
         sc, hip = self.scene, self.hip
-        other = "left" if side == "right" else "right"
-        meshes = []
-        for name in contract.BONES:
-            poly = sc.bone(name)
-            lod = self.lod[name]
-            meshes.append(
-                {
-                    "id": name,
-                    "group": "other_side" if name.endswith(other) else "bones",
-                    "moves": name == f"femur_{side}",
-                    "points": f32(poly.points),
-                    "normals": f32(poly.point_data["Normals"]),
-                    "tris": u32(poly.regular_faces),
-                    "lod": {
-                        "points": f32(lod.points),
-                        "normals": f32(lod.point_data["Normals"]),
-                        "tris": u32(lod.regular_faces),
-                    },
-                    "color": sc.style["bone"],
-                }
-            )
-        # the other side's muscle stays at neutral
-        neutral = hip.neutral[other]
-        lod_faces = self._lod_muscle_faces(other)
-        meshes.append(
-            {
-                "id": f"muscle_{other}",
-                "group": "other_side",
-                "moves": False,
-                "points": f32(neutral.vertices),
-                "tris": u32(neutral.faces),
-                "part": neutral.part.astype(np.uint8).tobytes(),
-                "lod": {"points": f32(neutral.vertices), "tris": u32(lod_faces)},
-                "color": sc.style["muscle_parts"]["middle"],
-            }
-        )
         s = hip.neutral[side]
         fp, fp_lod = sc.footprints(side), sc.footprints(side, light=True)
         back = geometry.invert(self.model.femur_transform(side, Pose()))
         return {
-            "side": side,
-            "meshes": meshes,
             "muscle": {
                 "tris": u32(s.faces),
                 "part": s.part.astype(np.uint8).tobytes(),
@@ -117,6 +131,9 @@ class BrowserScene:
                 # every other fibre and sample: the light muscle drawn while moving
                 "lod_tris": u32(self._lod_muscle_faces(side)),
                 "lod_ribbon_tris": u32(hip.ribbon_faces(side, step=2)),
+                # at neutral: drawn as it is while the other side moves
+                "neutral": f32(s.vertices),
+                "color": sc.style["muscle_parts"]["middle"],
             },
             "footprints": [
                 {
@@ -128,15 +145,8 @@ class BrowserScene:
                 }
                 for name, moves in (("origin", False), ("insertion", True))
             ],
-            "colors": {
-                "normal": sc.style["muscle_parts"],
-                "classroom": sc.style["classroom_parts"],
-                "fibre": sc.style["fibre"],
-                "bone": sc.style["bone"],
-            },
             "labels": hip.label_specs(side),
-            "layout": self.layout.as_dict(),
-            "hip_centre": self.model.hip_centre(side).tolist(),
+            "model": encode_twin(twin.twin_data(hip, side)),
         }
 
     @staticmethod
@@ -157,31 +167,6 @@ class BrowserScene:
         full = self.hip.neutral[side]
         return faces if np.array_equal(full.faces, m.faces) else faces[:, ::-1]
 
-    # ------------------------------------------------------------------ per pose
-    def frame(self, side: str, pose: Pose) -> tuple[bytes, dict]:
-        """One frame (float32 bytes, see :class:`FrameLayout`) and its read-out."""
-        posed = pose_hip(self.hip, side, pose, other_side=False, readout=True)
-        buf = np.concatenate(
-            [
-                posed.femur[side].T.ravel(),  # column-major, as vtk.js user matrices are
-                posed.muscles[side].vertices.ravel(),
-                posed.ribbons[side].ravel(),
-            ]
-        )
-        return f32(buf), {"length": posed.lengths["whole"], "moment_arm": posed.moment_arms["whole"]}
-
-    def sweep(self, side: str, flexion: float, rotation: float) -> tuple[bytes, dict]:
-        """All abduction frames at SWEEP_STEP_DEG for one flexion and rotation, and read-outs."""
-        lo, hi = POSE_RANGE["abduction"]
-        angles = np.arange(lo, hi + SWEEP_STEP_DEG / 2, SWEEP_STEP_DEG)
-        frames, length, arm = [], [], []
-        for a in angles:
-            buf, read = self.frame(side, Pose(float(a), flexion, rotation))
-            frames.append(buf)
-            length.append(round(read["length"], 2))
-            arm.append(round(read["moment_arm"], 2))
-        return b"".join(frames), {"angles": angles.tolist(), "length": length, "moment_arm": arm}
-
 
 _scene_lock = threading.Lock()
 
@@ -199,38 +184,3 @@ def shared_scene() -> BrowserScene:
     """The immutable scene and meshes, built once per server process and shared by all sessions."""
     with _scene_lock:
         return _build_shared_scene()
-
-
-@lru_cache(maxsize=256)
-def shared_frame(side: str, pose: Pose) -> tuple[bytes, dict]:
-    """One frame and read-out, cached across sessions: a class that follows the teacher's
-    instructions asks for the same poses, so each is computed once (256 frames: 10 MB)."""
-    return shared_scene().frame(side, pose)
-
-
-#: Sweeps kept for all sessions (8 sweeps: 18 MB); the one at zero flexion and rotation is
-#: in the start-up cache.
-SWEEPS_KEPT = 8
-_sweeps: OrderedDict[tuple[str, float, float], tuple[bytes, dict]] = OrderedDict()
-_sweeps_lock = threading.Lock()
-
-
-def shared_sweep(side: str, flexion: float, rotation: float, compute: bool = True):
-    """Abduction sweep (frames, read-outs) for one flexion and rotation, shared by all sessions.
-
-    With ``compute=False`` only a sweep already computed is returned (else None): a session
-    offers it to its browser at once, which then shows the abduction without asking the server.
-    """
-    key = (side, float(flexion), float(rotation))
-    with _sweeps_lock:
-        if key in _sweeps:
-            _sweeps.move_to_end(key)
-            return _sweeps[key]
-    if not compute:
-        return None
-    found = shared_scene().sweep(*key)
-    with _sweeps_lock:
-        _sweeps[key] = found
-        while len(_sweeps) > SWEEPS_KEPT:
-            _sweeps.popitem(last=False)
-    return found

@@ -10,53 +10,54 @@ import panel as pn
 from bokeh.resources import INLINE
 
 from viewer import contract
-from viewer.anatomy import POSE_RANGE
+from viewer.anatomy import Pose
 from viewer.app.hipview import HipView, vtk_js_path
-from viewer.app.payload import shared_scene, shared_sweep
+from viewer.app.payload import shared_scene
+from viewer.app.startup import build
 from viewer.export import write_atomic
 
 PANEL_DIST = Path(pn.__file__).parent / "dist"
 
 
 def export_html(
-    out: Path, side: str = "right", flexion: float = 0.0, rotation: float = 0.0, force: bool = False
+    out: Path,
+    side: str = "right",
+    flexion: float = 0.0,
+    rotation: float = 0.0,
+    force: bool = False,
+    abduction: float = 0.0,
+    view: str | None = None,
 ):
-    """Write the view with the whole abduction sweep, vtk.js and every script inlined.
+    """Write the whole app as one page: vtk.js, the muscle models of both sides and every
+    script inlined.
 
-    The file opens from disk in any browser with no network: rotate and zoom the
-    model, pick the abduction angle with the slider or play the motion.
+    The file opens from disk in any browser with no network. Every pose is computed in
+    the page: both sides, all three hip angles, playback, layers, views, labels, the info
+    panel and classroom mode, the JS API (``window.gmed``) and the URL hash. It opens at
+    the given side, angles (degrees) and view.
     """
     out = Path(out)
     vtk_js = vtk_js_path()  # before the scene is built: a missing file is a clear error at once
     scene = shared_scene()
-    frames, meta = shared_sweep(side, float(flexion), float(rotation))
-    lo, hi = POSE_RANGE["abduction"]
-    start = meta["angles"].index(0.0) if 0.0 in meta["angles"] else 0
-    n = len(frames) // len(meta["angles"])
-    position, focal, up = scene.scene.camera(scene.scene.default_view, side)
-    view = HipView(
+    pose = Pose(abduction, flexion, rotation)  # a clear ValueError out of range
+    s = build(scene)
+    view = view or contract.views()["default"]
+    hip = HipView(
         vtk_url="data:text/javascript;base64," + base64.b64encode(vtk_js.read_bytes()).decode("ascii"),
-        scene_data=scene.static[side],
-        frame=frames[start * n : (start + 1) * n],
-        readout={"length": meta["length"][start], "moment_arm": meta["moment_arm"][start]},
-        sweep=frames,
-        sweep_meta=meta,
-        angle=0.0,
+        scene_data=s.static,
+        cameras=s.cameras,
+        pose={"side": side, **pose.__dict__},
+        view=view,
         standalone=True,
         layers=list(contract.LAYERS),
-        texts=scene.texts["readout"],
-        contract=contract.as_json(),
-        camera_preset={
-            "position": position.tolist(),
-            "focal_point": focal.tolist(),
-            "view_up": up.tolist(),
-            "view_angle": contract.view_angle(),
-        },
+        texts=s.texts,
+        contract=s.contract,
+        camera_preset={**s.cameras[side][view], "view_angle": contract.view_angle(), "name": view},
         sizing_mode="stretch_both",
         min_height=600,
     )
-    page = pn.Column(view, sizing_mode="stretch_both")
-    title = f"Gluteus medius, {side} hip: abduction {lo:g} to {hi:g} degrees"
+    page = pn.Column(hip, sizing_mode="stretch_both")
+    title = f"{s.texts['title']}: the hip in 3D (offline page)"
 
     def write(tmp: Path) -> None:
         page.save(tmp, resources=INLINE, title=title)

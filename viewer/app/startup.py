@@ -10,82 +10,47 @@ import subprocess
 import sys
 import threading
 import time
-from dataclasses import dataclass, field, fields, replace
+from dataclasses import dataclass, fields
 from functools import lru_cache
 from pathlib import Path
 
 from viewer import contract, data
-from viewer.anatomy import SIDES, Pose
+from viewer.anatomy import SIDES
 
 log = logging.getLogger("gmed")
 
-_MAGIC = b"GMEDSTART4"
+_MAGIC = b"GMEDSTART5"
 
 
 @dataclass(frozen=True)
 class Startup:
-    """Static meshes, the neutral frames, cameras and texts, then the abduction sweeps.
+    """Static meshes and the muscle model of both sides, cameras, contract and texts.
 
     Everything here is immutable and shared by all sessions. It is built from the full
     scene (:func:`viewer.app.payload.shared_scene`) once, then read back from the cache, so
-    that a session can open, move the abduction slider and play before the full scene exists.
-    The sweeps at zero flexion and rotation are left out of the first build, which the first
-    page waits for, and added by :func:`complete` once that page is drawn.
+    that a session opens before the full scene exists. The browser computes every pose from
+    it: the server needs the full scene only for exports.
     """
 
     texts: dict
     contract: dict  # viewer.contract.as_json(): what the browser shares with Python
-    static: dict  # side -> static payload (see BrowserScene.static)
-    neutral: dict  # side -> [frame bytes, read-out] at the neutral pose
-    cameras: dict  # side -> view -> [position, focal point, view-up]
-    sweeps: dict = field(default_factory=dict)  # side -> [frames bytes, meta] (BrowserScene.sweep)
-
-    @property
-    def complete(self) -> bool:
-        return all(side in self.sweeps for side in SIDES)
-
-    def sweep(self, side: str, flexion: float, rotation: float) -> tuple[bytes, dict] | None:
-        """The sweep for this flexion and rotation if it is the cached one, else None."""
-        if flexion != 0.0 or rotation != 0.0 or side not in self.sweeps:
-            return None
-        frames, meta = self.sweeps[side]
-        return frames, meta
-
-    def frame(self, side: str, pose: Pose) -> tuple[bytes, dict] | None:
-        """The frame and read-out of ``pose`` if it is neutral or in the cached sweep, else None."""
-        if pose == Pose():
-            frame, readout = self.neutral[side]
-            return frame, readout
-        found = self.sweep(side, pose.flexion, pose.rotation)
-        if found is None:
-            return None
-        frames, meta = found
-        angles = meta["angles"]
-        i = round((pose.abduction - angles[0]) / (angles[1] - angles[0]))
-        if not 0 <= i < len(angles) or angles[i] != pose.abduction:
-            return None
-        n = 4 * sum(self.static[side]["layout"].values())
-        readout = {"length": meta["length"][i], "moment_arm": meta["moment_arm"][i]}
-        return frames[i * n : (i + 1) * n], readout
+    static: dict  # HipView.scene_data (BrowserScene.static): both sides
+    cameras: dict  # side -> view -> {position, focal_point, view_up}
 
     def as_dict(self) -> dict:
         return {f.name: getattr(self, f.name) for f in fields(self)}
 
 
-def build(scene, sweeps: bool = True) -> Startup:
+def build(scene) -> Startup:
     """Collect the start-up payloads from a :class:`~viewer.app.payload.BrowserScene`."""
     views = scene.scene.views
-    cameras = {side: {v: [a.tolist() for a in scene.scene.camera(v, side)] for v in views} for side in SIDES}
-    neutral = {side: list(scene.frame(side, Pose())) for side in SIDES}
-    swept = {side: list(scene.sweep(side, 0.0, 0.0)) for side in SIDES} if sweeps else {}
-    return Startup(
-        texts=scene.texts,
-        contract=contract.as_json(),
-        static=scene.static,
-        neutral=neutral,
-        cameras=cameras,
-        sweeps=swept,
-    )
+    keys = ("position", "focal_point", "view_up")
+
+    def camera(view: str, side: str) -> dict:
+        return {k: a.tolist() for k, a in zip(keys, scene.scene.camera(view, side), strict=True)}
+
+    cameras = {side: {v: camera(v, side) for v in views} for side in SIDES}
+    return Startup(texts=scene.texts, contract=contract.as_json(), static=scene.static, cameras=cameras)
 
 
 # ---------------------------------------------------------------------- file format
@@ -180,7 +145,6 @@ def _write(path: Path, s: Startup) -> None:
 
 
 _lock = threading.Lock()
-_completed: Startup | None = None
 
 
 @lru_cache(maxsize=1)
@@ -197,7 +161,7 @@ def _startup() -> Startup:
         return found
     from viewer.app.payload import shared_scene
 
-    built = build(shared_scene(), sweeps=False)  # the sweeps follow the first page (complete())
+    built = build(shared_scene())
     _write(path, built)
     return built
 
@@ -205,42 +169,13 @@ def _startup() -> Startup:
 def startup() -> Startup:
     """The start-up payloads: from the cache when meshes, annotations and code are unchanged."""
     with _lock:
-        return _completed if _completed is not None else _startup()
-
-
-def complete() -> Startup:
-    """Add the zero-flexion sweeps if the start-up payloads lack them, and store them in the
-    cache. They come from the helper process if it computed them (see
-    :func:`prepare_in_background`), else they are computed here."""
-    global _completed
-
-    s = startup()
-    if s.complete:
-        return s
-    path = cache_path(_key())
-    full = None
-    if _helper is not None:
-        try:
-            _helper.wait(timeout=120)
-        except subprocess.TimeoutExpired:
-            _helper.kill()
-        found = _read(path)
-        full = found if found is not None and found.complete else None
-    if full is None:
-        from viewer.app.payload import shared_sweep
-
-        full = replace(s, sweeps={side: list(shared_sweep(side, 0.0, 0.0)) for side in SIDES})
-        _write(path, full)
-    with _lock:
-        _completed = full
-    return full
+        return _startup()
 
 
 def reset() -> None:
     """Forget the payloads held in memory (the next call reads the cache again)."""
-    global _completed, _helper
+    global _helper
     with _lock:
-        _completed = None
         _helper = None
         _startup.cache_clear()
         _key.cache_clear()
@@ -253,10 +188,9 @@ def prepare_in_background() -> subprocess.Popen | None:
     """Build a missing start-up cache in a second process, while this one imports Panel.
 
     Only on the first start after an install or an update (no cache file for these sources).
-    The helper writes the payloads the first page needs, then adds the sweeps (see
-    :func:`complete`). Call :func:`wait_for_helper`, then :func:`startup`, which reads the
-    file, or, if the helper failed (for example on a broken annotation file), builds it
-    itself and reports the problem.
+    The helper writes the payloads the first page needs. Call :func:`wait_for_helper`, then
+    :func:`startup`, which reads the file, or, if the helper failed (for example on a broken
+    annotation file), builds it itself and reports the problem.
     """
     global _helper
     if cache_path(_key()).exists():
@@ -283,7 +217,7 @@ first_view = threading.Event()
 
 
 def warm_up(wait_s: float = 10.0) -> threading.Thread:
-    """Build the full scene and the missing sweeps in a background thread, after the first
+    """Build the full scene (for exports) in a background thread, after the first
     page is drawn (or ``wait_s``).
 
     Waiting keeps the CPU free for that first page; later slider moves and exports then find
@@ -296,7 +230,6 @@ def warm_up(wait_s: float = 10.0) -> threading.Thread:
         first_view.wait(wait_s)
         try:
             shared_scene()
-            complete()
         except Exception as exc:
             log.error("gmed: building the scene failed: %s", exc)
 
@@ -307,5 +240,3 @@ def warm_up(wait_s: float = 10.0) -> threading.Thread:
 
 if __name__ == "__main__":  # the helper process of prepare_in_background()
     startup()  # what the first page needs, written at once
-    os.nice(10)  # then the sweeps, without taking the CPU from the server and the first page
-    complete()

@@ -1,34 +1,28 @@
-// frames.js: a pose on screen. A frame from the server, or sweep frames blended, are
-// written by the poseModel into the drawn buffers of the sceneActors; the light meshes and
-// the read-out follow.
+// frames.js: a pose on screen. The poseModel computes it into the drawn buffers of the
+// sceneActors; the femur matrix, the light meshes and the read-out follow.
 
-// newFrames({pose, scene, lod, current, stats, requestRender}): current is the shown
-// {angle, length, moment_arm}
+// newFrames({pose, scene, lod, current, stats, requestRender}): current is what is shown:
+// {side, abduction, flexion, rotation, readout}
 export function newFrames({ pose, scene, lod, current, stats, requestRender }) {
   const publicAPI = {};
 
-  function finish(read) {
+  // ``p`` ({side, abduction, flexion, rotation}, checked) computed and drawn; the read-out
+  // too unless ``withReadout`` is false (it costs six more muscles for the moment arms)
+  publicAPI.show = (p, withReadout = true) => {
+    const t0 = performance.now();
+    const { matrix, readout } = pose.write(p, scene.poseBuffers(), withReadout);
+    scene.setFemurMatrix(matrix);
     scene.posePointsChanged();
     lod.update();
-    if (read) { current.length = read.length; current.moment_arm = read.moment_arm; }
+    Object.assign(current, { side: p.side, abduction: p.abduction, flexion: p.flexion, rotation: p.rotation });
+    if (readout) current.readout = readout;
+    current.readoutStale = !readout;
     stats.frames += 1;
-  }
-
-  // the frame at ``offset`` floats of ``all`` (its normals computed here)
-  publicAPI.showFrame = (all, offset, read) => {
-    scene.setFemurMatrix(pose.writeFrame(all, offset, scene.poseBuffers()));
-    finish(read);
+    stats.poseMs = performance.now() - t0;
   };
 
-  // sweep frames i0 and i1 blended with weight w, written straight into the drawn buffers
-  publicAPI.showBlend = (i0, i1, w, read) => {
-    const buffers = scene.poseBuffers();
-    scene.setFemurMatrix(pose.writeBlend(i0, i1, w, buffers));
-    finish(read);
-  };
-
-  // a new pose (arrow key, slider, a frame from the server): drawn light at once on a slow
-  // machine, in full detail once input rests (see lod.js)
+  // a new pose (key, slider, API): drawn light at once on a slow machine, in full detail
+  // once input rests (see lod.js)
   publicAPI.newPose = () => {
     stats.framesShown = (stats.framesShown || 0) + 1;
     stats.poseWaiting = true;

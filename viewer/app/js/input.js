@@ -1,37 +1,33 @@
 // input.js: the keys of the view (contract.keys and contract.views.keys) and the camera
 // moved with the mouse (light meshes while slow, the camera reported when it stops).
 
-// newKeys({model, root, current, stats, showLocal, target}): key presses on target
-// (document); arrow keys step the abduction by contract.step_deg within
-// contract.pose_range.abduction, drawn at once from the sweep when showLocal(angle) can
-export function newKeys({ model: hip, root, current, stats, showLocal, target = document }) {
+// newKeys({model, root, current, stats, setPose, setView, target}): key presses on target
+// (document); arrow keys step the abduction by contract.step_deg within its range, computed
+// and drawn here (setPose); the number keys jump to the preset views (setView)
+export function newKeys({ model: hip, root, current, stats, setPose, setView, target = document }) {
   const contract = hip.contract, keys = contract.keys, viewKeys = contract.views.keys;
-  const model = { tellTimer: null, keyAngle: null, lastKeyAt: 0 };
-
-  // the server is told the angle once the keys rest
-  function tellAngle(a) {
-    clearTimeout(model.tellTimer);
-    model.tellTimer = setTimeout(() => { hip.angle = a; }, 150);
-  }
 
   function onKey(ev) {
-    if (ev.target && ["INPUT", "TEXTAREA", "SELECT"].includes(ev.target.tagName)) return;
+    const tag = ev.target && ev.target.tagName;
+    if (["INPUT", "TEXTAREA", "SELECT"].includes(tag)) return;
+    if (tag === "BUTTON" && (ev.key === " " || ev.key === "Enter")) return;  // the button's own click
     const step = keys.step_up.includes(ev.key) ? 1 : keys.step_down.includes(ev.key) ? -1 : 0;
-    if (step) stats.keyAt = performance.now();
     if (keys.play.includes(ev.key)) { hip.playing = !hip.playing; ev.preventDefault(); }
     else if (step) {
-      // step from the last angle asked for, so fast repeats add up before frames arrive
-      const recent = model.keyAngle !== null && performance.now() - model.lastKeyAt < 1000 && !hip.playing;
-      if (!recent) model.keyAngle = Math.round(current.angle ?? hip.angle);
-      model.lastKeyAt = performance.now();
+      stats.keyAt = performance.now();
       hip.playing = false;
-      const to = model.keyAngle = stepAbduction(contract, model.keyAngle, step);
-      if (!hip.standalone && showLocal(to)) tellAngle(to);
-      else hip.angle = to;
+      setPose({ abduction: stepAngle(contract, "abduction", current.abduction, step) }, "keys");
       ev.preventDefault();
     }
-    else if (Object.hasOwn(viewKeys, ev.key)) { hip.view_key = ev.key; hip.view_key_nonce = (hip.view_key_nonce || 0) + 1; }
-    else if (keys.labels.includes(ev.key)) { hip.labels_key = (hip.labels_key || 0) + 1; }
+    else if (Object.hasOwn(viewKeys, ev.key)) setView(viewKeys[ev.key], "keys");
+    else if (keys.labels.includes(ev.key)) {
+      if (hip.standalone) {
+        const on = hip.layers.includes("labels");
+        hip.layers = on ? hip.layers.filter((l) => l !== "labels") : [...hip.layers, "labels"];
+      } else {
+        hip.labels_key = (hip.labels_key || 0) + 1;  // the server owns the layers
+      }
+    }
     else if (keys.fullscreen.includes(ev.key)) {
       if (document.fullscreenElement) document.exitFullscreen(); else root.requestFullscreen().catch(() => {});
     }
@@ -39,10 +35,7 @@ export function newKeys({ model: hip, root, current, stats, showLocal, target = 
   target.addEventListener("keydown", onKey);
 
   return {
-    delete: () => {
-      target.removeEventListener("keydown", onKey);
-      clearTimeout(model.tellTimer);
-    },
+    delete: () => target.removeEventListener("keydown", onKey),
   };
 }
 

@@ -5,9 +5,9 @@
 // detail, supersampled, follows at once.
 
 // newRenderLoop({win, lod, labels, readout, current, stats, model}): request() asks for a
-// frame; setLightStart(true) when the first frame shows the light meshes
+// frame, whenDrawn() waits for it; setLightStart(true) when the first frame shows the light meshes
 export function newRenderLoop({ win, lod, labels, readout, current, stats, model: hip }) {
-  const model = { pending: false, deleted: false, lightStart: false };
+  const model = { pending: false, deleted: false, lightStart: false, waiters: [] };
   const publicAPI = {};
 
   publicAPI.setLightStart = (light) => { model.lightStart = light; };
@@ -20,6 +20,9 @@ export function newRenderLoop({ win, lod, labels, readout, current, stats, model
     labels.place();
     readout.update(current);
     const t2 = performance.now();
+    const waiters = model.waiters;
+    model.waiters = [];
+    for (const resolve of waiters) resolve();
     stats.renders += 1;
     if (stats.poseWaiting) {
       stats.poseWaiting = false;
@@ -49,6 +52,12 @@ export function newRenderLoop({ win, lod, labels, readout, current, stats, model
     model.pending = true;
     requestAnimationFrame(draw);
   };
+
+  // a Promise resolved once the next frame is drawn (the JS API's setPose and setView)
+  publicAPI.whenDrawn = () => new Promise((resolve) => {
+    model.waiters.push(resolve);
+    publicAPI.request();
+  });
 
   publicAPI.delete = () => { model.deleted = true; };
   return publicAPI;

@@ -1,11 +1,12 @@
 // view.js: the HipView component. render({model, el}) builds the page elements, loads
 // vtk.js (served by Panel from its own wheel) and wires the modules; model.on("remove")
-// deletes each. Meshes arrive once as binary buffers; afterwards only frames (femur matrix,
-// muscle and fibre points) arrive, or a precomputed abduction sweep played in the browser.
+// deletes each. Meshes and the muscle models of both sides arrive once as binary buffers;
+// every pose is then computed here (muscleModel.js), and only the pose, at rest, goes back.
 
 // the fields of HipView.contract (viewer.contract.as_json()) read by this code
 const CONTRACT_FIELDS = [
-  "pose_range.abduction", "step_deg", "layers", "parts", "views.keys", "views.view_angle_deg",
+  "sides", "pose_range.abduction", "pose_range.flexion", "pose_range.rotation", "step_deg", "layers",
+  "parts", "views.ids", "views.labels", "views.keys", "views.default", "views.view_angle_deg",
   "keys.play", "keys.step_up", "keys.step_down", "keys.labels", "keys.fullscreen",
   "themes.light.background", "themes.classroom.background",
 ];
@@ -41,6 +42,9 @@ export async function render({ model, el }) {
   }
 }
 
+// the pose and view reach the server (and the URL hash) once input rests this long
+const SYNC_REST_MS = 250;
+
 async function renderView({ model, el }) {
   const { root, canvasHost, svg, labelLayer, readout: readoutEl, status } = newPageElements(el);
   const parts = [];  // every module's API, deleted in reverse order on "remove"
@@ -70,7 +74,11 @@ async function renderView({ model, el }) {
 
   const stats = { frames: 0, renders: 0 };
   window.gmedStats = stats;
-  const current = { angle: model.angle, length: null, moment_arm: null };
+  // what is on screen: the pose, its read-out, and the preset view last chosen
+  const current = { side: undefined, abduction: 0, flexion: 0, rotation: 0, readout: null };
+  const state = { shownSide: null, view: null, syncTimer: null, errorTimer: null };
+  let readyResolve;
+  const ready = new Promise((resolve) => { readyResolve = resolve; });
   const L = contractLayers(model.contract, ["labels"]);
   const add = (part) => { parts.push(part); return part; };
 
@@ -87,26 +95,119 @@ async function renderView({ model, el }) {
   const frames = add(newFrames({ pose, scene, lod, current, stats, requestRender }));
   const labels = add(newLabels({ root, layer: labelLayer, svg, canvasHost, win, scene, model }));
   const readout = add(newReadout(readoutEl, model));
-  const playback = add(newPlayback({ model, pose, frames, current, stats, requestRender, noteInterval: lod.noteInterval }));
+  const playback = add(newPlayback({ model, frames, current, stats, requestRender, noteInterval: lod.noteInterval }));
   cameraWatch = add(newCameraWatch({ interactor: win.getInteractor(), camera, model, lod, onMove: labels.place }));
-  add(newKeys({ model, root, current, stats, showLocal: playback.showLocal }));
-  if (model.standalone) add(newStandaloneBar({ root, model, current, playback }));
+  const controls = add(newPoseControls({ root, model, setPose }));
+  add(newKeys({ model, root, current, stats, setPose, setView }));
+  if (model.standalone) add(newStandalonePanel({ root, model, setView }));
   const loop = add(newRenderLoop({ win, lod, labels, readout, current, stats, model }));
   // hoisted: the modules above hold it before the loop exists, and call it only later
   function requestRender() { loop.request(); }
+  add(newApi({
+    view: { ready, getPose, setPose, readout: readoutNow, setView, viewName: () => state.view, whenDrawn: () => loop.whenDrawn() },
+  }));
+  add({ delete: () => { clearTimeout(state.syncTimer); clearTimeout(state.errorTimer); } });
 
-  function build() {
-    const sd = model.scene_data;
-    if (!scene.build(sd)) return;
+  // ------------------------------------------------------------------ the side's scene
+  function build(side) {
+    const sd = sideScene(model.scene_data, side);
+    if (!sd || !scene.build(sd)) return false;
+    state.shownSide = side;
     lod.reset();
-    pose.setLayout({ layout: sd.layout, muscleTris: scene.getMuscle().tris, ribbonTris: scene.getRibbon().tris });
+    pose.setScene(model.scene_data);
+    pose.setTopology({ muscleTris: scene.getMuscle().tris, ribbonTris: scene.getRibbon().tris });
     labels.build(sd.labels);
     applyLayers();
     applyOpacity();
-    applyView();
-    if (model.frame && model.frame.byteLength !== 0) frames.showFrame(F32(model.frame), 0, model.readout);
+    applyClassroom();
+    return true;
   }
 
+  // ------------------------------------------------------------------ pose and view
+  function getPose() {
+    return { side: current.side, abduction: current.abduction, flexion: current.flexion, rotation: current.rotation };
+  }
+
+  // a partial pose ({side?, abduction?, flexion?, rotation?}) computed and drawn here; throws
+  // one clear Error (and changes nothing) for a bad one. ``source``: "api", "keys",
+  // "controls", "hash", "server", "start"
+  function setPose(changes, source) {
+    if (!pose.ready() && source !== "start") throw new Error("gmed: the view is not ready yet (await gmed.ready)");
+    const p = mergePose(current.side === undefined ? model.pose : getPose(), changes, "setPose");
+    pose.checkPose(p);
+    if (p.side !== state.shownSide) {
+      const switching = state.shownSide !== null && source !== "start";
+      build(p.side);
+      if (switching) jumpTo(state.view || model.contract.views.default, p.side);  // to the new hip
+    }
+    frames.show(p);
+    frames.newPose();
+    controls.update(p);
+    if (source !== "server" && source !== "start") scheduleSync();
+    return getPose();
+  }
+
+  // the read-out of the JS API: the whole muscle on the moving side, degrees and mm
+  function readoutNow() {
+    const r = current.readout || {};
+    return { ...getPose(), length_mm: r.length_mm, moment_arm_mm: { ...(r.moment_arm_mm || {}) } };
+  }
+
+  function jumpTo(name, side = current.side || model.pose.side) {
+    const cam = model.cameras && model.cameras[side] && model.cameras[side][name];
+    if (!cam) return false;
+    applyCamera({ ...cam, view_angle: model.contract.views.view_angle_deg });
+    state.view = name;
+    return true;
+  }
+
+  // a preset view (contract.views.ids); throws one clear Error for an unknown name
+  function setView(name, source) {
+    const ids = model.contract.views.ids;
+    if (!ids.includes(name)) throw new Error(`setView: no view ${JSON.stringify(name)} (views: ${ids.join(", ")})`);
+    if (!jumpTo(name)) throw new Error("gmed: the view is not ready yet (await gmed.ready)");
+    if (source !== "server") scheduleSync();
+  }
+
+  // once input rests: the pose and view to the server (HipView.pose, .view) and the URL hash
+  function scheduleSync() {
+    clearTimeout(state.syncTimer);
+    state.syncTimer = setTimeout(() => {
+      if (deleted || model.playing) return;
+      const p = getPose();
+      if (!model.standalone) {
+        if (!samePose(model.pose, p)) model.pose = p;
+        if (state.view && model.view !== state.view) model.view = state.view;
+      }
+      const hash = poseHash(p, state.view);
+      if (window.location.hash !== hash) {
+        try { window.history.replaceState(null, "", hash); } catch (err) { /* a sandboxed frame */ }
+      }
+    }, SYNC_REST_MS);
+  }
+
+  // one line over the view for a bad link or value, gone after a while
+  function showError(err) {
+    const msg = String(err && err.message ? err.message : err);
+    console.error(msg);
+    status.textContent = msg;
+    status.classList.add("gmed-error");
+    clearTimeout(state.errorTimer);
+    state.errorTimer = setTimeout(() => { status.textContent = ""; status.classList.remove("gmed-error"); }, 8000);
+  }
+
+  function applyHash() {
+    let found;
+    try {
+      found = parseHash(window.location.hash);
+      if (Object.keys(found.pose).length) setPose(found.pose, "hash");
+      if (found.view) setView(found.view, "hash");
+    } catch (err) {
+      showError(err);
+    }
+  }
+
+  // ------------------------------------------------------------------ model -> view
   function applyLayers() {
     const on = new Set(model.layers);
     if (lod.isOn()) lod.rebuild(); else scene.showLayers(on);
@@ -118,15 +219,21 @@ async function renderView({ model, el }) {
     if (scene.applyOpacity()) requestRender();
   }
 
-  function applyView() {
-    const v = model.camera_preset;
+  function applyCamera(v) {
     if (!v || !v.position) return;
     camera.setPosition(...v.position);
     camera.setFocalPoint(...v.focal_point);
     camera.setViewUp(...v.view_up);
     camera.setViewAngle(v.view_angle || model.contract.views.view_angle_deg);
     renderer.resetCameraClippingRange();
+    labels.place();
     requestRender();
+  }
+
+  function applyPreset() {
+    const v = model.camera_preset;
+    if (v && v.name) state.view = v.name;
+    applyCamera(v);
   }
 
   function applyClassroom() {
@@ -138,50 +245,52 @@ async function renderView({ model, el }) {
   }
 
   unlisten.push(
-    listen(model, "scene_data", () => { build(); applyClassroom(); }),
-    listen(model, "frame", () => {
-      if (model.playing || !pose.getLayout()) return;
-      current.angle = model.angle;
-      frames.showFrame(F32(model.frame), 0, model.readout);
-      stats.framesReceived = (stats.framesReceived || 0) + 1;
-      frames.newPose();
+    listen(model, "scene_data", () => {
+      const side = state.shownSide || model.pose.side;
+      state.shownSide = null;
+      pose.setScene(model.scene_data);
+      if (build(side) && current.side !== undefined) { frames.show(getPose()); frames.newPose(); }
     }),
-    listen(model, "angle", () => {
-      if (!model.playing && !model.standalone && Math.abs(model.angle - current.angle) > 1e-6) playback.showLocal(model.angle);
+    listen(model, "pose", () => {
+      if (samePose(model.pose, getPose())) return;
+      try { setPose(model.pose, "server"); } catch (err) { showError(err); }
     }),
-    listen(model, "sweep", () => { playback.loadSweep(); playback.start(); }),
     listen(model, "layers", applyLayers),
     listen(model, "muscle_opacity", applyOpacity),
-    listen(model, "camera_preset", applyView),
+    listen(model, "camera_preset", applyPreset),
     listen(model, "classroom", applyClassroom),
     listen(model, "playing", () => {
+      controls.update(getPose());
       if (model.playing) {
         playback.start();
       } else {
-        model.angle = Math.round(playback.getAngle());
         lod.rest();
+        scheduleSync();
       }
     }),
   );
-
-  // the abduction slider draws from the sweep while it is dragged (see GmedApp._abduction_slider)
-  if (!model.standalone) {
-    const localAngle = (a) => { if (!model.playing) playback.showLocal(a); };
-    window.gmedLocalAngle = localAngle;
-    add({ delete: () => { if (window.gmedLocalAngle === localAngle) delete window.gmedLocalAngle; } });
-  }
+  const onHash = () => applyHash();
+  window.addEventListener("hashchange", onHash);
+  add({ delete: () => window.removeEventListener("hashchange", onHash) });
 
   // The first frame shows the light meshes at screen resolution: everything is there, and
   // it is drawn in a fraction of the time. Full detail, supersampled, follows at once.
   win.setScale(1);
-  build();
+  pose.setScene(model.scene_data);
+  try {
+    setPose(model.pose, "start");
+  } catch (err) {
+    status.textContent = String(err);
+    throw err;
+  }
+  applyPreset();
+  if (window.location.hash.length > 1) applyHash();
   const sd = scene.getSceneData();
   const lightStart = model.lod !== "off" && !!(sd && sd.meshes) && sd.meshes.some((m) => m.lod);
   loop.setLightStart(lightStart);
   if (lightStart) lod.set(true, 1);
-  playback.loadSweep();
-  applyClassroom();
-  status.textContent = "";
+  if (!status.classList.contains("gmed-error")) status.textContent = "";
   root.classList.add("gmed-ready");
-  requestRender();
+  loop.whenDrawn().then(() => readyResolve());
+  if (model.playing) playback.start();
 }

@@ -1,0 +1,33 @@
+// sides.js: the scene data of both sides (HipView.scene_data: bones once, then per side the
+// muscle, footprints, labels and muscle model) seen from the side that moves. The other
+// side's hip bone, femur and neutral muscle form the "other_side" layer; the moving femur
+// follows the pose. PURE (no vtk, no DOM).
+
+export function otherSide(side) {
+  return side === "right" ? "left" : "right";
+}
+
+// per scene_data object: side -> the view of it (built once, so actors rebuild from the same arrays)
+const SIDE_SCENES = new WeakMap();
+
+// {side, meshes, muscle, footprints, labels, colors, layout} for sceneActors, lod and labels;
+// null when sd is not a two-sided scene
+export function sideScene(sd, side) {
+  if (!sd || !sd.bones || !sd.sides || !sd.sides[side]) return null;
+  let views = SIDE_SCENES.get(sd);
+  if (!views) SIDE_SCENES.set(sd, (views = {}));
+  if (views[side]) return views[side];
+  const other = otherSide(side), mine = sd.sides[side], theirs = sd.sides[other].muscle;
+  const meshes = sd.bones.map((b) => ({
+    ...b, group: b.id.endsWith("_" + other) ? "other_side" : "bones", moves: b.id === `femur_${side}`,
+  }));
+  meshes.push({
+    id: `muscle_${other}`, group: "other_side", moves: false, points: theirs.neutral, tris: theirs.tris,
+    part: theirs.part, lod: { points: theirs.neutral, tris: theirs.lod_tris }, color: theirs.color,
+  });
+  views[side] = {
+    side, meshes, muscle: mine.muscle, footprints: mine.footprints, labels: mine.labels,
+    colors: sd.colors, layout: sd.layout,
+  };
+  return views[side];
+}
