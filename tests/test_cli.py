@@ -142,6 +142,8 @@ def test_console_script_runs():
         (["--num-procs", "99"], "argument --num-procs: 99 is outside 1..16"),
         (["--max-sessions", "-1"], "argument --max-sessions: -1 is outside 0..100000"),
         (["--max-sessions", "lots"], "'lots' is not a number"),
+        (["--allow-origin", "http://class.example.org/"], "is not HOST or HOST:PORT"),
+        (["--allow-origin", "class.example.org:80/x"], "is not HOST or HOST:PORT"),
     ],
 )
 def test_serve_rejects_bad_values(args, message, capsys):

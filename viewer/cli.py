@@ -11,6 +11,7 @@ import argparse
 import csv
 import io
 import math
+import re
 import sys
 from pathlib import Path
 
@@ -94,6 +95,17 @@ def view(text: str) -> str:
     ids = contract.views()["ids"]
     if text not in ids:
         raise argparse.ArgumentTypeError(f"unknown view {text!r}; choose from {', '.join(ids)}")
+    return text
+
+
+#: HOST or HOST:PORT, as a browser sends it in the Origin header (no scheme, no path)
+ORIGIN = re.compile(r"^(?:[A-Za-z0-9][A-Za-z0-9.-]*|\[[0-9A-Fa-f:.]+\])(?::[0-9]{1,5})?$")
+
+
+def origin(text: str) -> str:
+    """Argument type: the address a reverse proxy serves the app on, ``HOST[:PORT]``."""
+    if not ORIGIN.match(text):
+        raise argparse.ArgumentTypeError(f"{text!r} is not HOST or HOST:PORT (e.g. example.org:8080)")
     return text
 
 
@@ -268,6 +280,7 @@ def _serve(args: argparse.Namespace) -> int:
         classroom=args.classroom,
         num_procs=args.num_procs,
         max_sessions=args.max_sessions,
+        allow_origins=tuple(args.allow_origin),
     )
     return 0
 
@@ -400,6 +413,14 @@ def build_parser() -> argparse.ArgumentParser:
         default=MAX_SESSIONS,
         metavar="N",
         help=f"open sessions per process; more get a 'busy' page (default {MAX_SESSIONS}, 0: no limit)",
+    )
+    s.add_argument(
+        "--allow-origin",
+        type=origin,
+        action="append",
+        default=[],
+        metavar="HOST[:PORT]",
+        help="also accept pages served through this address (a reverse proxy in front); repeatable",
     )
     s.set_defaults(func=_serve)
 

@@ -122,10 +122,12 @@ def serve(
     classroom: bool = False,
     num_procs: int = 1,
     max_sessions: int = 0,
+    allow_origins: tuple[str, ...] = (),
 ):
     """Start the server and block until Ctrl-C or SIGTERM.
 
-    Websocket connections are accepted only from pages served by this host and port; there
+    Websocket connections are accepted only from pages served by this host and port, and
+    by the addresses in ``allow_origins`` (``HOST[:PORT]`` of a reverse proxy in front); there
     is no autoreload, no debug mode and no endpoint that reads or writes files by path.
     """
     pn.extension(design=None, notifications=False)
@@ -141,7 +143,7 @@ def serve(
             port=port,
             show=open_browser,
             title="gmed-viewer: gluteus medius",
-            websocket_origin=[f"{host}:{port}", f"localhost:{port}", f"127.0.0.1:{port}"],
+            websocket_origin=[f"{host}:{port}", f"localhost:{port}", f"127.0.0.1:{port}", *allow_origins],
             autoreload=False,
             dev=False,
             print=False,
