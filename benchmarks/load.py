@@ -38,8 +38,9 @@ How each number is measured:
       issue #15, exploration = step -> the server's frame, lesson = slider release -> the
       server's angle (the page draws the other steps from its sweep). Since #15 a page
       computes every pose itself, so a light client steps locally and sends nothing; the
-      column says "local". (The light client's step is modelled: BURST steps locally,
-      then one HipView.pose message, as a page sends once its input rests 250 ms.)
+      column says "local". (The light client's step is modelled: 10 steps locally, then
+      one HipView.pose message, as a page sends once its input rests 250 ms; the clients'
+      bursts end at different steps, as students rest at their own moments.)
   step->visible p95, page: the real page's arrow key -> the pose on screen, measured in
       the page (gmedStats.keyToFrameMs), steps 0.25 s apart.
   reply p95: the server's reply (OK) to a light client's message: since #15 the pose
@@ -131,7 +132,8 @@ def run_old(tree: Path, n: int, args, tmp: Path, left: float) -> dict:
     env = {"TMPDIR": str(own)}
     code, text = python(tree, "benchmarks/load.py", *opts, cache_dir=own, timeout=left + 60, env=env)
     if code != 0:
-        raise RuntimeError(f"the old load.py exited with {code}")
+        last = text.strip().splitlines()[-1] if text.strip() else ""
+        raise RuntimeError(f"the old load.py exited with {code}: {last}")
     return parse_old(text, n)
 
 
@@ -236,9 +238,15 @@ async def main() -> None:
                     rows.append(("old", await asyncio.to_thread(run_old, old, n, args, tmp, left)))
                 print(f"\n== new, {n} sessions", flush=True)
                 rows.append(("new", await run_new(n, args, tmp, deadline - time.perf_counter())))
+        except (RuntimeError, TimeoutError) as e:  # the budget, or a phase that failed
+            stopped = e
+        else:
+            stopped = None
         finally:
             if rows:
                 table(rows, args)
+    if stopped is not None:
+        raise SystemExit(f"stopped before the end: {stopped!r}")
 
 
 if __name__ == "__main__":

@@ -43,7 +43,9 @@ class Server(GmedServer):
 async def bursts(client: ClassClient, seconds: float, rate: float, offset: int, flexion: float):
     """Step the abduction at ``rate`` steps per second as a page does: each step is computed
     and drawn in the browser (nothing is sent); after every BURST steps the input rests and
-    the pose goes to the server. Returns the server's reply times (s) and the steps made."""
+    the pose goes to the server. Students rest at their own moments: the bursts of clients
+    with different ``offset`` end at different steps. Returns the server's reply times (s)
+    and the steps made."""
     lo, hi = (round(v) for v in POSE_RANGE["abduction"])
     angle = lo + offset % (hi - lo + 1)
     replies, steps = [], 0
@@ -52,7 +54,7 @@ async def bursts(client: ClassClient, seconds: float, rate: float, offset: int, 
     while time.perf_counter() < t_end:
         steps += 1
         angle = lo + (angle - lo + 1) % (hi - lo + 1)  # the next whole degree, round again
-        if steps % BURST == 0:
+        if steps % BURST == offset % BURST:
             pose = {"side": "right", "abduction": float(angle), "flexion": float(flexion), "rotation": 0.0}
             replies.append(await client.send_pose(pose))
         next_t += 1.0 / rate
