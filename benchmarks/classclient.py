@@ -1,10 +1,4 @@
-"""A light classroom client: one app session over Bokeh's websocket protocol, without a browser.
-
-It does what a student's browser does to the server (load the page, pull the document,
-move the abduction angle, press play, close) and measures the replies. The load benchmark
-and the fault tests use it to reach 30-60 sessions on one machine, where 60 real Chromium
-pages would measure Chromium instead of the server.
-"""
+"""A light classroom client: one app session over Bokeh's websocket protocol, without a browser."""
 
 from __future__ import annotations
 
@@ -51,12 +45,25 @@ def find_widget(doc: dict, title: str) -> str:
 
 
 def find_view_model(doc: dict) -> str:
-    """Id of the 3D view's data model: the object with ``frame`` and ``scene_data`` attributes."""
-    return find_model(doc, lambda a: "frame" in a and "scene_data" in a, "3D view model")
+    """Id of the 3D view's data model: the object with a ``scene_data`` attribute (``pose``,
+    or before issue #15 ``frame``, may be absent: a default value is not sent)."""
+    return find_model(doc, lambda a: "scene_data" in a, "3D view model")
+
+
+def as_map(d: dict) -> dict:
+    """A dict as BokehJS sends it over the websocket (a ``map``)."""
+    return {"type": "map", "entries": [[k, v] for k, v in d.items()]}
 
 
 class ClassClient:
-    """One session. Use ``await open()``, then ``set_angle``/``play``, then ``close()``."""
+    """One session, as a student's browser talks to the server (load the page, pull the
+    document, change the view's attributes, press play, close), measuring the replies.
+
+    Use ``await open()``, then ``send_pose`` (the browser computes every pose since issue
+    #15 and sends the pose once its input rests) or, against older servers that compute the
+    frames, ``set_angle``/``set_widget``/``play``; then ``close()``. The load benchmark and
+    the fault tests use it to reach 30-60 sessions on one machine.
+    """
 
     def __init__(self, url: str, origin: str | None = None, timeout: float = 30.0):
         self.url = url.rstrip("/") + "/"
@@ -68,6 +75,8 @@ class ClassClient:
         self.released = 0.0  # the abduction the server last set on the 3D view
         self.doc_bytes = 0
         self.bytes_received = 0
+        self.bytes_sent = 0
+        self._last_ack: asyncio.Future | None = None  # the reply to the last message sent
         self._frames: asyncio.Queue = asyncio.Queue()
         self._acks: dict[str, tuple[float, asyncio.Future]] = {}
         self.ack_latencies: list[float] = []
@@ -96,10 +105,12 @@ class ClassClient:
 
     async def _send(self, msgtype: str, content: dict) -> str:
         msgid = uuid.uuid4().hex
-        self._acks[msgid] = (time.perf_counter(), asyncio.get_running_loop().create_future())
-        await self.ws.write_message(json.dumps({"msgid": msgid, "msgtype": msgtype}))
-        await self.ws.write_message("{}")
-        await self.ws.write_message(json.dumps(content))
+        fut = asyncio.get_running_loop().create_future()
+        self._acks[msgid] = (time.perf_counter(), fut)
+        self._last_ack = fut
+        for part in (json.dumps({"msgid": msgid, "msgtype": msgtype}), "{}", json.dumps(content)):
+            self.bytes_sent += len(part)
+            await self.ws.write_message(part)
         return msgid
 
     async def _read_loop(self):
@@ -120,8 +131,9 @@ class ClassClient:
                 }
                 if "sweep" in mine:
                     self._frames.put_nowait(("sweep", time.perf_counter()))
-                # a new pose: a frame from the server, or an angle the page takes from its sweep
-                if "frame" in mine or "angle" in mine:
+                # a new pose: a frame from the server, an angle the page takes from its sweep,
+                # or (since issue #15) a pose the page computes itself
+                if "frame" in mine or "angle" in mine or "pose" in mine:
                     self._frames.put_nowait(time.perf_counter())
         except (ClosedError, asyncio.CancelledError):
             pass
@@ -166,6 +178,17 @@ class ClassClient:
         """Set an attribute of the 3D view's model, as the browser does."""
         event = {"kind": "ModelChanged", "model": {"id": self.view_id}, "attr": attr, "new": value}
         await self._send("PATCH-DOC", {"events": [event]})
+
+    async def send_pose(self, pose: dict, wait: bool = True) -> float | None:
+        """Send ``HipView.pose`` as the page does once its input rests; return seconds until the
+        server's reply (``OK``), or None without ``wait``. The server sends no frame back."""
+        t0 = time.perf_counter()
+        await self.change("pose", as_map(pose))
+        reply = self._last_ack
+        if not wait:
+            return None
+        await asyncio.wait_for(reply, self.timeout)
+        return time.perf_counter() - t0
 
     async def set_widget(self, title: str, value, wait: bool = True, attr: str = "value") -> float | None:
         """Move a sidebar widget (by its title) as a student does; return seconds until the pose.
