@@ -47,6 +47,15 @@ def test_pose_from_the_browser_is_the_session_state(app):
         app.param.update(abduction=0, flexion=0, rotation=0, side="right")
 
 
+def test_a_wrong_pose_from_the_browser_changes_only_its_valid_fields(app):
+    for bad in ({"abduction": "ten"}, {"flexion": None, "rotation": float("nan")}, {"side": "middle"}, {}):
+        app.view3d.pose = bad
+        assert (app.side, app.abduction, app.flexion, app.rotation) == ("right", 0.0, 0.0, 0.0), bad
+    app.view3d.pose = {"side": "left", "abduction": 400, "flexion": True, "rotation": -5}
+    assert (app.side, app.abduction, app.flexion, app.rotation) == ("left", 45.0, 0.0, -5.0)
+    app.param.update(side="right", abduction=0, rotation=0)
+
+
 def test_layers_opacity_view_classroom(app):
     app.fibres = False
     assert "fibres" not in app.view3d.layers

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import math
 
 import panel as pn
 import param
@@ -32,6 +33,22 @@ CSS = """
 .gmed-classroom-page .gmed-info h3 { font-size: 30px; }
 .gmed-classroom-page .gmed-info p, .gmed-classroom-page .gmed-info li { font-size: 28px; }
 """
+
+
+def pose_from_browser(pose, sides) -> dict:
+    """The fields of a pose the browser reported that are valid: a side of ``sides``, and
+    angles that are finite numbers, clamped to :data:`POSE_RANGE` (the page checks them
+    before it sends; anything else is dropped, never an exception in the session)."""
+    if not isinstance(pose, dict):
+        return {}
+    new = {}
+    for k, (lo, hi) in POSE_RANGE.items():
+        v = pose.get(k)
+        if isinstance(v, (int, float)) and not isinstance(v, bool) and math.isfinite(v):
+            new[k] = max(lo, min(hi, float(v)))
+    if pose.get("side") in sides:
+        new["side"] = pose["side"]
+    return new
 
 
 class GmedApp(pn.viewable.Viewer):
@@ -159,12 +176,7 @@ class GmedApp(pn.viewable.Viewer):
         try:
             for e in events:
                 if e.name == "pose":
-                    lo = {k: POSE_RANGE[k][0] for k in POSE_RANGE}
-                    hi = {k: POSE_RANGE[k][1] for k in POSE_RANGE}
-                    new = {k: max(lo[k], min(hi[k], float(e.new[k]))) for k in POSE_RANGE if k in e.new}
-                    if e.new.get("side") in self.param.side.objects:
-                        new["side"] = e.new["side"]
-                    self.param.update(**new)
+                    self.param.update(**pose_from_browser(e.new, self.param.side.objects))
                 elif e.name == "view" and e.new in self.param.view.objects:
                     self.view = e.new
                 elif e.name == "playing":
