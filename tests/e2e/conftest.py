@@ -63,6 +63,7 @@ class Page:
         self.requests: list[str] = []
         self.blocked: list[str] = []
         self.sent: list[str | bytes] = []  # websocket frames the page sent, in order
+        self.received: list[int] = []  # sizes of the websocket frames it received
         if offline:
             self.context.route("http*://**", self._block)
         self.page = self.context.new_page()
@@ -72,12 +73,16 @@ class Page:
         )
         self.page.on("pageerror", lambda e: self.console.append(f"pageerror: {e}"))
         self.page.on("request", lambda r: self.requests.append(r.url))
-        self.page.on("websocket", lambda ws: ws.on("framesent", self.sent.append))
+        self.page.on("websocket", self._websocket)
         self.page.goto(url)
         if ready:
             self.page.wait_for_selector(ready, timeout=60_000)
             self.page.evaluate("window.gmed.ready")
             self.wait_idle()
+
+    def _websocket(self, ws):
+        ws.on("framesent", lambda payload: self.sent.append(payload))
+        ws.on("framereceived", lambda payload: self.received.append(len(payload)))
 
     def _block(self, route):
         self.blocked.append(route.request.url)
