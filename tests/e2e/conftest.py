@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import io
 import time
 from pathlib import Path
 
+import numpy as np
 import pytest
 from gmedserver import GmedServer
+from PIL import Image
 
 CHROMIUM = Path("/usr/bin/chromium")
 FLAGS = [
@@ -18,6 +21,8 @@ FLAGS = [
     "--disable-sync",
     "--no-first-run",
 ]
+#: JS - Python difference allowed for the read-out (mm); the twin is held to 1e-6 mm by test_twin
+READOUT_MM = 0.5
 
 
 @pytest.fixture(scope="session")
@@ -39,22 +44,52 @@ def browser():
         b.close()
 
 
-class Page:
-    """A page with its console messages and every request it made."""
+def image(png: bytes) -> np.ndarray:
+    return np.asarray(Image.open(io.BytesIO(png)).convert("RGB"), dtype=float)
 
-    def __init__(self, browser, url, width=1600, height=900):
-        self.page = browser.new_page(viewport={"width": width, "height": height})
+
+class Page:
+    """A page in a context of its own, with its console messages, every request it made and
+    every websocket frame it sent.
+
+    ``offline=True`` blocks the network: each http(s) request is aborted and kept in ``blocked``.
+    Playwright delivers these events only while the test calls into it (``evaluate``,
+    ``wait_for_timeout``), never during a ``time.sleep``.
+    """
+
+    def __init__(self, browser, url, width=1600, height=900, offline=False, ready=".gmed-ready"):
+        self.context = browser.new_context(viewport={"width": width, "height": height})
         self.console: list[str] = []
         self.requests: list[str] = []
+        self.blocked: list[str] = []
+        self.sent: list[str | bytes] = []  # websocket frames the page sent, in order
+        self.received: list[int] = []  # sizes of the websocket frames it received
+        if offline:
+            self.context.route("http*://**", self._block)
+        self.page = self.context.new_page()
         self.page.on(
             "console",
             lambda m: self.console.append(f"{m.type}: {m.text}") if m.type in ("error", "warning") else None,
         )
         self.page.on("pageerror", lambda e: self.console.append(f"pageerror: {e}"))
         self.page.on("request", lambda r: self.requests.append(r.url))
+        self.page.on("websocket", self._websocket)
         self.page.goto(url)
-        self.page.wait_for_selector(".gmed-ready", timeout=60_000)
-        self.wait_idle()
+        if ready:
+            self.page.wait_for_selector(ready, timeout=60_000)
+            self.page.evaluate("window.gmed.ready")
+            self.wait_idle()
+
+    def _websocket(self, ws):
+        ws.on("framesent", lambda payload: self.sent.append(payload))
+        ws.on("framereceived", lambda payload: self.received.append(len(payload)))
+
+    def _block(self, route):
+        self.blocked.append(route.request.url)
+        route.abort()
+
+    def close(self):
+        self.context.close()
 
     def stats(self) -> dict:
         return self.page.evaluate("({...window.gmedStats, now: performance.now()})")
@@ -87,6 +122,55 @@ class Page:
     def canvas_png(self) -> bytes:
         return self.page.locator(".gmed-canvas").screenshot()
 
+    def canvas(self) -> np.ndarray:
+        """The view as RGB floats, once it has settled."""
+        self.wait_idle()
+        return image(self.canvas_png())
+
+    def set_pose(self, **pose) -> dict:
+        """``window.gmed.setPose(pose)``: the pose it resolved with."""
+        return self.page.evaluate("p => window.gmed.setPose(p)", pose)
+
+    def set_pose_error(self, pose) -> str:
+        """The message ``window.gmed.setPose(pose)`` rejects with ('' if it resolved)."""
+        return self.page.evaluate("p => window.gmed.setPose(p).then(() => '', (e) => e.message)", pose)
+
+    def readout(self) -> dict:
+        return self.page.evaluate("window.gmed.readout()")
+
+
+def red_fraction(img: np.ndarray) -> float:
+    """Share of the view in the muscle's red."""
+    return float(((img[..., 0] > 150) & (img[..., 1] < 110) & (img[..., 2] < 110)).mean())
+
+
+def python_readout(hip, pose: dict) -> dict:
+    """What ``gmed.readout()`` should say for ``pose``: the whole muscle, by Python."""
+    from viewer.anatomy import Pose
+    from viewer.muscle import JOINTS
+
+    m = hip.muscles[pose["side"]]
+    p = Pose(pose["abduction"], pose["flexion"], pose["rotation"])
+    return {
+        "length_mm": m.lengths(p)["whole"],
+        "moment_arm_mm": {j: m.moment_arms(p, j)["whole"] for j in JOINTS},
+    }
+
+
+def readout_error(got: dict, want: dict) -> float:
+    """Largest difference (mm) between a page's read-out and Python's."""
+    diffs = [abs(got["length_mm"] - want["length_mm"])]
+    diffs += [abs(got["moment_arm_mm"][j] - want["moment_arm_mm"][j]) for j in want["moment_arm_mm"]]
+    return max(diffs)
+
+
+@pytest.fixture(scope="session")
+def hip(model):
+    """Python's hip (both muscles), to check the page's read-out against."""
+    from viewer.posed import Hip
+
+    return Hip(model)
+
 
 @pytest.fixture
 def app_page(browser, server):
@@ -99,4 +183,4 @@ def app_page(browser, server):
 
     yield open_page
     for p in pages:
-        p.page.close()
+        p.close()

@@ -1,21 +1,48 @@
-"""End to end: a real server, headless Chromium, the page as a user sees it."""
+"""End to end: a real server, headless Chromium, the page as a user sees it.
 
-import io
+Every pose is computed in the page: the controls, the keys and play send nothing while they
+move the hip, and the server hears of the pose in one small message once input rests.
+"""
+
+from __future__ import annotations
+
 import itertools
-import time
+import json
+import re
 from urllib.parse import urlparse
 
 import numpy as np
 import pytest
-from PIL import Image
+from conftest import READOUT_MM, Page, image, python_readout, readout_error, red_fraction
 
 from viewer.app.hipview import VTK_JS_URL
 
 pytestmark = pytest.mark.e2e
 
+NEUTRAL = {"side": "right", "abduction": 0, "flexion": 0, "rotation": 0}
+REST_MS = 1000  # the page sends the pose 250 ms after input rests; this leaves it time to
 
-def image(png: bytes) -> np.ndarray:
-    return np.asarray(Image.open(io.BytesIO(png)).convert("RGB"), dtype=float)
+
+def changes(frames: list, attr: str) -> list:
+    """The values the page sent for the 3D view's ``attr`` (Bokeh PATCH-DOC events)."""
+    out = []
+    for f in frames:
+        if not isinstance(f, str) or '"events"' not in f:
+            continue
+        for ev in json.loads(f).get("events", []):
+            if ev.get("kind") == "ModelChanged" and ev.get("attr") == attr:
+                new = ev["new"]
+                out.append(dict(new["entries"]) if isinstance(new, dict) and "entries" in new else new)
+    return out
+
+
+def sizes(frames: list) -> list[int]:
+    return [len(f.encode() if isinstance(f, str) else f) for f in frames]
+
+
+def flush(p: Page) -> None:
+    """Let Playwright deliver the events the page has produced so far."""
+    p.page.evaluate("0")
 
 
 def test_page_loads_offline_and_renders(app_page):
@@ -31,47 +58,99 @@ def test_page_loads_offline_and_renders(app_page):
     img = image(p.canvas_png())
     assert img.std() > 25  # a rendered hip, not a blank canvas
     # bone colour and muscle colour are both on screen
-    red = (img[..., 0] > 150) & (img[..., 1] < 110) & (img[..., 2] < 110)
     bone = np.abs(img - [227, 213, 184]).sum(axis=-1) < 90
-    assert red.mean() > 0.02 and bone.mean() > 0.05
+    assert red_fraction(img) > 0.02 and bone.mean() > 0.05
+    assert p.page.evaluate("window.gmed.getPose()") == NEUTRAL
+    # the pose controls over the view, not in the sidebar
+    joints = p.page.locator(".gmed-controls input[type=range]")
+    assert joints.evaluate_all("els => els.map(e => e.dataset.joint)") == ["abduction", "flexion", "rotation"]
+    assert p.page.get_by_role("slider", name="Flexion").count() == 1  # only the one over the view
     assert p.errors() == []
 
 
-def test_slider_change_changes_picture(app_page):
+def test_controls_change_picture_and_readout(app_page):
+    p = app_page()
+    before, neutral = p.canvas(), p.readout()
+    flush(p)
+    n = len(p.sent)
+    p.page.locator("input[data-joint=flexion]").fill("30")
+    p.page.locator("input[data-joint=rotation]").fill("20")
+    got = p.readout()
+    assert (got["flexion"], got["rotation"]) == (30, 20)
+    assert abs(got["length_mm"] - neutral["length_mm"]) > 1.0
+    text = p.page.locator(".gmed-readout").inner_text()
+    assert "Flexion\n30°" in text and "Internal rotation\n20°" in text
+    assert np.abs(p.canvas() - before).mean() > 1.0  # the femur and muscle moved on screen
+    p.page.wait_for_timeout(REST_MS)
+    assert changes(p.sent[n:], "pose")[-1] == {**NEUTRAL, "flexion": 30, "rotation": 20}
+    assert max(sizes(p.sent[n:])) <= 1024
+    assert p.errors() == []
+
+
+def test_arrow_keys_step_in_the_browser_and_send_the_pose_once_at_rest(app_page):
     p = app_page()
     before = image(p.canvas_png())
-    shown = p.stats().get("framesShown", 0)
-    for _ in range(20):
+    shown = p.stats()["framesShown"]
+    flush(p)
+    sent, received = len(p.sent), len(p.received)
+    for _ in range(10):
         p.page.keyboard.press("ArrowRight")
-    deadline = time.time() + 15
-    while time.time() < deadline:
-        if p.page.locator(".gmed-readout").inner_text().startswith("Abduction\n20°"):
-            break
-        time.sleep(0.1)
-    p.wait_idle()
+    flush(p)
+    assert p.sent[sent:] == []  # not one websocket frame during the ten steps
     stats = p.stats()
-    assert stats["framesShown"] >= shown + 20
-    # the page holds the abduction sweep: every step was drawn without a server frame
-    assert stats["localFrames"] >= 20 and stats.get("framesReceived", 0) == 0
+    assert stats["framesShown"] == shown + 10
     assert stats["keyToFrameMs"] < 100
-    assert "20°" in p.page.locator(".gmed-readout").inner_text()
-    after = image(p.canvas_png())
-    assert np.abs(after - before).mean() > 1.0  # the femur and muscle moved on screen
+    assert p.readout()["abduction"] == 10
+    assert p.page.locator(".gmed-readout").inner_text().startswith("Abduction\n10°")
+    # once the keys rest: one pose message (Bokeh: header, metadata, content), each frame small
+    p.page.wait_for_timeout(REST_MS)
+    after = p.sent[sent:]
+    assert changes(after, "pose") == [{**NEUTRAL, "abduction": 10}]
+    assert 1 <= len(after) <= 6 and max(sizes(after)) <= 1024, sizes(after)
+    # and the server sends no geometry back: acknowledgements only
+    assert sum(p.received[received:]) < 2048, p.received[received:]
+    assert np.abs(p.canvas() - before).mean() > 1.0
     assert p.errors() == []
 
 
 def test_play_animates_in_the_browser(app_page):
     p = app_page()
-    p.page.get_by_role("button", name="▶ Play / pause").click()
-    time.sleep(1.5)
-    s0 = p.stats()
-    angle0 = p.page.locator(".gmed-readout").inner_text()
-    time.sleep(1.5)
-    s1 = p.stats()
-    assert s1["frames"] > s0["frames"] + 10  # frames played locally, not fetched one by one
-    assert p.page.locator(".gmed-readout").inner_text() != angle0
+    flush(p)
+    sent, received = len(p.sent), len(p.received)
+    p.page.locator(".gmed-play").click()
+    p.page.wait_for_timeout(1500)
+    s0, a0 = p.stats()["playFrames"], p.readout()["abduction"]
+    p.page.wait_for_timeout(1500)
+    s1, r1 = p.stats()["playFrames"], p.readout()
+    assert s1 > s0 + 10  # frames computed here, not fetched one by one
+    assert r1["abduction"] != a0 and r1["length_mm"] > 0
+    assert p.page.locator(".gmed-play.gmed-on").count() == 1
+    while_playing = p.sent[sent:]
+    assert changes(while_playing, "playing") == [True] and changes(while_playing, "pose") == []
+    assert sum(p.received[received:]) < 8192, p.received[received:]  # no sweep, no frames
     p.page.keyboard.press(" ")  # pause
-    time.sleep(0.5)
+    p.page.wait_for_timeout(REST_MS)
+    stopped = p.readout()["abduction"]
+    p.page.wait_for_timeout(500)
+    assert p.readout()["abduction"] == stopped
+    assert changes(p.sent[sent:], "pose")[-1]["abduction"] == stopped  # the server hears where
+    assert p.errors() == []
+
+
+def test_side_switch_with_the_controls(app_page):
+    p = app_page()
+    right = p.canvas()
+    flush(p)
+    sent, received = len(p.sent), len(p.received)
+    p.page.locator(".gmed-sides button", has_text="Left hip").click()
+    assert p.page.evaluate("window.gmed.getPose()") == {**NEUTRAL, "side": "left"}
+    assert p.page.locator(".gmed-sides button.gmed-on").inner_text() == "Left hip"
+    left = p.canvas()
+    assert np.abs(left - right).mean() > 3.0  # the other hip, seen from its own side
+    assert red_fraction(left) > 0.02
+    p.page.wait_for_timeout(REST_MS)
+    assert changes(p.sent[sent:], "pose") == [{**NEUTRAL, "side": "left"}]
+    assert sum(p.received[received:]) < 2048  # both sides were in the page already
     assert p.errors() == []
 
 
@@ -87,8 +166,11 @@ def _label_boxes(p):
 @pytest.mark.parametrize("key", ["1", "3"])
 def test_labels_readable_from_two_views(app_page, key, tmp_path):
     p = app_page()
-    p.page.keyboard.press(key)
-    p.wait_idle(renders=1)
+    renders = p.stats()["renders"]
+    p.page.keyboard.press(key)  # the camera moves in the page: no round trip to the server
+    p.wait_idle()
+    assert p.stats()["renders"] > renders
+    assert p.page.evaluate("window.gmed.getView()") == {"1": "anterior", "3": "lateral"}[key]
     boxes = _label_boxes(p)
     texts = {t for t, _ in boxes}
     assert {"Gluteus medius", "Greater trochanter", "Iliac crest", "Femoral head", "Acetabulum"} <= texts
@@ -108,7 +190,8 @@ def test_classroom_mode_projector_sizes(app_page):
     font = "el => parseFloat(getComputedStyle(el).fontSize)"
     size = min(el.evaluate(font) for el in p.page.locator(".gmed-label").all())
     readout = p.page.locator(".gmed-readout").evaluate(font)
-    assert size >= 28 and readout >= 28
+    controls = p.page.locator(".gmed-controls").evaluate(font)
+    assert size >= 28 and readout >= 28 and controls >= 24
     img = image(p.canvas_png())
     assert (img.sum(axis=-1) < 30).mean() > 0.3  # black background for the projector
     assert p.errors() == []
@@ -116,23 +199,23 @@ def test_classroom_mode_projector_sizes(app_page):
 
 def test_sessions_are_isolated(browser, server):
     """Two students: one moves the thigh, the other's model stays where it was."""
-    from conftest import Page
-
     a = Page(browser, server)
     b = Page(browser, server)
     try:
+        shown_b = b.stats()["framesShown"]
         for _ in range(10):
             a.page.keyboard.press("ArrowRight")
-        deadline = time.time() + 15
-        while "10°" not in a.page.locator(".gmed-readout").inner_text() and time.time() < deadline:
-            time.sleep(0.1)
-        time.sleep(1.0)
-        assert "10°" in a.page.locator(".gmed-readout").inner_text()
+        a.page.locator(".gmed-sides button", has_text="Left hip").click()
+        a.page.wait_for_timeout(REST_MS)
+        assert a.page.evaluate("window.gmed.getPose()") == {**NEUTRAL, "side": "left", "abduction": 10}
+        assert changes(a.sent, "pose")[-1] == {**NEUTRAL, "side": "left", "abduction": 10}
+        assert b.page.evaluate("window.gmed.getPose()") == NEUTRAL
         assert b.page.locator(".gmed-readout").inner_text().startswith("Abduction\n0°")
-        assert b.stats().get("framesShown", 0) == 0  # no pose reached the other session
+        assert b.stats()["framesShown"] == shown_b  # no pose reached the other session
+        assert changes(b.sent, "pose") == []
     finally:
-        a.page.close()
-        b.page.close()
+        a.close()
+        b.close()
 
 
 def test_deep_link_and_its_bad_parameters(app_page):
@@ -142,7 +225,57 @@ def test_deep_link_and_its_bad_parameters(app_page):
     assert alert.is_visible()
     text = alert.inner_text()
     assert "flexion='99' is outside 0 to 60 degrees" in text and "unknown link parameter zoom" in text
+    assert p.page.evaluate("window.gmed.getPose()") == {**NEUTRAL, "side": "left", "abduction": 20}
+    assert p.page.evaluate("window.gmed.getView()") == "lateral"
     assert p.page.locator(".gmed-readout").inner_text().startswith("Abduction\n20°")
+    assert p.errors() == []
+
+
+def test_hash_on_the_served_page(app_page, hip):
+    """The offline page's hash works here too, and the server hears the pose it sets."""
+    pose = {"side": "left", "abduction": 20, "flexion": 10, "rotation": 0}
+    p = app_page("#side=left&abduction=20&flexion=10&rotation=0&view=lateral")
+    assert p.page.evaluate("window.gmed.getPose()") == pose
+    assert p.page.evaluate("window.gmed.getView()") == "lateral"
+    assert readout_error(p.readout(), python_readout(hip, pose)) <= READOUT_MM
+    p.page.wait_for_timeout(REST_MS)
+    assert changes(p.sent, "pose")[-1] == pose and changes(p.sent, "view")[-1] == "lateral"
+    p.set_pose(abduction=35)
+    p.page.wait_for_timeout(REST_MS)
+    assert p.page.evaluate("location.hash") == "#side=left&abduction=35&flexion=10&rotation=0&view=lateral"
+    assert p.errors() == []
+
+
+def test_js_api_on_the_served_page(app_page, hip):
+    p = app_page()
+    pose = {"side": "left", "abduction": 40, "flexion": 50, "rotation": -15}
+    assert p.set_pose(**pose) == pose
+    got = p.readout()
+    assert {k: got[k] for k in pose} == pose
+    err = readout_error(got, python_readout(hip, pose))
+    assert err <= READOUT_MM, (got, python_readout(hip, pose))
+    assert p.set_pose_error({"flexion": 99}) == "flexion 99 is outside 0..60 degrees"
+    assert p.page.evaluate("window.gmed.getPose()") == pose
+    assert p.page.evaluate("window.gmed.setView('posterior')") == "posterior"
+    p.page.wait_for_timeout(REST_MS)
+    assert changes(p.sent, "pose")[-1] == pose and changes(p.sent, "view")[-1] == "posterior"
+    assert p.errors() == []
+
+
+def test_server_learns_the_pose_for_its_exports(app_page, tmp_path):
+    """Set with the controls, the pose reaches the session: its offline page opens there."""
+    p = app_page()
+    p.page.locator(".gmed-sides button", has_text="Left hip").click()
+    p.page.locator("input[data-joint=flexion]").fill("25")
+    p.page.locator("input[data-joint=rotation]").fill("-10")
+    p.page.wait_for_timeout(REST_MS)
+    with p.page.expect_download(timeout=120_000) as d:
+        p.page.get_by_role("button", name="Offline page (HTML)").click()
+    d.value.save_as(tmp_path / "offline.html")
+    html = (tmp_path / "offline.html").read_text(encoding="utf-8")
+    found = re.findall(r'"pose":\{"type":"map","entries":(\[\[.*?\]\])\}', html)
+    pose = [dict(json.loads(f)) for f in found]
+    assert {"side": "left", "abduction": 0.0, "flexion": 25.0, "rotation": -10.0} in pose, pose
     assert p.errors() == []
 
 
