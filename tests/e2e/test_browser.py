@@ -268,6 +268,7 @@ def test_server_learns_the_pose_for_its_exports(app_page, tmp_path):
     p.page.locator(".gmed-sides button", has_text="Left hip").click()
     p.page.locator("input[data-joint=flexion]").fill("25")
     p.page.locator("input[data-joint=rotation]").fill("-10")
+    p.page.locator("input[data-joint=abduction]").fill("15")
     p.page.wait_for_timeout(REST_MS)
     with p.page.expect_download(timeout=120_000) as d:
         p.page.get_by_role("button", name="Offline page (HTML)").click()
@@ -275,7 +276,7 @@ def test_server_learns_the_pose_for_its_exports(app_page, tmp_path):
     html = (tmp_path / "offline.html").read_text(encoding="utf-8")
     found = re.findall(r'"pose":\{"type":"map","entries":(\[\[.*?\]\])\}', html)
     pose = [dict(json.loads(f)) for f in found]
-    assert {"side": "left", "abduction": 0.0, "flexion": 25.0, "rotation": -10.0} in pose, pose
+    assert {"side": "left", "abduction": 15.0, "flexion": 25.0, "rotation": -10.0} in pose, pose
     assert p.errors() == []
 
 

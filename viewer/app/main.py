@@ -216,14 +216,21 @@ class GmedApp(pn.viewable.Viewer):
             return io.BytesIO(path.read_bytes())
 
     def offline_html(self) -> io.BytesIO:
-        """The self-contained offline page for the current side, flexion and rotation."""
+        """The whole app as one offline page, opening at this session's pose and view."""
         import tempfile
         from pathlib import Path
 
         from viewer.app.standalone import export_html
 
         with tempfile.TemporaryDirectory() as d:
-            path = export_html(Path(d) / "gmed.html", self.side, float(self.flexion), float(self.rotation))
+            path = export_html(
+                Path(d) / "gmed.html",
+                self.side,
+                float(self.flexion),
+                float(self.rotation),
+                abduction=float(self.abduction),
+                view=self.view,
+            )
             return io.BytesIO(path.read_bytes())
 
     # ------------------------------------------------------------------ layout

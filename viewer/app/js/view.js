@@ -135,6 +135,8 @@ async function renderView({ model, el }) {
     if (!pose.ready() && source !== "start") throw new Error("gmed: the view is not ready yet (await gmed.ready)");
     const p = mergePose(current.side === undefined ? model.pose : getPose(), changes, "setPose");
     pose.checkPose(p);
+    // an abduction asked for (API, link, slider) stops play, as a key step does
+    if (model.playing && "abduction" in changes && source !== "server" && source !== "start") model.playing = false;
     if (p.side !== state.shownSide) {
       const switching = state.shownSide !== null && source !== "start";
       build(p.side);
