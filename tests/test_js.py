@@ -107,16 +107,7 @@ def twin_json(scene, side: str) -> dict:
     """The muscle model as JSON lists (muscleModel.js reads lists or binary alike)."""
     from viewer import twin
 
-    def plain(v):
-        if isinstance(v, dict):
-            return {k: plain(x) for k, x in v.items()}
-        if isinstance(v, np.ndarray):
-            return v.ravel().tolist()
-        if isinstance(v, (list, tuple)):
-            return [plain(x) for x in v]
-        return v.item() if isinstance(v, np.generic) else v
-
-    return plain(twin.twin_data(scene.hip, side))
+    return twin.as_json(twin.twin_data(scene.hip, side))
 
 
 def normals(points: np.ndarray, tris: bytes) -> np.ndarray:

@@ -21,29 +21,8 @@ def f32(a: np.ndarray) -> bytes:
     return np.ascontiguousarray(a, dtype="<f4").tobytes()
 
 
-def f64(a: np.ndarray) -> bytes:
-    return np.ascontiguousarray(a, dtype="<f8").tobytes()
-
-
 def u32(a: np.ndarray) -> bytes:
     return np.ascontiguousarray(a, dtype="<u4").tobytes()
-
-
-def encode_twin(value, key: str = ""):
-    """Twin data (:func:`viewer.twin.twin_data`) as the browser reads it: float arrays as
-    little-endian bytes (heights float32, which they hold exactly; the rest float64), integer
-    arrays and scalars as JSON."""
-    if isinstance(value, dict):
-        return {k: encode_twin(v, k) for k, v in value.items()}
-    if isinstance(value, np.ndarray):
-        if value.dtype.kind == "f":
-            return f32(value) if key == "heights" else f64(value)
-        return value.tolist()
-    if isinstance(value, (tuple, list)):
-        return [encode_twin(v) for v in value]
-    if isinstance(value, np.generic):
-        return value.item()
-    return value
 
 
 class BrowserScene:
@@ -146,7 +125,7 @@ class BrowserScene:
                 for name, moves in (("origin", False), ("insertion", True))
             ],
             "labels": hip.label_specs(side),
-            "model": encode_twin(twin.twin_data(hip, side)),
+            "model": twin.as_binary(twin.twin_data(hip, side)),
         }
 
     @staticmethod
