@@ -1,6 +1,7 @@
 """The gmed command line: table output, CSV, argument errors and exit codes."""
 
 import csv
+import re
 import subprocess
 import sys
 
@@ -59,6 +60,12 @@ def test_csv_needs_force_to_overwrite_and_is_replaced_whole(tmp_path, capsys):
     assert cli.main([*args, "--force"]) == 0
     assert len(out.read_text().splitlines()) == 1 + 2 * 4
     assert sorted(p.name for p in tmp_path.iterdir()) == ["t.csv"]  # no temporary file left
+
+
+def test_table_sweeps_the_whole_range_of_its_joint_by_default(capsys):
+    assert cli.main(["table", "--joint", "rotation", "--side", "right", "--step", "25"]) == 0
+    angles = re.findall(r"^\s*(-?\d+) right", capsys.readouterr().out, re.MULTILINE)
+    assert angles[0] == "-20" and angles[-1] == "30", angles
 
 
 def test_table_holds_the_other_joints_where_asked(capsys):

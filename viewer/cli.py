@@ -169,6 +169,8 @@ def _table(args: argparse.Namespace) -> int:
     from viewer.muscle import GluteusMedius, sweep
 
     lo, hi = POSE_RANGE[args.joint]
+    args.start = lo if args.start is None else args.start  # the joint's whole range by default
+    args.stop = hi if args.stop is None else args.stop
     if not (lo <= args.start <= hi and lo <= args.stop <= hi):
         raise UsageError(f"--from and --to must lie in {lo:g}..{hi:g} deg for {args.joint}")
     if args.stop < args.start:
@@ -382,10 +384,9 @@ def build_parser() -> argparse.ArgumentParser:
     sub = parser.add_subparsers(dest="command", required=True)
     t = sub.add_parser("table", help="muscle length and moment arm over a sweep of hip angles")
     t.add_argument("--joint", choices=list(POSE_RANGE), default="abduction")
-    t.add_argument("--from", dest="start", type=number_in(-90, 90, " deg"), default=-15.0, help="first angle")
-    t.add_argument(
-        "--to", dest="stop", type=number_in(-90, 90, " deg"), default=45.0, help="last angle (deg)"
-    )
+    deg = number_in(-90, 90, " deg")
+    t.add_argument("--from", dest="start", type=deg, help="first angle (default: the joint's range)")
+    t.add_argument("--to", dest="stop", type=deg, help="last angle (default: the joint's range)")
     t.add_argument("--step", type=number_in(0.5, 90, " deg"), default=5.0, help="angle step (deg)")
     t.add_argument("--side", choices=["both", "right", "left"], default="both")
     _pose_args(t, side=False)
