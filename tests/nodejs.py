@@ -8,6 +8,7 @@ import subprocess
 from pathlib import Path
 
 import numpy as np
+import pytest
 
 from viewer import twin
 
@@ -20,6 +21,16 @@ TWIN_MODULES = ("util.js", "muscleModel.js")
 def find_node() -> str | None:
     """Path of ``node`` (on PATH, else /usr/bin/node), or None."""
     return shutil.which("node") or (NODE if Path(NODE).exists() else None)
+
+
+def require_node() -> str:
+    """Path of ``node``; the test fails, naming what is missing, without it (never skipped)."""
+    found = find_node()
+    if not found:
+        pytest.fail(
+            "node (v18+) is needed to run the view's JS modules: not found on PATH or at /usr/bin/node"
+        )
+    return found
 
 
 def modules(*names: str) -> str:

@@ -17,7 +17,7 @@ import subprocess
 
 import numpy as np
 import pytest
-from nodejs import find_node, modules, run
+from nodejs import modules, require_node, run
 
 from viewer import contract
 from viewer.anatomy import Pose
@@ -28,12 +28,7 @@ SIDE = "right"
 
 @pytest.fixture(scope="module")
 def node() -> str:
-    found = find_node()
-    if not found:
-        pytest.fail(
-            "node (v18+) is needed to run the view's JS modules: not found on PATH or at /usr/bin/node"
-        )
-    return found
+    return require_node()
 
 
 @pytest.fixture(scope="module")

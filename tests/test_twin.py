@@ -13,7 +13,7 @@ import subprocess
 
 import numpy as np
 import pytest
-from nodejs import TWIN_MODULES, find_node, modules, run, run_twin
+from nodejs import TWIN_MODULES, modules, require_node, run, run_twin
 from proximity import SurfaceDistance
 
 from viewer import cli, data, geometry, twin
@@ -74,12 +74,7 @@ POSES = GRID + TABLE + RANDOM
 
 @pytest.fixture(scope="module")
 def node() -> str:
-    found = find_node()
-    if not found:
-        pytest.fail(
-            "node (v18+) is needed to run the muscle's JS twin: not found on PATH or at /usr/bin/node"
-        )
-    return found
+    return require_node()
 
 
 @pytest.fixture(scope="module")

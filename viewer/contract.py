@@ -1,4 +1,4 @@
-"""What Python and the browser share: pose ranges, ids, views, keys, themes and the frame layout.
+"""What Python and the browser share: pose ranges, ids, views, keys, themes and the posed buffers' sizes.
 
 Python owns every value here; the browser receives :func:`as_json` once (the ``contract``
 parameter of ``HipView``, read in JS as ``model.contract``; the offline page inlines it) and
@@ -37,26 +37,18 @@ BONES = ("sacrum", *(b for b in data.BONES if b != "sacrum"))
 
 @dataclass(frozen=True)
 class FrameLayout:
-    """Float32 offsets of one pose frame: femur matrix, muscle points, fibre ribbon points.
+    """Sizes of the posed buffers the page draws into: muscle points, fibre ribbon points.
 
-    A frame is ``16 + 3 * muscle_points + 3 * ribbon_points`` little-endian float32
-    values: the moving femur's 4x4 matrix (column-major, mm), then the muscle surface
-    points, then the fibre ribbon points, each ``(n, 3)`` flattened.
+    The browser computes each pose into these (``app/js/poseModel.js``), ``(n, 3)``
+    points flattened to float32.
     """
 
     muscle_points: int
     ribbon_points: int
 
-    MATRIX = 16
-
-    @property
-    def floats(self) -> int:
-        """Float32 values in one frame."""
-        return self.MATRIX + 3 * self.muscle_points + 3 * self.ribbon_points
-
     def as_dict(self) -> dict:
-        """The layout as the browser reads it: float counts of each block, in order."""
-        return {"matrix": self.MATRIX, "muscle": 3 * self.muscle_points, "ribbon": 3 * self.ribbon_points}
+        """The layout as the browser reads it: float counts of each buffer."""
+        return {"muscle": 3 * self.muscle_points, "ribbon": 3 * self.ribbon_points}
 
 
 @cache

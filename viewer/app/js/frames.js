@@ -6,17 +6,15 @@
 export function newFrames({ pose, scene, lod, current, stats, requestRender }) {
   const publicAPI = {};
 
-  // ``p`` ({side, abduction, flexion, rotation}, checked) computed and drawn; the read-out
-  // too unless ``withReadout`` is false (it costs six more muscles for the moment arms)
-  publicAPI.show = (p, withReadout = true) => {
+  // ``p`` ({side, abduction, flexion, rotation}, checked) computed and drawn, with its read-out
+  publicAPI.show = (p) => {
     const t0 = performance.now();
-    const { matrix, readout } = pose.write(p, scene.poseBuffers(), withReadout);
+    const { matrix, readout } = pose.write(p, scene.poseBuffers());
     scene.setFemurMatrix(matrix);
     scene.posePointsChanged();
     lod.update();
     Object.assign(current, { side: p.side, abduction: p.abduction, flexion: p.flexion, rotation: p.rotation });
-    if (readout) current.readout = readout;
-    current.readoutStale = !readout;
+    current.readout = readout;
     stats.frames += 1;
     stats.poseMs = performance.now() - t0;
   };

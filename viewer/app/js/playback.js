@@ -32,8 +32,6 @@ export function newPlayback({ model: hip, frames, current, stats, requestRender,
     model.raf = requestAnimationFrame(tick);
   }
 
-  publicAPI.isTicking = () => model.ticking;
-
   publicAPI.delete = () => {
     model.deleted = true;
     cancelAnimationFrame(model.raf);

@@ -36,7 +36,8 @@ export function newPoseModel() {
   };
 
   // the pose's muscle and ribbons written into target with their normals; returns the femur
-  // matrix (Float32Array(16), column-major) and, if asked, the read-out
+  // matrix (Float32Array(16), column-major) and, unless ``withReadout`` is false
+  // (benchmarks/pagejs.py), the read-out: six more muscles, for the moment arms
   publicAPI.write = (pose, target, withReadout = true) => {
     const m = publicAPI.muscleModel(pose.side);
     const s = m.surface(pose);
