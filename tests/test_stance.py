@@ -59,8 +59,8 @@ def test_the_foot_goes_under_the_body_as_in_healthy_single_leg_stance(model, sid
     # the whole body's centre of mass is over the planted ankle
     b = model.body(side)
     femur, tibia = r.transforms[f"femur_{side}"], r.transforms[f"tibia_fibula_{side}"]
-    leg = geometry.apply(femur, b.stance_points[:1]).tolist() + geometry.apply(tibia, b.stance_points[1:]).tolist()
-    com = (b.upper_total * r.com_above + b.stance_mass @ np.array(leg)) / (b.upper_total + b.stance_mass.sum())
+    leg = np.vstack([geometry.apply(femur, b.stance_points[:1]), geometry.apply(tibia, b.stance_points[1:])])
+    com = (b.upper_total * r.com_above + b.stance_mass @ leg) / (b.upper_total + b.stance_mass.sum())
     assert abs(com[2] - geometry.apply(tibia, b.ankle[None])[0, 2]) < 1e-6
 
 
