@@ -105,6 +105,7 @@ class StanceResult:
     ``"pelvis"``) from neutral to the world; ``forces`` act on the upper body (pelvis, trunk
     and swing leg): ``weight``, ``abductor``, ``cane`` (with a cane) and ``hip_contact``.
     ``trunk`` is (2, 3): the lumbosacral joint and the trunk's centre of mass.
+    ``abductor_effort_pct`` is the force needed as a share of the force available.
     ``limit_moment_nm`` is what the end of the hip's adduction range (or, leaning far,
     the adductors) holds beyond muscle and ligaments.
     """
@@ -117,6 +118,7 @@ class StanceResult:
     knee_valgus_deg: float
     abductor_force_n: float
     abductor_available_n: float
+    abductor_effort_pct: float
     abductor_force_bw: float
     hip_contact_force_n: float
     hip_contact_force_bw: float
@@ -395,6 +397,7 @@ class StanceModel:
             knee_valgus_deg=float(s * math.degrees(theta)),
             abductor_force_n=float(force),
             abductor_available_n=float(available),
+            abductor_effort_pct=float(100.0 * force / available) if available > 0 else 100.0,
             abductor_force_bw=float(force / bw),
             hip_contact_force_n=contact,
             hip_contact_force_bw=contact / bw,
