@@ -18,6 +18,8 @@ def fe_meshes():
     return {
         "pelvis": atlas.read_fe_mesh(*(src / f for f in build_meshes.PELVIS_FILES)),
         "femur_left": atlas.read_fe_mesh(*(src / f for f in build_meshes.FEMUR_FILES)),
+        "tibia_fibula_left": atlas.read_fe_mesh(*(src / f for f in build_meshes.TIBIA_FIBULA_FILES)),
+        "patella_left": atlas.read_fe_mesh(*(src / f for f in build_meshes.PATELLA_FILES)),
     }
 
 
@@ -27,10 +29,19 @@ def test_topology_sizes(fe_meshes):
     assert len(femur.elements) == 54 and len(femur.nodes) == 634
     assert {e.basis for e in pelvis.elements} == {"quad_L3_L3", "simplex_L3_L3"}
     assert {e.basis for e in femur.elements} >= {"quad_L4_L4", "quad_L4_L3", "simplex_L4_L4"}
+    tibia, patella = fe_meshes["tibia_fibula_left"], fe_meshes["patella_left"]
+    assert len(tibia.elements) == 88 and len(tibia.nodes) == 571
+    assert len(patella.elements) == 9 and len(patella.nodes) == 74
+    assert (
+        {e.basis for e in tibia.elements}
+        == {e.basis for e in patella.elements}
+        == {"quad_L3_L3", "simplex_L3_L3"}
+    )
 
 
 def test_matches_reference_evaluator(fe_meshes):
     ref = json.loads(REFERENCE.read_text())
+    assert set(ref["meshes"]) == set(fe_meshes)
     for name, entry in ref["meshes"].items():
         mesh = fe_meshes[name]
         worst = 0.0

@@ -164,3 +164,18 @@ def test_view_distance_in_metres_is_rejected(tmp_path):
     path.write_text(json.dumps(raw))
     with pytest.raises(data.DataError, match=r"views\.json: views\[0\]\.distance_mm: 0\.62 is less than"):
         data.annotation("views", path)
+
+
+def test_leg_bones_have_meshes():
+    assert data.ALL_BONES == data.BONES + data.LEG_BONES
+    assert len(data.BONES) == 5 and len(data.LEG_BONES) == 4
+    for bone in data.LEG_BONES:
+        assert data.mesh_path(bone).name == f"{bone}.ply"
+        assert data.mesh_path(bone, lod=True).parent.name == "lod"
+    # the patella, the smallest bone (about 41 mm), is accepted as millimetres
+    assert 35 < float(data.load_bone_mesh("patella_left").extents.max()) < 50
+
+
+def test_unknown_bone_path_is_refused():
+    with pytest.raises(data.DataError, match=r"unknown bone 'tibia'; known bones: .*patella_left"):
+        data.mesh_path("tibia")

@@ -17,13 +17,21 @@ def test_isb_frame(model):
 def test_every_landmark_lies_on_its_bone(model):
     cache = {}
     for key, d in model.definitions.items():
-        if d["kind"] == "sphere_centre":
+        if d["kind"] in ("sphere_centre", "midpoint"):  # centres: their nodes are checked below
             continue
         bone = model.bones[d["bone"]]
         if d["bone"] not in cache:
             cache[d["bone"]] = SurfaceDistance(bone.vertices, bone.faces)
         p = np.atleast_2d(model.landmark(key))
         assert np.abs(cache[d["bone"]].signed_distance(p)).max() < 0.5, key
+    for key, d in model.definitions.items():
+        if d["kind"] == "midpoint":
+            bone = model.bones[d["bone"]]
+            nodes = bone.vertices[bone.atlas_map.vertices_of_nodes(d["atlas_nodes"])]
+            if d["bone"] not in cache:
+                cache[d["bone"]] = SurfaceDistance(bone.vertices, bone.faces)
+            assert np.abs(cache[d["bone"]].signed_distance(nodes)).max() < 0.5, key
+            np.testing.assert_allclose(model.landmark(key), nodes.mean(axis=0), err_msg=key)
 
 
 def test_required_landmarks_present(model):
@@ -32,6 +40,8 @@ def test_required_landmarks_present(model):
             "asis", "psis", "pubic_tubercle", "iliac_crest", "anterior_gluteal_line",
             "posterior_gluteal_line", "hip_centre", "femoral_head_centre", "greater_trochanter_tip",
             "greater_trochanter_facet", "lesser_trochanter", "epicondyle_lateral", "epicondyle_medial",
+            "knee_centre", "tibial_plateau_centre", "malleolus_medial", "malleolus_lateral",
+            "ankle_centre", "patella_centre",
         ):  # fmt: skip
             assert f"{stem}_{side}" in model.definitions
 

@@ -10,16 +10,21 @@ from proximity import SurfaceDistance
 from viewer import build_meshes, data
 from viewer.anatomy import POSE_RANGE, Pose
 
+#: Least volume (mm^3) of each kind of bone (negative if the normals pointed inward), and its
+#: closed components (the tibia-fibula is two bones in one mesh).
+VOLUME = {"hip": 90_000, "sacrum": 90_000, "femur": 90_000, "tibia_fibula": 250_000, "patella": 10_000}
+COMPONENTS = {"tibia_fibula": 2}
+
 
 @pytest.mark.parametrize("lod", [False, True], ids=["full", "lod"])
-@pytest.mark.parametrize("bone", data.BONES)
+@pytest.mark.parametrize("bone", data.ALL_BONES)
 def test_closed_and_outward(bone, lod):
     mesh = data.load_bone_mesh(bone, lod=lod)
+    kind = bone.rpartition("_")[0] if bone != "sacrum" else bone
     assert mesh.is_watertight
     assert mesh.is_winding_consistent
-    assert mesh.volume > 90_000  # mm^3; negative if the normals pointed inward
-    # a single closed component per bone
-    assert len(trimesh.graph.connected_components(mesh.face_adjacency)) == 1
+    assert mesh.volume > VOLUME[kind]
+    assert len(trimesh.graph.connected_components(mesh.face_adjacency)) == COMPONENTS.get(kind, 1)
     # outward normals: points pushed 0.5 mm along the vertex normal are outside
     probe = mesh.vertices[::50] + 0.5 * mesh.vertex_normals[::50]
     assert (SurfaceDistance(mesh.vertices, mesh.faces).signed_distance(probe) > 0).all()
@@ -28,6 +33,8 @@ def test_closed_and_outward(bone, lod):
 def test_triangle_budget():
     counts = {b: len(data.load_bone_mesh(b).faces) for b in data.BONES}
     assert 100_000 < sum(counts.values()) < 160_000, counts
+    legs = {b: len(data.load_bone_mesh(b).faces) for b in data.LEG_BONES}
+    assert 15_000 < sum(legs.values()) < 30_000, legs  # drawn only with the lower legs
 
 
 def test_checksums_match_provenance():
@@ -40,13 +47,18 @@ def test_provenance_names_source_and_licence():
     assert prov["source"]["version"] == "0.2.4"
     assert prov["units"] == "mm"
     assert "Mozilla Public License" in (data.MESH_DIR / "LICENSE-MPL-2.0.txt").read_text()
-    meshes = {f"{b}.ply" for b in data.BONES} | {f"lod/{b}.ply" for b in data.BONES}
+    meshes = {f"{b}.ply" for b in data.ALL_BONES} | {f"lod/{b}.ply" for b in data.ALL_BONES}
     assert set(prov["files"]) == meshes | {"atlas_map.json"}
 
 
 def test_rebuild_reproduces_committed_files(tmp_path):
-    build_meshes.build(tmp_path)
-    for bone in data.BONES:
+    summary = build_meshes.build(tmp_path)
+    for side in ("right", "left"):  # the leg bones seated at the knee with the configured space
+        for leg in ("tibia_fibula", "patella"):
+            assert summary["knee"][side][leg]["least_gap_mm"] == pytest.approx(
+                build_meshes.KNEE_JOINT_SPACE, abs=2e-3
+            )
+    for bone in data.ALL_BONES:
         for lod in (False, True):
             new = data.load_bone_mesh(bone, tmp_path / ("lod" if lod else "") / f"{bone}.ply")
             old = data.load_bone_mesh(bone, lod=lod)

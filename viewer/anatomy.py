@@ -1,4 +1,4 @@
-"""The bony hip: bones, landmarks, hip joints and poses in the ISB pelvis frame."""
+"""The bony hip and lower limbs: bones, landmarks, hip and knee joints, poses in the ISB pelvis frame."""
 
 from __future__ import annotations
 
@@ -15,6 +15,30 @@ SIDES = ("right", "left")
 #: external rotation are left out: combined with adduction they bring the
 #: lesser trochanter into the ischium of this atlas (ischiofemoral impingement).
 POSE_RANGE = {"abduction": (-15.0, 45.0), "flexion": (0.0, 60.0), "rotation": (-20.0, 30.0)}
+
+#: Knee flexion the lower legs can take (degrees); the builder seats the tibia-fibula and
+#: patella so that neither touches the femur anywhere in it.
+KNEE_FLEXION_RANGE = (0.0, 120.0)
+
+
+def knee_flexion_matrix(
+    epicondyle_lateral: np.ndarray, epicondyle_medial: np.ndarray, side: str, flexion_deg: float
+) -> np.ndarray:
+    """(4, 4) knee flexion of the lower leg in the femur's neutral placement.
+
+    A rotation about the transepicondylar axis through its midpoint (the knee centre),
+    signed so that positive flexion moves the foot backward (toward -X).
+
+    Parameters
+    ----------
+    epicondyle_lateral, epicondyle_medial : (3,) float
+        The femoral epicondyles at neutral.
+    side : {"right", "left"}
+    flexion_deg : float
+    """
+    lateral, medial = np.asarray(epicondyle_lateral, float), np.asarray(epicondyle_medial, float)
+    axis = (medial - lateral) * (1.0 if side == "right" else -1.0)  # toward -Z: the foot goes to -X
+    return geometry.rotation_about((lateral + medial) / 2.0, geometry.rotation_matrix(axis, flexion_deg))
 
 
 @dataclass(frozen=True)
@@ -76,12 +100,16 @@ class Bone:
 
 
 class HipModel:
-    """Pelvis, both femurs and their landmarks; poses the femurs about the hip centres."""
+    """Pelvis, both legs and their landmarks; poses the femurs about the hip centres.
+
+    The tibia-fibulas and patellas (``data.LEG_BONES``) follow their femur and flex about
+    the knee's transepicondylar axis.
+    """
 
     def __init__(self):
         maps = data.atlas_maps()
         self.bones: dict[str, Bone] = {}
-        for name in data.BONES:
+        for name in data.ALL_BONES:
             mesh = data.load_bone_mesh(name)
             self.bones[name] = Bone(name, np.asarray(mesh.vertices), np.asarray(mesh.faces), maps[name])
         self.definitions = data.landmark_definitions()
@@ -102,17 +130,21 @@ class HipModel:
             for key, d in self.definitions.items()
         }
 
-    def landmark(self, key: str, pose: Pose | None = None) -> np.ndarray:
-        """Position(s) of a landmark, moved with its femur when a pose is given.
+    def landmark(self, key: str, pose: Pose | None = None, knee_flexion_deg: float = 0.0) -> np.ndarray:
+        """Position(s) of a landmark, moved with its bone when a pose is given.
+
+        Femur landmarks move with the femur; tibia-fibula and patella landmarks with the
+        lower leg (:meth:`lower_leg_transform`, ``knee_flexion_deg`` of its knee).
 
         Returns (3,) float for points and centres, (k, 3) float for curves and regions.
         """
         p = self._neutral_landmarks[key]
         bone = self.definitions[key]["bone"]
-        if pose is not None and bone.startswith("femur"):
-            side = bone.split("_")[1]
-            return geometry.apply(self.femur_transform(side, pose), np.atleast_2d(p)).reshape(p.shape)
-        return p.copy()
+        if pose is None and knee_flexion_deg == 0.0:
+            return p.copy()
+        return geometry.apply(
+            self.bone_transform(bone, pose or Pose(), knee_flexion_deg), np.atleast_2d(p)
+        ).reshape(p.shape)
 
     def hip_centre(self, side: str) -> np.ndarray:
         """Hip joint centre ((3,) float) of one side."""
@@ -126,12 +158,58 @@ class HipModel:
         """(4, 4) matrix taking the neutral femur to its pose, about the hip centre."""
         return geometry.rotation_about(self._hip_centres[side], pose.rotation_matrix(side))
 
-    def posed_vertices(self, bone: str, pose: Pose) -> np.ndarray:
-        """Vertices ((n, 3) float) of a bone in a pose (pelvis bones never move)."""
+    @cached_property
+    def _knee_flexion_inputs(self) -> dict[str, tuple[np.ndarray, np.ndarray]]:
+        return {
+            side: (
+                self._neutral_landmarks[f"epicondyle_lateral_{side}"],
+                self._neutral_landmarks[f"epicondyle_medial_{side}"],
+            )
+            for side in SIDES
+        }
+
+    def knee_centre(self, side: str) -> np.ndarray:
+        """Knee centre ((3,) float) of one side at neutral: the midpoint of the epicondyles."""
+        return self._neutral_landmarks[f"knee_centre_{side}"].copy()
+
+    def lower_leg_transform(self, side: str, pose: Pose, knee_flexion_deg: float = 0.0) -> np.ndarray:
+        """(4, 4) matrix taking the neutral tibia-fibula and patella of a side to their pose.
+
+        They follow the femur (:meth:`femur_transform`) and flex about the femoral
+        transepicondylar axis through the knee centre; positive flexion moves the foot
+        backward (toward -X at a neutral hip).
+
+        Raises
+        ------
+        ValueError
+            If ``knee_flexion_deg`` is outside :data:`KNEE_FLEXION_RANGE`.
+        """
+        lo, hi = KNEE_FLEXION_RANGE
+        if not np.isfinite(knee_flexion_deg) or not lo <= knee_flexion_deg <= hi:
+            raise ValueError(
+                f"knee flexion {knee_flexion_deg} deg is outside the supported range {lo:g}..{hi:g} deg"
+            )
+        lateral, medial = self._knee_flexion_inputs[side]
+        return self.femur_transform(side, pose) @ knee_flexion_matrix(lateral, medial, side, knee_flexion_deg)
+
+    def bone_transform(self, bone: str, pose: Pose, knee_flexion_deg: float = 0.0) -> np.ndarray:
+        """(4, 4) matrix taking a bone from neutral to the pose (identity for the pelvis bones)."""
+        kind, _, side = bone.rpartition("_")
+        if kind == "femur":
+            return self.femur_transform(side, pose)
+        if kind in ("tibia_fibula", "patella"):
+            return self.lower_leg_transform(side, pose, knee_flexion_deg)
+        return np.eye(4)
+
+    def posed_vertices(self, bone: str, pose: Pose, knee_flexion_deg: float = 0.0) -> np.ndarray:
+        """Vertices ((n, 3) float) of a bone in a pose (pelvis bones never move).
+
+        ``knee_flexion_deg`` flexes the knee of the tibia-fibulas and patellas.
+        """
         v = self.bones[bone].vertices
-        if bone.startswith("femur"):
-            return geometry.apply(self.femur_transform(bone.split("_")[1], pose), v)
-        return v.copy()
+        if bone in data.BONES and not bone.startswith("femur"):
+            return v.copy()
+        return geometry.apply(self.bone_transform(bone, pose, knee_flexion_deg), v)
 
     @property
     def inter_asis_distance(self) -> float:

@@ -10,14 +10,18 @@ import shutil
 from pathlib import Path
 
 import numpy as np
+from scipy.spatial import cKDTree
 
 from viewer import atlas, data, geometry, landmarks
+from viewer.anatomy import KNEE_FLEXION_RANGE, knee_flexion_matrix
 
 #: The build's parameters, as data (``annotations/atlas_build.json``, its notes say what each is).
 CONFIG = data.annotation("atlas_build")
 PACKAGE, PACKAGE_VERSION = CONFIG["source"]["package"], CONFIG["source"]["version"]
 PELVIS_FILES = tuple(CONFIG["source"]["pelvis_files"])
 FEMUR_FILES = tuple(CONFIG["source"]["femur_files"])
+TIBIA_FIBULA_FILES = tuple(CONFIG["source"]["tibia_fibula_files"])
+PATELLA_FILES = tuple(CONFIG["source"]["patella_files"])
 #: Atlas element ranges of the three closed pelvis components.
 PELVIS_PARTS = {bone: range(a, b + 1) for bone, (a, b) in CONFIG["pelvis_parts"].items()}
 #: Articular conformity about the hip joint centre (mm): the socket is made at
@@ -27,9 +31,16 @@ SOCKET_RADIUS = CONFIG["socket_radius_mm"]
 HEAD_RADIUS = CONFIG["head_radius_mm"]
 #: Atlas elements of the femoral head.
 HEAD_ELEMENTS = list(range(CONFIG["femoral_head_elements"][0], CONFIG["femoral_head_elements"][1] + 1))
-PELVIS_DIVISIONS = CONFIG["divisions"]["pelvis"]
-FEMUR_DIVISIONS = CONFIG["divisions"]["femur"]
+DIVISIONS = CONFIG["divisions"]
+PELVIS_DIVISIONS = DIVISIONS["pelvis"]
+FEMUR_DIVISIONS = DIVISIONS["femur"]
 LOD_DIVISIONS = CONFIG["lod_divisions"]
+#: Least gap (mm) left at the knee, femur to tibia-fibula and femur to patella, over the
+#: flexion range sampled every KNEE_STEP degrees.
+KNEE_JOINT_SPACE = CONFIG["knee"]["joint_space_mm"]
+KNEE_STEP = CONFIG["knee"]["flexion_step_deg"]
+#: Only vertices this close to the knee centre (mm) can meet at the knee.
+KNEE_REACH = 90.0
 
 
 def atlas_dir() -> Path:
@@ -77,6 +88,162 @@ def conform_socket(
             return conformed, refit
         centre = refit
     raise RuntimeError("hip joint centre did not converge while conforming the socket")
+
+
+class Surface:
+    """The part of a closed mesh near the knee, ready for least-distance queries.
+
+    Parameters
+    ----------
+    vertices : (n, 3) float
+    faces : (f, 3) int
+    knee : (3,) float
+        Only triangles with a corner within 2 KNEE_REACH of it are kept.
+    """
+
+    #: Nearest vertices whose triangles are searched for the closest point: exact for the
+    #: fairly even triangles of these meshes near the knee.
+    K = 12
+
+    def __init__(self, vertices: np.ndarray, faces: np.ndarray, knee: np.ndarray):
+        self.vertices = np.asarray(vertices, dtype=float)
+        faces = np.asarray(faces)
+        faces = faces[(np.linalg.norm(self.vertices - knee, axis=1) < 2 * KNEE_REACH)[faces].any(axis=1)]
+        self.used = np.unique(faces)
+        self.tree = cKDTree(self.vertices[self.used])
+        # vertex (index into used) -> its triangles, padded with -1
+        local = np.searchsorted(self.used, faces)
+        order = np.argsort(local.ravel(), kind="stable")
+        counts = np.bincount(local.ravel(), minlength=len(self.used))
+        table = -np.ones((len(self.used), counts.max()), dtype=np.int64)
+        start = np.concatenate([[0], np.cumsum(counts)[:-1]])
+        sorted_vertex = local.ravel()[order]
+        table[sorted_vertex, np.arange(len(order)) - start[sorted_vertex]] = order // 3
+        self.vertex_faces = table
+        self.triangles = self.vertices[faces]
+        self.longest_edge = float(
+            np.linalg.norm(self.triangles - np.roll(self.triangles, 1, axis=1), axis=2).max()
+        )
+
+    def least_distance(self, points: np.ndarray) -> float:
+        """Least distance (mm) from points ((n, 3) float) to the surface.
+
+        Only the points whose nearest vertex lies within the longest edge of the nearest one
+        are measured: no other point can come closer to the surface.
+        """
+        import trimesh
+
+        near, _ = self.tree.query(points)
+        points = points[near <= near.min() + self.longest_edge]
+        _, nearest = self.tree.query(points, k=self.K)
+        candidates = self.vertex_faces[nearest].reshape(len(points), -1)
+        rows, cols = np.nonzero(candidates >= 0)
+        closest = trimesh.triangles.closest_point(self.triangles[candidates[rows, cols]], points[rows])
+        return float(np.linalg.norm(closest - points[rows], axis=1).min())
+
+
+def knee_clearance(
+    moving: Surface, femur: Surface, knee: np.ndarray, offset: np.ndarray, flexions: list[np.ndarray]
+) -> float:
+    """Least distance (mm) between the femur and a lower-leg bone over knee flexions.
+
+    Parameters
+    ----------
+    moving, femur : Surface
+        The lower-leg bone (before ``offset``) and the femur, both at neutral.
+    knee : (3,) float
+        Knee centre; only vertices within KNEE_REACH of it are measured.
+    offset : (3,) float
+        Translation of the lower-leg bone before it flexes.
+    flexions : list of (4, 4) float
+        Knee flexion matrices (:func:`viewer.anatomy.knee_flexion_matrix`).
+    """
+    p0 = moving.vertices + offset
+    p0 = p0[np.linalg.norm(p0 - knee, axis=1) < KNEE_REACH]
+    q0 = femur.vertices[np.linalg.norm(femur.vertices - knee, axis=1) < KNEE_REACH]
+    best = np.inf
+    for m in flexions:  # both ways round: the least distance may fall on either bone's vertex
+        best = min(
+            best,
+            femur.least_distance(geometry.apply(m, p0)),
+            moving.least_distance(geometry.apply(geometry.invert(m), q0) - offset),
+        )
+    return best
+
+
+def seat_at_knee(
+    moving: Surface, femur: Surface, knee: np.ndarray, direction: np.ndarray, flexions: list[np.ndarray]
+) -> float:
+    """Distance (mm) to move a lower-leg bone along ``direction`` to leave KNEE_JOINT_SPACE.
+
+    Starts well clear of the femur and closes in by secant steps, so the bone never passes
+    through it; at the result the least gap over all ``flexions`` is KNEE_JOINT_SPACE
+    (within 1e-3 mm).
+    """
+    direction = geometry.unit(direction)
+
+    def excess(d: float) -> float:
+        return knee_clearance(moving, femur, knee, d * direction, flexions) - KNEE_JOINT_SPACE
+
+    d0, g0 = 40.0, excess(40.0)
+    d1 = d0 - g0  # a gap shrinks by at most the distance moved
+    g1 = excess(d1)
+    for _ in range(30):
+        if abs(g1) < 1e-3:
+            return d1
+        slope = (g1 - g0) / (d1 - d0) if abs(g1 - g0) > 1e-9 else 1.0
+        d0, g0 = d1, g1
+        d1 -= g1 / max(slope, 0.1)
+        g1 = excess(d1)
+    raise RuntimeError("the knee seating did not converge")
+
+
+def seat_lower_leg(
+    side: str, seat: np.ndarray, bones: dict, lod: dict, maps: dict, legs: dict, angles
+) -> dict:
+    """Place one side's tibia-fibula and patella at its femur's knee (adds them to the dicts).
+
+    They take the femur's own placement ``seat`` (so the atlas' knee relation holds), mirrored
+    like the femur for the right side; then the tibia-fibula moves distally along the femoral
+    axis and the patella anteriorly until each leaves KNEE_JOINT_SPACE to the femur at every
+    knee flexion in ``angles``.
+
+    Returns the shifts and gaps (mm) for the build summary.
+    """
+    defs = data.landmark_definitions()
+    fv, ff = bones[f"femur_{side}"]
+    lateral = landmarks.resolve(defs[f"epicondyle_lateral_{side}"], fv, maps[f"femur_{side}"])
+    medial = landmarks.resolve(defs[f"epicondyle_medial_{side}"], fv, maps[f"femur_{side}"])
+    knee = (lateral + medial) / 2.0
+    flexions = [knee_flexion_matrix(lateral, medial, side, a) for a in angles]
+    femur = Surface(fv, ff, knee)
+    # at neutral the femur frame is the pelvis frame: distal is -Y, anterior +X
+    directions = {"tibia_fibula": np.array([0.0, -1.0, 0.0]), "patella": np.array([1.0, 0.0, 0.0])}
+    out: dict = {}
+    for leg, (v, f, lv, lf, lmap) in legs.items():
+        v, lv = v.copy(), lv.copy()
+        if side == "right":  # mirror across the mid-sagittal plane, as the femur
+            v[:, 2] *= -1.0
+            lv[:, 2] *= -1.0
+            f, lf = f[:, ::-1], lf[:, ::-1]
+        v, lv = geometry.apply(seat, v), geometry.apply(seat, lv)
+        f, lf = orient_outward(v, f), orient_outward(lv, lf)
+        surface = Surface(v, f, knee)
+        shift = seat_at_knee(surface, femur, knee, directions[leg], flexions)
+        move = geometry.transform(None, shift * directions[leg])
+        bones[f"{leg}_{side}"] = (geometry.apply(move, v), f)
+        lod[f"{leg}_{side}"] = (geometry.apply(move, lv), lf)
+        maps[f"{leg}_{side}"] = lmap
+        out[leg] = {
+            "shift_mm": round(shift, 3),
+            "least_gap_mm": round(knee_clearance(surface, femur, knee, shift * directions[leg], flexions), 3),
+        }
+    tibia = Surface(*bones[f"tibia_fibula_{side}"], knee)
+    out["tibia_femur_gap_at_extension_mm"] = round(
+        knee_clearance(tibia, femur, knee, np.zeros(3), flexions[:1]), 3
+    )
+    out["patella_tibia_gap_mm"] = round(tibia.least_distance(bones[f"patella_{side}"][0]), 3)
+    return out
 
 
 def write_ply(path: Path, vertices: np.ndarray, faces: np.ndarray) -> None:
@@ -132,7 +299,16 @@ def build(out_dir: Path) -> dict:
     lod_head = np.unique(lff[np.isin(lf_element, HEAD_ELEMENTS)])
     lfv = geometry.apply(to_pelvis, lfv)
     fmap = landmarks.AtlasMap(fnode, {e.number: e.nodes.tolist() for e in femur.elements})
-    summary: dict = {"atlas_femur_offset_mm": {}}
+    # the left tibia-fibula and patella, in the atlas' knee relation to the left femur
+    legs = {}
+    for leg, files in (("tibia_fibula", TIBIA_FIBULA_FILES), ("patella", PATELLA_FILES)):
+        fe = atlas.read_fe_mesh(*(src / f for f in files))
+        lv_, lf_, lnode, _ = atlas.triangulate(fe, DIVISIONS[leg])
+        llv, llf, _, _ = atlas.triangulate(fe, LOD_DIVISIONS[leg])
+        lmap = landmarks.AtlasMap(lnode, {e.number: e.nodes.tolist() for e in fe.elements})
+        legs[leg] = (geometry.apply(to_pelvis, lv_), lf_, geometry.apply(to_pelvis, llv), llf, lmap)
+    flexion_angles = np.arange(KNEE_FLEXION_RANGE[0], KNEE_FLEXION_RANGE[1] + 1e-9, KNEE_STEP)
+    summary: dict = {"atlas_femur_offset_mm": {}, "knee": {}}
     for side in ("left", "right"):
         v, f, lv, lf = fv.copy(), ff.copy(), lfv.copy(), lff.copy()
         if side == "right":  # mirror the left femur across the mid-sagittal plane z = 0
@@ -171,6 +347,7 @@ def build(out_dir: Path) -> dict:
         lod[bone] = (lv, orient_outward(lv, lf))
         hl = lod[f"hip_{side}"]
         lod[f"hip_{side}"] = (geometry.radial_clamp(hl[0], hjc, SOCKET_RADIUS, keep="outside"), hl[1])
+        summary["knee"][side] = seat_lower_leg(side, seat, bones, lod, maps, legs, flexion_angles)
 
     out_dir.mkdir(parents=True, exist_ok=True)
     (out_dir / "lod").mkdir(exist_ok=True)
@@ -200,11 +377,11 @@ def build(out_dir: Path) -> dict:
     licence = next(p for p in importlib.metadata.distribution(PACKAGE).files if p.name == "LICENSE")
     shutil.copyfile(licence.locate(), out_dir / "LICENSE-MPL-2.0.txt")
     provenance = {
-        "name": "LLP26 mean lower-limb atlas: pelvis and femurs as triangle meshes",
+        "name": "LLP26 mean lower-limb atlas: pelvis, femurs, tibia-fibulas and patellas as triangle meshes",
         "source": {
             "package": PACKAGE,
             "version": PACKAGE_VERSION,
-            "files": list(PELVIS_FILES + FEMUR_FILES),
+            "files": list(PELVIS_FILES + FEMUR_FILES + TIBIA_FIBULA_FILES + PATELLA_FILES),
             "authors": "Auckland Bioengineering Institute",
             "homepage": "https://pypi.org/project/musculoskeletal-models/",
             "licence": "MPL-2.0 (text in LICENSE-MPL-2.0.txt)",
@@ -232,6 +409,24 @@ def build(out_dir: Path) -> dict:
             f"{LOD_DIVISIONS['femur']}x, same placement), drawn by the browser while the view moves",
             "each femur seated at neutral: ISB femur frame aligned with the pelvis frame, "
             "femoral head centre on the hip joint centre (annotations/landmarks.json)",
+            f"tibia-fibula elements subdivided {DIVISIONS['tibia_fibula']}x, patella {DIVISIONS['patella']}x "
+            f"(light: {LOD_DIVISIONS['tibia_fibula']}x, {LOD_DIVISIONS['patella']}x); right ones = left ones "
+            "mirrored across the mid-sagittal plane, each placed with its femur's own seating transform "
+            "(the atlas' knee relation)",
+            "seated at the knee: tibia-fibula moved distally along the femoral axis by {tibia:.2f} mm and "
+            "patella anteriorly by {patella:.2f} mm, so that each stays at least {space} mm from the femur "
+            "at every knee flexion {lo:g}-{hi:g} deg (rotation about the transepicondylar axis, sampled "
+            "every {step:g} deg); tibiofemoral gap at extension {ext:.2f} mm, "
+            "patella to tibia {pt:.2f} mm".format(
+                tibia=summary["knee"]["left"]["tibia_fibula"]["shift_mm"],
+                patella=summary["knee"]["left"]["patella"]["shift_mm"],
+                space=KNEE_JOINT_SPACE,
+                lo=KNEE_FLEXION_RANGE[0],
+                hi=KNEE_FLEXION_RANGE[1],
+                step=KNEE_STEP,
+                ext=summary["knee"]["left"]["tibia_femur_gap_at_extension_mm"],
+                pt=summary["knee"]["left"]["patella_tibia_gap_mm"],
+            ),
         ],
         "regenerate": "pip install -e .[dev] && python -m viewer.build_meshes",
         "files": files,

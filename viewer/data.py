@@ -37,11 +37,16 @@ MESH_DIR = ROOT / "meshes"
 ANNOTATION_DIR = ROOT / "annotations"
 SCHEMA_DIR = ANNOTATION_DIR / "schema"
 
-#: Longest extent a bone mesh may have, in mm (a file in metres or inches is refused).
-MESH_SIZE_MM = (50.0, 1000.0)
+#: Longest extent a bone mesh may have, in mm (a file in metres or inches is refused; the
+#: patella, the smallest bone, is about 41 mm).
+MESH_SIZE_MM = (30.0, 1000.0)
 
-#: Bone ids, each stored as ``meshes/<id>.ply``.
+#: Bone ids of the hip, each stored as ``meshes/<id>.ply``.
 BONES = ("hip_right", "hip_left", "sacrum", "femur_right", "femur_left")
+#: Bone ids of the lower legs (the ``lower_legs`` layer), stored the same way.
+LEG_BONES = ("tibia_fibula_right", "tibia_fibula_left", "patella_right", "patella_left")
+#: Every bone with a mesh.
+ALL_BONES = BONES + LEG_BONES
 
 
 class DataError(Exception):
@@ -108,8 +113,8 @@ def _field(path) -> str:
 
 def mesh_path(bone: str, lod: bool = False) -> Path:
     """Path of a bone's mesh file (``lod``: the light version drawn while the view moves)."""
-    if bone not in BONES:
-        raise DataError(f"unknown bone {bone!r}; known bones: {', '.join(BONES)}")
+    if bone not in ALL_BONES:
+        raise DataError(f"unknown bone {bone!r}; known bones: {', '.join(ALL_BONES)}")
     return MESH_DIR / ("lod" if lod else "") / f"{bone}.ply"
 
 
@@ -138,7 +143,7 @@ def load_bone_mesh(bone: str, path: Path | None = None, lod: bool = False) -> tr
         raise DataError(f"{_rel(path)}: mesh is not a closed manifold surface (truncated or corrupted)")
     size = float(np.ptp(mesh.vertices, axis=0).max())
     if not MESH_SIZE_MM[0] <= size <= MESH_SIZE_MM[1]:
-        hint = " (metres? meshes are in millimetres)" if size < MESH_SIZE_MM[0] / 100 else ""
+        hint = " (metres? meshes are in millimetres)" if size < MESH_SIZE_MM[1] / 1000 else ""
         raise DataError(
             f"{_rel(path)}: the bone is {size:.3g} units long; a bone is "
             f"{MESH_SIZE_MM[0]:g}-{MESH_SIZE_MM[1]:g} mm{hint}"

@@ -47,12 +47,15 @@ def resolve(definition: dict, vertices: np.ndarray, atlas_map: AtlasMap) -> np.n
 
     Returns
     -------
-    (3,) float for ``point`` and ``sphere_centre`` landmarks, (k, 3) float
-    for ``curve`` and ``region`` landmarks.
+    (3,) float for ``point``, ``sphere_centre`` and ``midpoint`` landmarks (the mean of
+    the ``atlas_nodes``, e.g. the knee centre between the epicondyles), (k, 3) float for
+    ``curve`` and ``region`` landmarks.
     """
     kind = definition["kind"]
     if kind == "point":
         return vertices[atlas_map.node_vertex[definition["atlas_node"]]].copy()
+    if kind == "midpoint":
+        return vertices[atlas_map.vertices_of_nodes(definition["atlas_nodes"])].mean(axis=0)
     if kind in ("curve", "region"):
         return vertices[atlas_map.vertices_of_nodes(definition["atlas_nodes"])]
     if kind == "sphere_centre":
