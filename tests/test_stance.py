@@ -1,5 +1,6 @@
 """Single-leg stance: the physics of the frontal-plane model, and its agreement with the literature."""
 
+import itertools
 import math
 
 import numpy as np
@@ -8,6 +9,7 @@ import pytest
 from viewer import data, geometry
 from viewer.anatomy import POSE_RANGE
 from viewer.mechanics.stance import (
+    CANE_HANDS,
     CANE_TIP_MM,
     COLUMNS,
     GRAVITY,
@@ -185,9 +187,9 @@ def test_sides_mirror(model):
 
 
 def test_the_hip_stays_in_the_muscle_models_range(model):
-    for p in (0.0, 50.0, 100.0):
-        for lean in (0.0, 30.0):
-            r = model.solve(StanceInput(strength_pct=p, lean_deg=lean))
+    for p, lean, cane, hand in itertools.product((0.0, 50.0, 100.0), (0.0, 30.0), (0.0, 30.0), CANE_HANDS):
+        for side in ("right", "left"):
+            r = model.solve(StanceInput(side, p, lean, 70.0, cane, hand))
             lo, hi = POSE_RANGE["abduction"]
             assert lo <= r.stance_pose.abduction <= hi
             assert r.hip_adduction_deg <= model.limit_deg + 1e-9

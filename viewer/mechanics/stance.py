@@ -163,6 +163,11 @@ def _rot(cy: float, cz: float, y: float, z: float, c: float, s: float) -> tuple[
     return cy + dy * c - dz * s, cz + dy * s + dz * c
 
 
+def _asin(x: float) -> float:
+    """arcsin, its argument clipped to [-1, 1] (the nearest posture when none balances exactly)."""
+    return math.asin(min(max(x, -1.0), 1.0))
+
+
 def rotation_x(angle_rad: float, centre: np.ndarray) -> np.ndarray:
     """(4, 4) rotation about the X axis through ``centre`` ((3,) float)."""
     c, s = math.cos(angle_rad), math.sin(angle_rad)
@@ -306,8 +311,10 @@ class StanceModel:
         b_coef = sum(m * (z - hz) for m, _, z in leg) - (1.0 - cane) * (az - hz)
         fixed = sum(m * z for m, _, z in upper)
         k = sum(m for m, _, _ in leg) * hz + fixed - (1.0 - cane) * hz - cane * tip_z
-        theta0 = math.asin(-k / math.hypot(a_coef, b_coef)) - math.atan2(b_coef, a_coef)
-        alpha0 = s * math.degrees(theta0)
+        theta0 = _asin(-k / math.hypot(a_coef, b_coef)) - math.atan2(b_coef, a_coef)
+        # a foot that cannot reach under the body stops at the ends of the hip's range
+        alpha0 = min(max(s * math.degrees(theta0), TABLE_FROM_DEG), self.limit_deg)
+        theta0 = s * math.radians(alpha0)
         c0, s0 = math.cos(theta0), math.sin(theta0)
         leg_w = [(m, *_rot(hy, hz, y, z, c0, s0)) for m, y, z in leg]
         ky, kz = _rot(hy, hz, float(b.knee[1]), float(b.knee[2]), c0, s0)
@@ -323,7 +330,7 @@ class StanceModel:
             ac = sum(m * (y - ky) for m, y, _ in moving)
             bc = sum(m * (z - kz) for m, _, z in moving)
             kc = sum(m for m, _, _ in moving) * kz + rest_z - com_z
-            theta = math.asin(-kc / math.hypot(ac, bc)) - math.atan2(bc, ac)
+            theta = _asin(-kc / math.hypot(ac, bc)) - math.atan2(bc, ac)
             ct, st = math.cos(theta), math.sin(theta)
             hip_w = _rot(ky, kz, hy, hz, ct, st)
             up_w = [(m, *_rot(ky, kz, y, z, ct, st)) for m, y, z in moving[1:]]
