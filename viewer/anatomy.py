@@ -16,6 +16,11 @@ SIDES = ("right", "left")
 #: lesser trochanter into the ischium of this atlas (ischiofemoral impingement).
 POSE_RANGE = {"abduction": (-15.0, 45.0), "flexion": (0.0, 60.0), "rotation": (-20.0, 30.0)}
 
+#: Range of pure ab/adduction (no flexion or rotation, as the stance hip moves; degrees). Alone,
+#: adduction keeps the femur clear of the hip bone to 25 degrees; 20 degrees is the low end of
+#: the normal adduction range (``annotations/stance.json`` ``hip_adduction_limit_deg``).
+FRONTAL_RANGE = (-20.0, 45.0)
+
 #: Knee flexion the lower legs can take (degrees); the builder seats the tibia-fibula and
 #: patella so that neither touches the femur anywhere in it.
 KNEE_FLEXION_RANGE = (0.0, 120.0)
@@ -53,17 +58,26 @@ class Pose:
         Positive moves the thigh forward; negative is extension.
     rotation : float
         Positive is internal (medial) rotation, negative external.
+    frontal : bool
+        A pure ab/adduction (flexion and rotation 0), allowed the wider :data:`FRONTAL_RANGE`.
     """
 
     abduction: float = 0.0
     flexion: float = 0.0
     rotation: float = 0.0
+    frontal: bool = field(default=False, repr=False)
 
     def __post_init__(self):
-        for name, (lo, hi) in POSE_RANGE.items():
+        if self.frontal and (self.flexion != 0.0 or self.rotation != 0.0):
+            raise ValueError("a frontal pose has no flexion or rotation")
+        for name, (lo, hi) in self.ranges().items():
             value = getattr(self, name)
             if not np.isfinite(value) or not lo <= value <= hi:
                 raise ValueError(f"{name} {value} deg is outside the supported range {lo:g}..{hi:g} deg")
+
+    def ranges(self) -> dict[str, tuple[float, float]]:
+        """Range of each angle for this pose: :data:`POSE_RANGE`, or :data:`FRONTAL_RANGE` for abduction."""
+        return {**POSE_RANGE, "abduction": FRONTAL_RANGE} if self.frontal else POSE_RANGE
 
     def rotation_matrix(self, side: str) -> np.ndarray:
         """(3, 3) rotation of the femur relative to the pelvis for this pose.

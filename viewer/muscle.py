@@ -9,7 +9,7 @@ from functools import cached_property
 import numpy as np
 
 from viewer import data, geometry
-from viewer.anatomy import POSE_RANGE, SIDES, HipModel, Pose
+from viewer.anatomy import SIDES, HipModel, Pose
 
 JOINTS = ("abduction", "flexion", "rotation")
 
@@ -334,7 +334,7 @@ def moment_arm(
     dict of str to float
         Moment arm in mm per path name.
     """
-    lo, hi = POSE_RANGE[joint]
+    lo, hi = pose.ranges()[joint]
     angle = getattr(pose, joint)
     a, b = max(lo, angle - step_deg), min(hi, angle + step_deg)
     la, lb = length(_with(pose, joint, a)), length(_with(pose, joint, b))

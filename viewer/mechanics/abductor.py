@@ -10,7 +10,7 @@ from viewer.muscle import GluteusMedius
 #: Spacing of the table over hip adduction (degrees); both twins interpolate it linearly.
 STEP_DEG = 0.5
 
-#: Samples at the insertion end of each mid-thickness fibre that give its pull direction.
+#: Samples of each mid-thickness fibre, from where it leaves the ilium, that give its pull on the pelvis.
 TANGENT_SAMPLES = 3
 
 
@@ -21,11 +21,12 @@ def abductor_table(
 
     The parts pull in proportion to their maximum forces (one activation for the whole
     muscle), so the muscle's moment arm is ``sum(F_i r_i) / sum(F_i)`` with ``r_i`` the
-    abduction moment arm ``-dL/dθ`` of :meth:`GluteusMedius.moment_arms`. The pull on the
-    pelvis runs along the mean fibre direction at the insertion (the fibres' last
-    :data:`TANGENT_SAMPLES` samples, weighted by the parts' forces), on the line whose moment
-    about the hip centre equals that moment arm; it is placed through the point nearest the
-    insertion centroid, in the frontal plane.
+    abduction moment arm ``-dL/dθ`` of :meth:`GluteusMedius.moment_arms`. The muscle pulls
+    the pelvis where its fibres leave the ilium, along them (the mean direction of their
+    first :data:`TANGENT_SAMPLES` free samples, weighted by the parts' forces), on the line
+    whose moment about the hip centre equals that moment arm (by virtual work, the tension
+    times ``-dL/dθ``); the line is placed through the point nearest the fibres' mean
+    departure point, in the frontal plane.
 
     Parameters
     ----------
@@ -54,15 +55,15 @@ def abductor_table(
     hip = muscle.model.hip_centre(muscle.side)
     arms, directions, points = [], [], []
     for a in angles:
-        pose = Pose(abduction=-float(a))
+        pose = Pose(abduction=-float(a), frontal=True)
         r = muscle.moment_arms(pose, "abduction")
         arm = float(sum(max_force_n[p] * r[p] for p in parts) / weights.sum())
         mid = muscle.surface(pose).mid  # (nu, nv, 3)
-        end, before = mid[:, -1], mid[:, -1 - TANGENT_SAMPLES]
-        pull = (end - before) / np.linalg.norm(end - before, axis=1)[:, None]
+        leave, along = mid[:, muscle.n_attached], mid[:, muscle.n_attached + TANGENT_SAMPLES]
+        pull = (along - leave) / np.linalg.norm(along - leave, axis=1)[:, None]
         u = fibre_weight @ pull
         u = u / np.linalg.norm(u)
-        c = fibre_weight @ end
+        c = fibre_weight @ leave
         arms.append(arm)
         directions.append(u)
         points.append(line_through(c, u, hip, arm, muscle.s))

@@ -8,7 +8,7 @@ from dataclasses import dataclass, field, fields
 import numpy as np
 
 from viewer import geometry
-from viewer.anatomy import POSE_RANGE, SIDES, Pose
+from viewer.anatomy import FRONTAL_RANGE, SIDES, Pose
 from viewer.mechanics.abductor import STEP_DEG, abductor_table, line_through
 from viewer.mechanics.body import Body, build_body, other, stance_parameters
 
@@ -216,8 +216,8 @@ class StanceModel:
       valgus), the trunk tipping with the pelvis toward the swing side. Because this
       muscle's lever shortens as the hip adducts while the weight's lengthens, there is no
       such angle inside the range once the muscle falls short: the pelvis then drops to the
-      end of the hip's adduction range the muscle model covers (:attr:`limit_deg`), where
-      the capsule and iliotibial band hold the rest (``limit_moment_nm``).
+      end of the hip's adduction range (:attr:`limit_deg`, the low end of the normal 20-30
+      degrees), where the capsule and iliotibial band hold the rest (``limit_moment_nm``).
     - **Lean** is lateral flexion of the trunk toward the stance side at the lumbosacral
       joint (the Duchenne compensation); it brings the centre of mass over the hip.
 
@@ -239,9 +239,9 @@ class StanceModel:
         self.params = params if params is not None else stance_parameters()
         forces = self.params["gluteus_medius_max_force_n"]
         self.max_force = {p["id"]: float(forces[p["id"]]) for p in hip.muscles["right"].parts}
-        self.limit_deg = min(
-            float(self.params["hip_adduction_limit_deg"]["value"]), -POSE_RANGE["abduction"][0]
-        )
+        # the stance hip adducts as far as the low end of the normal range (cited), which the
+        # muscle model's frontal poses reach
+        self.limit_deg = min(float(self.params["hip_adduction_limit_deg"]["range"][0]), -FRONTAL_RANGE[0])
         self._bodies: dict[str, Body] = {}
         self._tables: dict[str, dict] = {}
 
@@ -410,7 +410,7 @@ class StanceModel:
         forces["hip_contact"] = Force(hip_point, -sum(f.vector for f in forces.values()))
         asis = geometry.apply(pelvis, b.asis_swing[None])[0]
         drop_deg = alpha - alpha0 - s * math.degrees(theta)
-        stance_pose = Pose(abduction=-alpha)
+        stance_pose = Pose(abduction=-alpha, frontal=True)
         swing = other(inp.side)
         model = self.model
         transforms = {
@@ -418,7 +418,7 @@ class StanceModel:
             f"femur_{inp.side}": pelvis @ model.femur_transform(inp.side, stance_pose),
             f"femur_{swing}": pelvis @ model.femur_transform(swing, b.swing_pose),
         }
-        base_leg = model.lower_leg_transform(inp.side, Pose(abduction=-alpha0))
+        base_leg = model.lower_leg_transform(inp.side, Pose(abduction=-alpha0, frontal=True))
         swing_leg = pelvis @ model.lower_leg_transform(swing, b.swing_pose, b.swing_knee_flexion_deg)
         for bone in ("tibia_fibula", "patella"):
             transforms[f"{bone}_{inp.side}"] = base_leg
