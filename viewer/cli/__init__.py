@@ -3,7 +3,8 @@
 Every value is checked while the arguments are parsed, before any work starts: a bad one
 ends in a single line that names the option and what it accepts, exit code 2, and nothing
 written. A broken data file ends in one line and exit code 3. Each subcommand lives in its
-own module (``table``, ``serve``, ``screenshot``, ``animate``, ``export``, ``handout``);
+own module (``table``, ``serve``, ``screenshot``, ``animate``, ``export``, ``handout``,
+``stance``);
 ``args`` holds what they share.
 """
 
@@ -11,7 +12,7 @@ from __future__ import annotations
 
 import argparse
 
-from viewer.cli import animate, export, handout, screenshot, serve, table
+from viewer.cli import animate, export, handout, screenshot, serve, stance, table
 from viewer.cli.args import Parser, UsageError
 from viewer.cli.serve import MAX_SESSIONS
 from viewer.cli.table import PARTS, format_table
@@ -32,6 +33,7 @@ def build_parser() -> argparse.ArgumentParser:
     export.add_scene_parser(sub)
     handout.add_parser(sub)
     export.add_html_parser(sub)
+    stance.add_parser(sub)
     return parser
 
 

@@ -15,6 +15,10 @@ from viewer.cli.args import (
     scene_options,
     writes,
 )
+from viewer.cli.stance import stance_args, stance_asked
+
+#: The abduction animation's first and last angle by default (degrees).
+START, STOP = -15.0, 45.0
 
 
 def run(args: argparse.Namespace) -> Path:
@@ -22,6 +26,26 @@ def run(args: argparse.Namespace) -> Path:
     from viewer.export import animate
     from viewer.scene import HipScene
 
+    if stance_asked(args, strength=False):
+        from viewer.export import animate_stance
+        from viewer.stance_scene import StanceScene
+
+        if (args.start, args.stop) != (START, STOP):
+            raise UsageError(
+                "--start and --stop do not apply to --stance (it runs strength 100 -> 10 -> 100 %)"
+            )
+        return animate_stance(
+            StanceScene(HipScene()),
+            args.out,
+            args.side,
+            args.lean,
+            args.frames,
+            args.fps,
+            args.size,
+            args.theme,
+            args.view,
+            args.force,
+        )
     if args.stop == args.start:
         raise UsageError("--start and --stop must differ")
     opts = scene_options(args)
@@ -36,8 +60,8 @@ def add_parser(sub) -> None:
     an.add_argument("out", type=output(".gif", ".mp4"), help="output .gif or .mp4")
     pose_args(an, abduction=False)
     look_args(an, "800x600")
-    an.add_argument("--start", type=degrees("abduction"), default=-15.0, help="first abduction angle (deg)")
-    an.add_argument("--stop", type=degrees("abduction"), default=45.0, help="last abduction angle (deg)")
+    an.add_argument("--start", type=degrees("abduction"), default=START, help="first abduction angle (deg)")
+    an.add_argument("--stop", type=degrees("abduction"), default=STOP, help="last abduction angle (deg)")
     an.add_argument(
         "--frames",
         type=number_in(2, 400, integer=True),
@@ -45,4 +69,5 @@ def add_parser(sub) -> None:
         help="frames from start to stop (played there and back)",
     )
     an.add_argument("--fps", type=number_in(1, 60, integer=True), default=20)
+    stance_args(an, strength=False)
     an.set_defaults(func=writes(run), abduction=0.0)

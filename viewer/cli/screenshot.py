@@ -6,6 +6,7 @@ import argparse
 from pathlib import Path
 
 from viewer.cli.args import camera, look_args, output, pose_args, scene_options, writes
+from viewer.cli.stance import stance_args, stance_asked
 
 
 def run(args: argparse.Namespace) -> Path:
@@ -13,9 +14,20 @@ def run(args: argparse.Namespace) -> Path:
     from viewer.export import render_png, write_atomic
     from viewer.scene import HipScene
 
-    png = render_png(
-        HipScene(), scene_options(args), args.size, camera=args.camera, transparent=args.transparent
-    )
+    if stance_asked(args, strength=True):
+        from viewer.export.render import png_bytes
+        from viewer.mechanics.stance import StanceInput
+        from viewer.stance_scene import StanceScene
+
+        inp = StanceInput(side=args.side, strength_pct=args.strength, lean_deg=args.lean)
+        image = StanceScene(HipScene()).render(
+            inp, args.size, args.theme, args.view, camera=args.camera, transparent=args.transparent
+        )
+        png = png_bytes(image)
+    else:
+        png = render_png(
+            HipScene(), scene_options(args), args.size, camera=args.camera, transparent=args.transparent
+        )
     return write_atomic(args.out, lambda tmp: tmp.write_bytes(png), args.force)
 
 
@@ -30,4 +42,5 @@ def add_parser(sub) -> None:
     sc.add_argument(
         "--camera", type=camera, default=None, help="px,py,pz,fx,fy,fz,ux,uy,uz in mm (overrides --view)"
     )
+    stance_args(sc, strength=True)
     sc.set_defaults(func=writes(run))

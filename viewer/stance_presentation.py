@@ -1,0 +1,253 @@
+"""What a picture of single-leg stance shows: posed bones and muscles, force arrows, floor and centre of mass.
+
+A pure presentation of a solved stance (``viewer.mechanics.stance.StanceResult``): every bone
+with its world matrix, both muscles regenerated for their hip poses and carried by the
+pelvis, the forces on the upper body as arrows scaled in body weights, the floor, the trunk
+and the centre of mass. ``viewer.stance_scene`` draws it with PyVista. No rendering library is
+imported here.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+from typing import TYPE_CHECKING
+
+import numpy as np
+
+from viewer import contract, data
+from viewer.presentation import Item, Presentation, muscle_item, rgb
+
+if TYPE_CHECKING:
+    from viewer.mechanics.stance import StanceResult
+    from viewer.posed import Hip
+
+#: The bones carried by the pelvis's matrix.
+PELVIS_BONES = ("sacrum", "hip_right", "hip_left")
+#: The bones with a matrix of their own, drawn when the model has them.
+LIMB_BONES = ("femur", "tibia_fibula", "patella")
+#: Forces pushing on the upper body, drawn with their tip at the point of application; the
+#: others (pulls and the weight) start there.
+PUSHES = ("hip_contact", "cane")
+
+
+@dataclass(frozen=True)
+class Arrow:
+    """A force arrow.
+
+    Attributes
+    ----------
+    name : str
+        ``weight``, ``abductor``, ``hip_contact`` or ``cane``.
+    start : (3,) float
+        Tail, mm.
+    vector : (3,) float
+        Tail to tip, mm (the force in body weights times the scale).
+    colour : (3,) float
+        0..1.
+    label : str
+        Its name and size in body weights, e.g. ``abductor 1.9 BW``.
+    label_point : (3,) float
+        Where the label stands, mm.
+    """
+
+    name: str
+    start: np.ndarray
+    vector: np.ndarray
+    colour: tuple[float, float, float]
+    label: str
+    label_point: np.ndarray
+
+
+@dataclass(frozen=True)
+class StancePresentation:
+    """Everything a stance picture shows, ready to draw.
+
+    Attributes
+    ----------
+    base : Presentation
+        Bones and muscles (with their matrices), theme colours and camera; no labels.
+    arrows : tuple of Arrow
+    shaft_mm : float
+        Radius of the arrow shafts, mm.
+    floor : (2, 3) float
+        Opposite corners of the floor slab, mm.
+    floor_colour, com_colour : (3,) float
+    com : (3,) float
+        Centre of mass of the body above the stance hip, mm.
+    com_radius_mm : float
+    plumb : (2, 3) float
+        The plumb line from the centre of mass down to the floor, mm.
+    trunk : (2, 3) float
+        The trunk's axis, from the sacral base to the trunk's centre of mass, mm.
+    legend : str
+        The arrows' scale and what the picture shows, one or two lines.
+    bounds : (2, 3) float
+        Lowest and highest corner of everything drawn, mm (to frame several pictures alike).
+    margin : float
+        Room around ``bounds`` in the picture (1.1: 10 %).
+    """
+
+    base: Presentation
+    arrows: tuple[Arrow, ...]
+    shaft_mm: float
+    floor: np.ndarray
+    floor_colour: tuple[float, float, float]
+    com: np.ndarray
+    com_radius_mm: float
+    com_colour: tuple[float, float, float]
+    plumb: np.ndarray
+    trunk: np.ndarray
+    legend: str
+    bounds: np.ndarray
+    margin: float
+
+
+def bone_matrices(result: StanceResult, bones: set[str] | dict) -> dict[str, np.ndarray]:
+    """World matrix ((4, 4) float) of every bone drawn: the pelvis's for the hip bones and sacrum,
+    their own for the femurs and, when the model has them (``bones``), the lower legs."""
+    pelvis = result.transforms["pelvis"]
+    out = {b: pelvis for b in PELVIS_BONES}
+    for name, matrix in result.transforms.items():
+        if name.startswith(LIMB_BONES) and name in bones:
+            out[name] = matrix
+    return out
+
+
+def arrow(name: str, point: np.ndarray, force_n: np.ndarray, body_weight_n: float, mm_per_bw: float) -> tuple:
+    """Tail ((3,) mm) and tail-to-tip vector ((3,) mm) of a force ((3,) N) applied at ``point``.
+
+    The length is the force in body weights times ``mm_per_bw``; a push (:data:`PUSHES`) ends at
+    its point, a pull or the weight starts there.
+    """
+    vector = np.asarray(force_n, dtype=float) / body_weight_n * mm_per_bw
+    point = np.asarray(point, dtype=float)
+    return (point - vector if name in PUSHES else point), vector
+
+
+def frontal_camera(
+    lo: np.ndarray, hi: np.ndarray, direction: np.ndarray, view_angle_deg: float, aspect: float, margin: float
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Camera (position, focal point, view-up; mm) that frames the box ``lo``..``hi`` from ``direction``.
+
+    The whole box fits an image of ``aspect`` (width / height) with ``margin`` (e.g. 1.1 for 10 %)
+    around it; the view-up is +Y.
+    """
+    lo, hi = np.asarray(lo, dtype=float), np.asarray(hi, dtype=float)
+    direction = np.asarray(direction, dtype=float) / np.linalg.norm(direction)
+    up = np.array([0.0, 1.0, 0.0])
+    right = np.cross(up, direction)
+    centre = 0.5 * (lo + hi)
+    corners = np.array([[x, y, z] for x in (lo[0], hi[0]) for y in (lo[1], hi[1]) for z in (lo[2], hi[2])])
+    rel = corners - centre
+    half_h = np.abs(rel @ up).max()
+    half_w = np.abs(rel @ right).max()
+    depth = np.abs(rel @ direction).max()
+    tan = np.tan(np.radians(view_angle_deg) / 2)
+    distance = margin * max(half_h, half_w / aspect) / tan + depth
+    return centre + distance * direction, centre, up
+
+
+def present_stance(
+    hip: Hip,
+    result: StanceResult,
+    theme: str = "light",
+    view: str | None = None,
+    aspect: float = 16 / 9,
+) -> StancePresentation:
+    """What to draw of a solved stance.
+
+    Parameters
+    ----------
+    hip : viewer.posed.Hip
+        The model (bones), both muscles and the style (``style["stance"]``).
+    result : viewer.mechanics.stance.StanceResult
+    theme : str
+        A theme of :data:`viewer.contract.THEMES`.
+    view : str, optional
+        A camera preset of ``annotations/views.json`` whose direction (mirrored for a left
+        stance) replaces the frontal default of ``style["stance"]["view_direction"]``; the
+        camera always frames the whole body, pelvis to feet.
+    aspect : float
+        Width / height of the picture, to frame it.
+
+    Returns
+    -------
+    StancePresentation
+    """
+    style, st = hip.style, hip.style["stance"]
+    texts = data.annotation("texts")["stance_picture"]
+    bone_colour, specular = rgb(style["bone"]), style["specular"]["bone"]
+    matrices = bone_matrices(result, hip.model.bones)
+    items = [
+        Item(name, "bone", colour=bone_colour, matrix=m, specular=specular) for name, m in matrices.items()
+    ]
+    side = result.inp.side
+    swing = "left" if side == "right" else "right"
+    for s, pose in ((side, result.stance_pose), (swing, result.swing_pose)):
+        muscle = muscle_item(hip, s, hip.muscles[s].surface(pose))
+        items.append(replace(muscle, matrix=result.transforms["pelvis"]))
+
+    bw, scale = result.body_weight_n, float(st["mm_per_bw"])
+    arrows = []
+    for name, force in result.forces.items():
+        start, vector = arrow(name, force.point, force.vector, bw, scale)
+        size = np.linalg.norm(force.vector) / bw
+        if size * scale < 1.0:  # no force: no arrow (the abductor of a trunk leaning far over the hip)
+            continue
+        text = texts["arrows"][name].format(bw=size)
+        # the label beside the arrow's middle, on the outer side of the body
+        out = np.array([0.0, 0.0, 1.0 if (start + vector / 2)[2] >= 0 else -1.0])
+        arrows.append(
+            Arrow(
+                name,
+                start,
+                vector,
+                rgb(st["colours"][name]),
+                text,
+                start + vector / 2 + st["label_offset_mm"] * out,
+            )
+        )
+
+    # the picture's extent: the bones as placed, the arrows and the floor
+    points = [(m[:3, :3] @ hip.model.bones[b].vertices.T).T + m[:3, 3] for b, m in matrices.items()]
+    points += [np.array([a.start, a.start + a.vector, a.label_point]) for a in arrows]
+    allp = np.concatenate(points)
+    lo, hi = allp.min(axis=0), allp.max(axis=0)
+    half = float(st["floor_half_width_mm"])
+    floor_y = result.floor_y
+    floor = np.array([[lo[0] - 20, floor_y - st["floor_thickness_mm"], -half], [hi[0] + 20, floor_y, half]])
+    lo, hi = np.minimum(lo, floor[0]), np.maximum(hi, floor[1])
+
+    direction = np.asarray(st["view_direction"], dtype=float)
+    if view is not None:
+        preset = contract.view_presets()[view]
+        direction = np.asarray(preset["direction"], dtype=float)
+    direction = direction * np.array([1.0, 1.0, 1.0 if side == "right" else -1.0])
+    angle = contract.view_angle()
+    camera = frontal_camera(lo, hi, direction, angle, aspect, float(st["frame_margin"]))
+    colours = contract.themes()[theme]
+    base = Presentation(
+        background=colours["background"],
+        text=colours["text"],
+        items=tuple(items),
+        label_texts=(),
+        label_points=np.empty((0, 3)),
+        camera=camera,
+        view_angle=angle,
+    )
+    com = np.asarray(result.com_above, dtype=float)
+    return StancePresentation(
+        base=base,
+        arrows=tuple(arrows),
+        shaft_mm=float(st["arrow_shaft_mm"]),
+        floor=floor,
+        floor_colour=rgb(st["colours"]["floor"]),
+        com=com,
+        com_radius_mm=float(st["com_radius_mm"]),
+        com_colour=rgb(st["colours"]["com"]),
+        plumb=np.array([com, [com[0], floor_y, com[2]]]),
+        trunk=np.asarray(result.trunk, dtype=float),
+        legend=texts["legend"].format(mm=f"{scale:g}"),
+        bounds=np.array([lo, hi]),
+        margin=float(st["frame_margin"]),
+    )
