@@ -48,6 +48,8 @@ class Arrow:
         Its name and size in body weights, e.g. ``abductor 1.9 BW``.
     label_point : (3,) float
         Where the label stands, mm.
+    on_right : bool
+        The label reads to the right of ``label_point`` on screen (else it ends there).
     """
 
     name: str
@@ -56,6 +58,7 @@ class Arrow:
     colour: tuple[float, float, float]
     label: str
     label_point: np.ndarray
+    on_right: bool = True
 
 
 @dataclass(frozen=True)
@@ -85,6 +88,9 @@ class StancePresentation:
         Lowest and highest corner of everything drawn, mm (to frame several pictures alike).
     margin : float
         Room around ``bounds`` in the picture (1.1: 10 %).
+    parallel_scale : float
+        Half the height the picture shows, mm: it is drawn in parallel projection, a
+        diagram of the frontal plane whose arrows lie before the body.
     """
 
     base: Presentation
@@ -100,6 +106,7 @@ class StancePresentation:
     legend: str
     bounds: np.ndarray
     margin: float
+    parallel_scale: float
 
 
 def bone_matrices(result: StanceResult, bones: set[str] | dict) -> dict[str, np.ndarray]:
@@ -126,8 +133,10 @@ def arrow(name: str, point: np.ndarray, force_n: np.ndarray, body_weight_n: floa
 
 def frontal_camera(
     lo: np.ndarray, hi: np.ndarray, direction: np.ndarray, view_angle_deg: float, aspect: float, margin: float
-) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Camera (position, focal point, view-up; mm) that frames the box ``lo``..``hi`` from ``direction``.
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, float]:
+    """Camera (position, focal point, view-up; mm) that frames the box ``lo``..``hi`` from
+    ``direction``, and the parallel scale (half the height shown, mm) that does so in parallel
+    projection.
 
     The whole box fits an image of ``aspect`` (width / height) with ``margin`` (e.g. 1.1 for 10 %)
     around it; the view-up is +Y.
@@ -143,8 +152,9 @@ def frontal_camera(
     half_w = np.abs(rel @ right).max()
     depth = np.abs(rel @ direction).max()
     tan = np.tan(np.radians(view_angle_deg) / 2)
-    distance = margin * max(half_h, half_w / aspect) / tan + depth
-    return centre + distance * direction, centre, up
+    half = margin * max(half_h, half_w / aspect)
+    distance = half / tan + depth
+    return centre + distance * direction, centre, up, float(half)
 
 
 def present_stance(
@@ -183,48 +193,70 @@ def present_stance(
     ]
     side = result.inp.side
     swing = "left" if side == "right" else "right"
-    for s, pose in ((side, result.stance_pose), (swing, result.swing_pose)):
-        muscle = muscle_item(hip, s, hip.muscles[s].surface(pose))
-        items.append(replace(muscle, matrix=result.transforms["pelvis"]))
+    pelvis = result.transforms["pelvis"]
+    surfaces = {
+        side: hip.muscles[side].surface(result.stance_pose),
+        swing: hip.muscles[swing].surface(result.swing_pose),
+    }
+    for s, surface in surfaces.items():
+        items.append(replace(muscle_item(hip, s, surface), matrix=pelvis))
+    insertion = pelvis[:3, :3] @ surfaces[side].insertion_edge.mean(axis=0) + pelvis[:3, 3]
+
+    # the camera's direction and the screen's right, to set the arrows before the body
+    direction = np.asarray(
+        st["view_direction"] if view is None else contract.view_presets()[view]["direction"]
+    )
+    direction = direction * np.array([1.0, 1.0, 1.0 if side == "right" else -1.0])
+    direction = direction / np.linalg.norm(direction)
+    screen_right = np.cross([0.0, 1.0, 0.0], direction)
+    placed = np.concatenate(
+        [(m[:3, :3] @ hip.model.bones[b].vertices.T).T + m[:3, 3] for b, m in matrices.items()]
+    )
+    front = float((placed @ direction).max()) + 15.0  # 15 mm before the nearest bone
+
+    def before(p: np.ndarray) -> np.ndarray:
+        """``p`` moved along the line of sight to lie before the body (the picture is orthographic)."""
+        return p + (front - p @ direction) * direction
 
     bw, scale = result.body_weight_n, float(st["mm_per_bw"])
+    floor_y = result.floor_y
     arrows = []
     for name, force in result.forces.items():
-        start, vector = arrow(name, force.point, force.vector, bw, scale)
         size = np.linalg.norm(force.vector) / bw
         if size * scale < 1.0:  # no force: no arrow (the abductor of a trunk leaning far over the hip)
             continue
+        point = force.point
+        if name == "abductor":  # slid along its line of action to end at the insertion, over the muscle
+            u = force.vector / np.linalg.norm(force.vector)
+            point = point + ((insertion - point) @ u) * u - size * scale * u
+        start, vector = arrow(name, point, force.vector, bw, scale)
+        start = before(start)
+        anchor = {"weight": 0.5, "abductor": 0.5, "hip_contact": 0.0, "cane": 0.5}[name]
+        at = start + anchor * vector
+        # the label outside the body: on the stance side for the hip's forces, the swing side for the weight
+        outward = (1.0 if side == "right" else -1.0) * (-1.0 if name == "weight" else 1.0)
+        offset = st["label_offset_mm"] * outward * np.array([0.0, 0.0, 1.0])
+        on_right = bool(offset @ screen_right > 0)
         text = texts["arrows"][name].format(bw=size)
-        # the label beside the arrow's middle, on the outer side of the body
-        out = np.array([0.0, 0.0, 1.0 if (start + vector / 2)[2] >= 0 else -1.0])
-        arrows.append(
-            Arrow(
-                name,
-                start,
-                vector,
-                rgb(st["colours"][name]),
-                text,
-                start + vector / 2 + st["label_offset_mm"] * out,
-            )
-        )
+        arrows.append(Arrow(name, start, vector, rgb(st["colours"][name]), text, at + offset, on_right))
 
-    # the picture's extent: the bones as placed, the arrows and the floor
-    points = [(m[:3, :3] @ hip.model.bones[b].vertices.T).T + m[:3, 3] for b, m in matrices.items()]
-    points += [np.array([a.start, a.start + a.vector, a.label_point]) for a in arrows]
-    allp = np.concatenate(points)
+    com = before(np.asarray(result.com_above, dtype=float))
+    trunk = np.asarray(result.trunk, dtype=float)
+    # the picture's extent: the bones as placed, the arrows, the trunk and the floor
+    ends = [np.array([a.start, a.start + a.vector, a.label_point]) for a in arrows]
+    allp = np.concatenate([placed, trunk, com[None], *ends])
     lo, hi = allp.min(axis=0), allp.max(axis=0)
     half = float(st["floor_half_width_mm"])
-    floor_y = result.floor_y
-    floor = np.array([[lo[0] - 20, floor_y - st["floor_thickness_mm"], -half], [hi[0] + 20, floor_y, half]])
+    foot = placed[np.argmin(placed[:, 1])]
+    floor = np.array(
+        [
+            [foot[0] - half / 3, floor_y - st["floor_thickness_mm"], foot[2] - half],
+            [foot[0] + half / 3, floor_y, foot[2] + half],
+        ]
+    )
     lo, hi = np.minimum(lo, floor[0]), np.maximum(hi, floor[1])
-
-    direction = np.asarray(st["view_direction"], dtype=float)
-    if view is not None:
-        preset = contract.view_presets()[view]
-        direction = np.asarray(preset["direction"], dtype=float)
-    direction = direction * np.array([1.0, 1.0, 1.0 if side == "right" else -1.0])
-    angle = contract.view_angle()
-    camera = frontal_camera(lo, hi, direction, angle, aspect, float(st["frame_margin"]))
+    margin = float(st["frame_margin"])
+    position, focal, up, parallel = frontal_camera(lo, hi, direction, contract.view_angle(), aspect, margin)
     colours = contract.themes()[theme]
     base = Presentation(
         background=colours["background"],
@@ -232,10 +264,9 @@ def present_stance(
         items=tuple(items),
         label_texts=(),
         label_points=np.empty((0, 3)),
-        camera=camera,
-        view_angle=angle,
+        camera=(position, focal, up),
+        view_angle=contract.view_angle(),
     )
-    com = np.asarray(result.com_above, dtype=float)
     return StancePresentation(
         base=base,
         arrows=tuple(arrows),
@@ -246,8 +277,9 @@ def present_stance(
         com_radius_mm=float(st["com_radius_mm"]),
         com_colour=rgb(st["colours"]["com"]),
         plumb=np.array([com, [com[0], floor_y, com[2]]]),
-        trunk=np.asarray(result.trunk, dtype=float),
+        trunk=trunk,
         legend=texts["legend"].format(mm=f"{scale:g}"),
         bounds=np.array([lo, hi]),
-        margin=float(st["frame_margin"]),
+        margin=margin,
+        parallel_scale=parallel,
     )

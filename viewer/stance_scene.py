@@ -52,6 +52,8 @@ class StanceScene:
     def draw(self, plotter: pv.Plotter, pres: StancePresentation) -> dict[str, pv.Actor]:
         """Add everything of a stance presentation to a plotter and aim its camera; returns the actors."""
         actors = self.scene.draw(plotter, pres.base)
+        plotter.enable_parallel_projection()
+        plotter.camera.parallel_scale = pres.parallel_scale
         for a in pres.arrows:
             actors[f"arrow_{a.name}"] = plotter.add_mesh(
                 arrow_mesh(a, pres.shaft_mm), color=a.colour, smooth_shading=True, name=f"arrow_{a.name}"
@@ -88,6 +90,7 @@ class StanceScene:
                 shape_color=pres.base.background,
                 shape_opacity=0.8,
                 show_points=False,
+                justification_horizontal="left" if a.on_right else "right",
                 always_visible=True,
                 name=f"label_{a.name}",
             )
@@ -134,7 +137,9 @@ class StanceScene:
         hi = np.max([p.bounds[1] for p in shown], axis=0)
         first = shown[0]
         direction = first.base.camera[0] - first.base.camera[1]
-        position, focal, up = frontal_camera(lo, hi, direction, first.base.view_angle, w / h, first.margin)
+        position, focal, up, scale = frontal_camera(
+            lo, hi, direction, first.base.view_angle, w / h, first.margin
+        )
         images = []
         plotter = pv.Plotter(off_screen=True, window_size=(w, h))
         try:
@@ -143,6 +148,7 @@ class StanceScene:
                 self.draw(plotter, pres)
                 self.add_labels(plotter, pres, h)
                 plotter.camera_position = [tuple(position), tuple(focal), tuple(up)]
+                plotter.camera.parallel_scale = scale
                 plotter.reset_camera_clipping_range()
                 images.append(np.asarray(plotter.screenshot(return_img=True)))
         finally:

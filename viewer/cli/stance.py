@@ -34,12 +34,12 @@ COLUMNS = (
 MAX_ROWS = 1001
 #: The table's columns: CSV column, heading, unit, width and format.
 TABLE = (
-    ("strength_pct", "strength", "%", 8, "{:.0f}"),
+    ("strength_pct", "strength", "%", 8, "{:g}"),
     ("lean_deg", "lean", "deg", 6, "{:.1f}"),
     ("pelvic_drop_deg", "pelvic drop", "deg", 11, "{:.1f}"),
-    ("pelvic_drop_mm", "", "mm", 6, "{:.1f}"),
+    ("pelvic_drop_mm", "", "mm", 5, "{:.1f}"),
     ("abductor_force_bw", "abductor force", "BW", 14, "{:.2f}"),
-    ("abductor_force_n", "", "N", 6, "{:.0f}"),
+    ("abductor_force_n", "", "N", 5, "{:.0f}"),
     ("hip_contact_force_bw", "hip contact", "BW", 11, "{:.2f}"),
     ("abductor_moment_arm_mm", "abductor arm", "mm", 12, "{:.1f}"),
     ("weight_lever_arm_mm", "weight arm", "mm", 10, "{:.1f}"),
@@ -103,20 +103,34 @@ def csv_value(value) -> str:
     if isinstance(value, bool):
         return "true" if value else "false"
     if isinstance(value, float | int):
-        return f"{round(float(value), 4):g}" if abs(value) < 1e6 else f"{value:.1f}"
+        return _unsigned_zero(f"{round(float(value), 4):g}")
     return str(value)
+
+
+def _unsigned_zero(text: str) -> str:
+    """``-0``, ``-0.0`` (a tiny negative rounded) without its sign."""
+    return text.lstrip("-") if float(text) == 0 else text
 
 
 def format_table(rows: list[dict], head: str) -> str:
     """A readable terminal table: one line per pose, the figures with their units."""
-    names = " ".join(f"{h:>{w}}" for _, h, _, w, _ in TABLE)
+    groups: list[list] = []  # a heading over its columns: [heading, width]
+    for _, name, _, width, _ in TABLE:
+        if name:
+            groups.append([name, width])
+        else:
+            groups[-1][1] += 1 + width
+    names = " ".join(f"{name:^{width}}" for name, width in groups)
     units = " ".join(f"{u:>{w}}" for _, _, u, w, _ in TABLE)
-    lines = [head, "", names, units, "-" * len(names)]
+    lines = [head, "", names.rstrip(), units.rstrip(), "-" * len(names)]
     for r in rows:
         cells = []
         for key, _, _, w, fmt in TABLE:
             value = r[key]
-            text = ("positive" if value else "negative") if isinstance(value, bool) else fmt.format(value)
+            if isinstance(value, bool):
+                text = "positive" if value else "negative"
+            else:
+                text = _unsigned_zero(fmt.format(value))
             cells.append(f"{text:>{w}}")
         lines.append(" ".join(cells))
     return "\n".join(lines)
