@@ -9,10 +9,23 @@ import math
 
 from viewer.cli.args import UsageError, check_new, number_in, output
 
-#: What ``--vary`` can sweep: its option, range, default step and unit.
+#: What ``--vary`` can sweep: its option, field, range, default sweep (strength: from strong to
+#: weak, as a muscle weakens; lean: from upright) and default step.
 VARIED = {
-    "strength": {"option": "--strength", "field": "strength_pct", "range": (0.0, 100.0), "step": 10.0},
-    "lean": {"option": "--lean", "field": "lean_deg", "range": (0.0, 30.0), "step": 5.0},
+    "strength": {
+        "option": "--strength",
+        "field": "strength_pct",
+        "range": (0.0, 100.0),
+        "sweep": (100.0, 0.0),
+        "step": 10.0,
+    },
+    "lean": {
+        "option": "--lean",
+        "field": "lean_deg",
+        "range": (0.0, 30.0),
+        "sweep": (0.0, 30.0),
+        "step": 5.0,
+    },
 }
 #: The columns of ``--csv``, in order (issue #13).
 COLUMNS = (
@@ -89,8 +102,8 @@ def inputs(args: argparse.Namespace) -> list[dict]:
     if getattr(args, args.vary) is not None:
         raise UsageError(f"{v['option']} and --vary {args.vary} both set {args.vary}; give one")
     lo, hi = v["range"]
-    start = lo if args.start is None else args.start
-    stop = hi if args.stop is None else args.stop
+    start = v["sweep"][0] if args.start is None else args.start
+    stop = v["sweep"][1] if args.stop is None else args.stop
     for option, value in (("--from", start), ("--to", stop)):
         if not lo <= value <= hi:
             raise UsageError(f"{option} {value:g} is outside {lo:g}..{hi:g} for --vary {args.vary}")
@@ -99,11 +112,11 @@ def inputs(args: argparse.Namespace) -> list[dict]:
 
 
 def csv_value(value) -> str:
-    """A CSV cell: ``true``/``false``, numbers to 4 decimals (trailing zeros kept short), text as is."""
+    """A CSV cell: ``true``/``false``, numbers rounded to 4 decimals, text as is."""
     if isinstance(value, bool):
         return "true" if value else "false"
     if isinstance(value, float | int):
-        return _unsigned_zero(f"{round(float(value), 4):g}")
+        return _unsigned_zero(str(round(float(value), 4)))
     return str(value)
 
 
@@ -247,8 +260,10 @@ def add_parser(sub) -> None:
     )
     st.add_argument("--vary", choices=list(VARIED), default=None, help="sweep strength or lean")
     number = number_in(-1000, 1000)
-    st.add_argument("--from", dest="start", type=number, help="first value (default: the whole range)")
-    st.add_argument("--to", dest="stop", type=number, help="last value, included (default: the whole range)")
+    st.add_argument("--from", dest="start", type=number, help="first value (default: strength 100, lean 0)")
+    st.add_argument(
+        "--to", dest="stop", type=number, help="last value, included (default: strength 0, lean 30)"
+    )
     st.add_argument("--step", type=number, help="spacing (default 10 % for strength, 5 deg for lean)")
     st.add_argument("--csv", metavar="FILE", type=output(".csv"), help="also write the rows as CSV")
     st.add_argument("--force", action="store_true", help="overwrite an existing CSV")

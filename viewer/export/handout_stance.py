@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import textwrap
 
 from viewer import data
@@ -12,24 +13,34 @@ from viewer.stance_scene import StanceScene
 STRENGTHS = (100.0, 20.0)
 
 
+def _num(value: float, digits: int) -> str:
+    """``value`` to ``digits`` decimals, a rounded tiny negative without its sign."""
+    text = f"{value:.{digits}f}"
+    return text.lstrip("-") if float(text) == 0 else text
+
+
 def figure_values(result, texts: dict) -> list[str]:
     """The page's figures of one stance, in the order of ``texts["figure_rows"]``."""
     return [
-        f"{result.pelvic_drop_deg:.1f}° / {result.pelvic_drop_mm:.0f} mm",
+        f"{_num(result.pelvic_drop_deg, 1)}° / {_num(result.pelvic_drop_mm, 0)} mm",
         f"{result.abductor_force_bw:.2f} BW ({result.abductor_force_n:.0f} N)",
         f"{result.hip_contact_force_bw:.2f} BW ({result.hip_contact_force_n:.0f} N)",
         f"{result.abductor_moment_arm_mm:.0f} mm",
         f"{result.weight_lever_arm_mm:.0f} mm",
-        f"{result.knee_valgus_deg:.1f}°",
+        f"{_num(result.knee_valgus_deg, 1)}°",
         texts["positive"] if result.trendelenburg_positive else texts["negative"],
     ]
 
 
 def citation(stance: dict, key: str) -> str:
-    """A short 'Author year' of a source of ``annotations/stance.json``: its citation up to the year."""
+    """A short form of a source of ``annotations/stance.json``: its authors and year, or its authors
+    and title when the citation gives no year."""
     text = stance["sources"][key]["citation"]
-    head = text.split(". ")[0]
-    return head if len(head) < 70 else head[:67] + "..."
+    head, _, rest = text.partition(". ")
+    year = re.search(r"\b(19|20)\d\d\b", head)
+    if year is None:
+        head = f"{head}, {rest.split('.')[0]}"
+    return head if len(head) < 80 else head[:77] + "..."
 
 
 def stance_page(
