@@ -39,10 +39,10 @@ def test_arrows_point_the_way_their_forces_act(stance_scene):
 def test_a_weak_muscle_pulls_less_and_the_picture_changes(stance_scene):
     strong = stance_scene.present(StanceInput(strength_pct=100))[1]
     weak = stance_scene.present(StanceInput(strength_pct=20))[1]
-    length = {
-        p: np.linalg.norm(next(a for a in p.arrows if a.name == "abductor").vector) for p in (strong, weak)
-    }
-    assert length[weak] < 0.5 * length[strong]
+    strong_arm, weak_arm = (
+        np.linalg.norm(next(a for a in p.arrows if a.name == "abductor").vector) for p in (strong, weak)
+    )
+    assert weak_arm < 0.5 * strong_arm
     img_strong = stance_scene.render(StanceInput(strength_pct=100), size=(480, 600))
     img_weak = stance_scene.render(StanceInput(strength_pct=20), size=(480, 600))
     assert np.abs(img_strong.astype(int) - img_weak.astype(int)).mean() > 0.3
