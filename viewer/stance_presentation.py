@@ -28,6 +28,15 @@ LIMB_BONES = ("femur", "tibia_fibula", "patella")
 #: Forces pushing on the upper body, drawn with their tip at the point of application; the
 #: others (pulls and the weight) start there.
 PUSHES = ("hip_contact", "cane")
+#: Font of the arrows' labels: pixels per 1080 pixels of picture height, and the width of a
+#: character as a share of the font size (to leave room for the labels when framing).
+LABEL_FONT_PX = 20
+CHAR_WIDTH = 0.62
+
+
+def label_font_px(height: int, scale: float = 1.0) -> int:
+    """Font size (pixels) of the arrows' labels in a picture ``height`` pixels high."""
+    return max(10, round(LABEL_FONT_PX * scale * height / 1080))
 
 
 @dataclass(frozen=True)
@@ -163,6 +172,7 @@ def present_stance(
     theme: str = "light",
     view: str | None = None,
     aspect: float = 16 / 9,
+    label_scale: float = 1.0,
 ) -> StancePresentation:
     """What to draw of a solved stance.
 
@@ -179,6 +189,8 @@ def present_stance(
         camera always frames the whole body, pelvis to feet.
     aspect : float
         Width / height of the picture, to frame it.
+    label_scale : float
+        Size of the labels (:func:`label_font_px`), to leave room for them.
 
     Returns
     -------
@@ -246,6 +258,12 @@ def present_stance(
     ends = [np.array([a.start, a.start + a.vector, a.label_point]) for a in arrows]
     allp = np.concatenate([placed, trunk, com[None], *ends])
     lo, hi = allp.min(axis=0), allp.max(axis=0)
+    # the labels' far ends: a character is about CHAR_WIDTH of the font, whose size is a share
+    # of the picture's height, which shows the body's height and the margin
+    mm_per_char = CHAR_WIDTH * LABEL_FONT_PX * label_scale / 1080 * (hi[1] - lo[1]) * st["frame_margin"]
+    for a in arrows:
+        far = a.label_point + (1 if a.on_right else -1) * len(a.label) * mm_per_char * screen_right
+        lo, hi = np.minimum(lo, far), np.maximum(hi, far)
     half = float(st["floor_half_width_mm"])
     foot = placed[np.argmin(placed[:, 1])]
     floor = np.array(

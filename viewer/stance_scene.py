@@ -9,7 +9,13 @@ import pyvista as pv
 
 from viewer.export.files import check_size
 from viewer.scene import HipScene
-from viewer.stance_presentation import Arrow, StancePresentation, frontal_camera, present_stance
+from viewer.stance_presentation import (
+    Arrow,
+    StancePresentation,
+    frontal_camera,
+    label_font_px,
+    present_stance,
+)
 
 
 def arrow_mesh(a: Arrow, shaft_mm: float) -> pv.PolyData:
@@ -44,10 +50,17 @@ class StanceScene:
         self.hip = self.scene.hip
         self.model = StanceModel(self.hip)
 
-    def present(self, inp, theme: str = "light", view: str | None = None, aspect: float = 16 / 9):
+    def present(
+        self,
+        inp,
+        theme: str = "light",
+        view: str | None = None,
+        aspect: float = 16 / 9,
+        label_scale: float = 1.0,
+    ):
         """Solve ``inp`` (a ``StanceInput``) and present it; returns (result, presentation)."""
         result = self.model.solve(inp)
-        return result, present_stance(self.hip, result, theme, view, aspect)
+        return result, present_stance(self.hip, result, theme, view, aspect, label_scale)
 
     def draw(self, plotter: pv.Plotter, pres: StancePresentation) -> dict[str, pv.Actor]:
         """Add everything of a stance presentation to a plotter and aim its camera; returns the actors."""
@@ -80,7 +93,7 @@ class StanceScene:
         legend: bool = True,
     ) -> None:
         """The arrows' labels and (``legend``) the legend; fonts grow with the image (``height`` px)."""
-        size = max(10, round(20 * scale * height / 1080))
+        size = label_font_px(height, scale)
         for a in pres.arrows:
             plotter.add_point_labels(
                 a.label_point[None],
@@ -117,7 +130,7 @@ class StanceScene:
         from viewer.export.render import apply_camera
 
         w, h = check_size(size)
-        _, pres = self.present(inp, theme, view, aspect=w / h)
+        _, pres = self.present(inp, theme, view, aspect=w / h, label_scale=label_scale)
         plotter = pv.Plotter(off_screen=True, window_size=(w, h))
         try:
             self.draw(plotter, pres)

@@ -57,7 +57,7 @@ def stance_page(
     for strength in STRENGTHS:
         inp = StanceInput(side=side, strength_pct=strength, body_mass_kg=body_mass_kg)
         results.append(stance_scene.model.solve(inp))
-        image = stance_scene.render(inp, size=(1300, 1700), theme="print", label_scale=1.7, legend=False)
+        image = stance_scene.render(inp, size=(1300, 1700), theme="print", label_scale=1.4, legend=False)
         images.append(crop(image))
 
     w, h = PAPER[paper]
