@@ -105,6 +105,7 @@ class StanceResult:
     ``"pelvis"``) from neutral to the world; ``forces`` act on the upper body (pelvis, trunk
     and swing leg): ``weight``, ``abductor``, ``cane`` (with a cane) and ``hip_contact``.
     ``trunk`` is (2, 3): the lumbosacral joint and the trunk's centre of mass.
+    ``abductor_effort_pct`` is the force needed as a share of the force available.
     ``limit_moment_nm`` is what the end of the hip's adduction range (or, leaning far,
     the adductors) holds beyond muscle and ligaments.
     """
@@ -117,6 +118,7 @@ class StanceResult:
     knee_valgus_deg: float
     abductor_force_n: float
     abductor_available_n: float
+    abductor_effort_pct: float
     abductor_force_bw: float
     hip_contact_force_n: float
     hip_contact_force_bw: float
@@ -185,6 +187,35 @@ def passive_moment(params: dict, adduction_deg: float) -> float:
 class StanceModel:
     """Single-leg stance on this model's bones and muscle; :meth:`solve` gives the equilibrium.
 
+    The model, in the frontal plane (moments about the antero-posterior axis):
+
+    - **Body.** Segment masses and centres of mass are Dempster's, as tabulated by Winter
+      (``annotations/stance.json`` ``segments``), placed on this model's own hip, knee and
+      ankle centres; the trunk (head, arms and trunk less the pelvis) sits above the
+      lumbosacral joint at the height Winter's stature fractions give, the stature being
+      estimated from this femur. The swing leg is held as in the Trendelenburg test.
+    - **Level stance.** The stance foot is placed under the whole body's centre of mass (with
+      a cane, where foot and cane together balance it) with the pelvis level: the stance
+      hip adducts by ``base_adduction_deg`` for that (Youdas et al. measured 83 +/- 3 degrees
+      pelvis-on-femur in healthy stance, i.e. 4-10 degrees of adduction).
+    - **Moments about the stance hip.** The weight above the hip (pelvis, trunk, swing leg)
+      acts at its centre of mass; the gluteus medius acts with its moment arm ``-dL/dθ``
+      from the muscle model (:mod:`viewer.mechanics.abductor`), its parts in proportion to
+      their maximum forces (gait2392); the hip ligaments add Anderson's passive moment; a
+      cane pushes up at its tip.
+    - **Weakness.** The muscle gives at most ``strength`` times its maximum force. When that
+      cannot hold the pelvis level, the hip adducts further, searched from the level posture
+      in :data:`SCAN_DEG` steps and then bisected, to the first angle where muscle,
+      ligaments and cane hold the weight. The foot stays planted and the body's centre of
+      mass stays over it, so the hip moves out over the knee as the pelvis drops (knee
+      valgus), the trunk tipping with the pelvis toward the swing side. Because this
+      muscle's lever shortens as the hip adducts while the weight's lengthens, there is no
+      such angle inside the range once the muscle falls short: the pelvis then drops to the
+      end of the hip's adduction range the muscle model covers (:attr:`limit_deg`), where
+      the capsule and iliotibial band hold the rest (``limit_moment_nm``).
+    - **Lean** is lateral flexion of the trunk toward the stance side at the lumbosacral
+      joint (the Duchenne compensation); it brings the centre of mass over the hip.
+
     Parameters
     ----------
     hip : viewer.posed.Hip, optional
@@ -248,7 +279,7 @@ class StanceModel:
         gluteus medius cannot hold the pelvis level, the hip adducts further until muscle
         (at its available force), passive tissue and cane balance the weight; the pelvis drops
         on the swing side and, the foot staying planted and the centre of mass over it, the
-        hip moves out over the knee (knee valgus). See ``docs`` in the module for the model.
+        hip moves out over the knee (knee valgus). The class docstring describes the model.
         """
         b = self.body(inp.side)
         s = b.s
@@ -395,6 +426,7 @@ class StanceModel:
             knee_valgus_deg=float(s * math.degrees(theta)),
             abductor_force_n=float(force),
             abductor_available_n=float(available),
+            abductor_effort_pct=float(100.0 * force / available) if available > 0 else 100.0,
             abductor_force_bw=float(force / bw),
             hip_contact_force_n=contact,
             hip_contact_force_bw=contact / bw,
