@@ -173,3 +173,168 @@ def test_serve_without_the_vtk_js_of_panel_stops_with_one_line(monkeypatch, caps
     assert exc.value.code == 2
     assert err.startswith("gmed serve: error: vtk.js not found at ") and err.count("\n") == 1, err
     assert "supported: panel 1.9.x" in err
+
+
+# ---------------------------------------------------------------------- gmed stance
+STANCE_HEADER = (
+    "stance_side,strength_pct,lean_deg,body_mass_kg,pelvic_drop_deg,pelvic_drop_mm,abductor_force_bw,"
+    "abductor_force_n,hip_contact_force_bw,abductor_moment_arm_mm,weight_lever_arm_mm,knee_valgus_deg,"
+    "trendelenburg_positive"
+)
+
+
+def test_stance_csv_has_the_issues_columns_and_the_models_values(tmp_path, capsys):
+    from viewer.mechanics.stance import StanceInput, StanceModel
+
+    out = tmp_path / "stance.csv"
+    args = [
+        "stance",
+        "--side",
+        "left",
+        "--body-mass",
+        "80",
+        "--vary",
+        "strength",
+        "--from",
+        "100",
+        "--to",
+        "0",
+    ]
+    assert cli.main([*args, "--step", "50", "--csv", str(out)]) == 0
+    lines = out.read_text().splitlines()
+    assert lines[0] == STANCE_HEADER
+    rows = list(csv.DictReader(out.open()))
+    assert [float(r["strength_pct"]) for r in rows] == [100, 50, 0]
+    model = StanceModel()
+    for r in rows:
+        want = model.solve(
+            StanceInput(side="left", strength_pct=float(r["strength_pct"]), body_mass_kg=80)
+        ).row()
+        assert (
+            r["stance_side"] == "left"
+            and r["trendelenburg_positive"] == str(want["trendelenburg_positive"]).lower()
+        )
+        for key, value in want.items():
+            if not isinstance(value, bool | str):
+                assert float(r[key]) == pytest.approx(value, abs=1e-4), key
+    assert rows[0]["trendelenburg_positive"] == "false" and rows[-1]["trendelenburg_positive"] == "true"
+    text = capsys.readouterr().out
+    assert "wrote 3 rows" in text and "pelvic drop" in text and "BW" in text
+
+
+def test_stance_prints_one_row_by_default_with_units(capsys):
+    assert cli.main(["stance"]) == 0
+    lines = capsys.readouterr().out.splitlines()
+    assert "right leg" in lines[0] and "body mass 70 kg" in lines[0] and "no cane" in lines[0]
+    units = next(line for line in lines if line.split()[:2] == ["%", "deg"])
+    assert units.split() == ["%", "deg", "deg", "mm", "BW", "N", "BW", "mm", "mm", "deg"]
+    rows = [line for line in lines if re.match(r"^\s+\d", line)]
+    assert len(rows) == 1 and rows[0].split()[:2] == ["100", "0.0"] and rows[0].endswith("negative")
+
+
+@pytest.mark.parametrize(
+    "args, first, last, count",
+    [
+        (["--vary", "strength"], "100", "0", 11),  # the whole range, from strong to weak
+        (["--vary", "lean"], "0.0", "30.0", 7),
+        (["--vary", "lean", "--from", "30", "--to", "0", "--step", "-10"], "30.0", "0.0", 4),
+        (
+            ["--vary", "lean", "--from", "0", "--to", "25", "--step", "10"],
+            "0.0",
+            "25.0",
+            4,
+        ),  # the end value too
+        (["--vary", "strength", "--from", "40", "--to", "40"], "40", "40", 1),
+    ],
+)
+def test_stance_sweeps(args, first, last, count, capsys):
+    assert cli.main(["stance", *args]) == 0
+    rows = [line for line in capsys.readouterr().out.splitlines() if re.match(r"^\s+\d", line)]
+    column = 0 if "strength" in args else 1
+    assert len(rows) == count
+    assert rows[0].split()[column] == first and rows[-1].split()[column] == last
+
+
+@pytest.mark.parametrize(
+    "args, message",
+    [
+        (["--strength", "101"], "argument --strength: 101 is outside 0..100"),
+        (["--strength", "-1"], "argument --strength: -1 is outside 0..100"),
+        (["--lean", "31"], "argument --lean: 31 is outside 0..30"),
+        (["--body-mass", "19"], "argument --body-mass: 19 is outside 20..200"),
+        (["--body-mass", "heavy"], "'heavy' is not a number"),
+        (["--cane", "30.5"], "argument --cane: 30.5 is outside 0..30"),
+        (["--cane-hand", "left"], "invalid choice: 'left'"),
+        (["--side", "both"], "invalid choice: 'both'"),
+        (["--vary", "mass"], "invalid choice: 'mass'"),
+        (["--lean", "nan"], "'nan' is not a finite number"),
+        (["--vary", "strength", "--step", "0"], "--step must not be 0"),
+        (["--vary", "lean", "--from", "0", "--to", "30", "--step", "-5"], "points away from --to"),
+        (["--vary", "lean", "--from", "0", "--to", "40"], "--to 40 is outside 0..30 for --vary lean"),
+        (["--vary", "strength", "--from", "-10"], "--from -10 is outside 0..100"),
+        (["--vary", "strength", "--step", "0.0001"], "more than 1001 rows"),
+        (["--vary", "strength", "--strength", "50"], "--strength and --vary strength both set strength"),
+        (["--from", "0", "--to", "10"], "--from and --to need --vary"),
+        (["--step", "5"], "--step need --vary"),
+        (["--vary"], "expected one argument"),
+        (["--vary", "lean", "--from"], "expected one argument"),
+        (["--csv", "{tmp}/s.txt"], "give a .csv file"),
+    ],
+)
+def test_stance_bad_values_exit_2_and_write_nothing(args, message, tmp_path, capsys):
+    argv = ["stance", *[a.replace("{tmp}", str(tmp_path)) for a in args]]
+    if "--csv" not in argv:
+        argv += ["--csv", str(tmp_path / "s.csv")]
+    with pytest.raises(SystemExit) as exc:
+        cli.main(argv)
+    err = capsys.readouterr().err
+    assert exc.value.code == 2, err
+    assert message in err and err.count("\n") == 1 and "Traceback" not in err, err
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_stance_csv_needs_force_to_overwrite(tmp_path, capsys):
+    out = tmp_path / "s.csv"
+    out.write_text("keep me")
+    with pytest.raises(SystemExit) as exc:
+        cli.main(["stance", "--csv", str(out)])
+    assert exc.value.code == 2 and "exists; use --force" in capsys.readouterr().err
+    assert out.read_text() == "keep me"
+    assert cli.main(["stance", "--csv", str(out), "--force"]) == 0
+    assert out.read_text().splitlines()[0] == STANCE_HEADER and len(out.read_text().splitlines()) == 2
+    assert [p.name for p in tmp_path.iterdir()] == ["s.csv"]
+
+
+def test_stance_cane_hand_without_a_cane_is_no_cane(capsys):
+    """--cane 0 (the default) is no cane: the hand changes nothing, and the table says so."""
+    assert cli.main(["stance", "--strength", "50", "--cane-hand", "same"]) == 0
+    same = capsys.readouterr().out
+    assert cli.main(["stance", "--strength", "50"]) == 0
+    assert capsys.readouterr().out == same and "no cane" in same
+    assert cli.main(["stance", "--strength", "50", "--cane", "15"]) == 0
+    assert "cane in the opposite hand pushing 15 %" in capsys.readouterr().out
+
+
+@pytest.mark.parametrize(
+    "args, message",
+    [
+        (["screenshot", "{tmp}/a.png", "--strength", "50"], "--strength need --stance"),
+        (["screenshot", "{tmp}/a.png", "--stance", "--strength", "150"], "--strength: 150 is outside 0..100"),
+        (
+            ["screenshot", "{tmp}/a.png", "--stance", "--abduction", "10"],
+            "--abduction do not apply to --stance",
+        ),
+        (["animate", "{tmp}/a.gif", "--lean", "5"], "--lean need --stance"),
+        (["animate", "{tmp}/a.gif", "--stance", "--strength", "5"], "unrecognized arguments: --strength"),
+        (
+            ["animate", "{tmp}/a.gif", "--stance", "--start", "0"],
+            "--start and --stop do not apply to --stance",
+        ),
+    ],
+)
+def test_stance_pictures_answer_bad_values_with_one_line(args, message, tmp_path, capsys):
+    with pytest.raises(SystemExit) as exc:
+        cli.main([a.replace("{tmp}", str(tmp_path)) for a in args])
+    err = capsys.readouterr().err
+    assert exc.value.code == 2 and message in err and err.count("\n") == 1, err
+    assert list(tmp_path.iterdir()) == []

@@ -13,6 +13,7 @@ from hypothesis import strategies as st
 
 from viewer import cli
 from viewer.anatomy import POSE_RANGE, HipModel, Pose
+from viewer.mechanics.stance import StanceModel
 from viewer.scene import HipScene
 
 angles = st.floats(allow_nan=True, allow_infinity=True, width=64)
@@ -127,12 +128,25 @@ OPTIONS = {
         "--side": ["right", "left", "both", "middle"],
         "--flexion": _DEG["flexion"],
     },
+    "stance": {
+        "--side": ["right", "left", "both"],
+        "--strength": ["0", "100", "55.5", "-1", "101"],
+        "--lean": ["0", "30", "12", "31"],
+        "--body-mass": ["20", "200", "70", "19", "201"],
+        "--cane": ["0", "30", "10", "31"],
+        "--cane-hand": ["opposite", "same", "left"],
+        "--vary": ["strength", "lean", "mass"],
+        "--from": ["0", "30", "100", "-5", "120"],
+        "--to": ["0", "30", "100", "-5", "120"],
+        "--step": ["10", "-10", "0", "25", "0.01"],
+    },
 }
 OUTPUTS = {
     "screenshot": ["a.png", "a.PNG", "a.jpg", "sub/a.png", "."],
     "animate": ["a.gif", "a.mp4", "a.avi", "sub/a.gif"],
     "export-scene": ["a.glb", "parts", "a.stl", "sub/a.glb"],
     "table": [None, "t.csv", "t.txt", "sub/t.csv"],
+    "stance": [None, "s.csv", "s.txt", "sub/s.csv"],
     "handout": ["h.pdf", "h.png", "h.doc", "sub/h.pdf"],
     "export-html": ["p.html", "p.htm", "sub/p.html"],
 }
@@ -147,6 +161,9 @@ def command_lines(draw):
     out = draw(st.sampled_from(OUTPUTS[command]))
     if command == "table":
         args += ["--from", "0", "--to", "0"]  # a short sweep unless the draw says otherwise
+        if out is not None:
+            args += ["--csv", out]
+    elif command == "stance":
         if out is not None:
             args += ["--csv", out]
     else:
@@ -169,6 +186,16 @@ def _shared_scene():
     return _SCENE[0]
 
 
+_STANCE = []
+
+
+def _shared_stance(*_):
+    # the real class, bound at import: inside the test viewer.mechanics.stance.StanceModel is this function
+    if not _STANCE:
+        _STANCE.append(StanceModel(_shared_scene().hip))
+    return _STANCE[0]
+
+
 @given(args=command_lines())
 @settings(max_examples=120, deadline=None)
 def test_every_subcommand_ends_in_0_or_one_line_and_2(args, tmp_path_factory):
@@ -180,6 +207,7 @@ def test_every_subcommand_ends_in_0_or_one_line_and_2(args, tmp_path_factory):
     with (
         mock.patch("viewer.anatomy.HipModel", _shared_model),
         mock.patch("viewer.scene.HipScene", _shared_scene),
+        mock.patch("viewer.mechanics.stance.StanceModel", _shared_stance),
         redirect_stderr(err),
         redirect_stdout(out),
     ):

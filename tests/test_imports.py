@@ -29,6 +29,7 @@ def _fresh(code: str) -> str:
     [
         "viewer.contract",
         "viewer.presentation",
+        "viewer.stance_presentation",
         "viewer.posed",
         "viewer.twin",
         "viewer.muscle",

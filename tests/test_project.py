@@ -15,6 +15,7 @@ PURE = [
     "build_meshes",
     "contract",
     "presentation",
+    "stance_presentation",
     "posed",
 ]
 

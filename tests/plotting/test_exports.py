@@ -144,13 +144,13 @@ def test_png_bytes_open(tmp_path):
     assert Image.open(io.BytesIO(out.read_bytes())).mode == "RGBA"
 
 
-def test_handout_pdf_one_page_with_text(tmp_path):
+def test_handout_pdf_two_pages_with_text(tmp_path):
     from pypdf import PdfReader
 
     out = tmp_path / "handout.pdf"
     run(["handout", str(out)])
     pdf = PdfReader(out)
-    assert len(pdf.pages) == 1
+    assert len(pdf.pages) == 2
     text = pdf.pages[0].extract_text()
     for phrase in (
         "Gluteus medius",
@@ -164,8 +164,20 @@ def test_handout_pdf_one_page_with_text(tmp_path):
         "abduction moment arm about the hip joint centre",
     ):
         assert phrase in text, phrase
-    box = pdf.pages[0].mediabox
-    assert abs(float(box.width) - 8.27 * 72) < 2 and abs(float(box.height) - 11.69 * 72) < 2  # A4
+    for page in pdf.pages:
+        box = page.mediabox
+        assert abs(float(box.width) - 8.27 * 72) < 2 and abs(float(box.height) - 11.69 * 72) < 2  # A4
+    stance = " ".join(pdf.pages[1].extract_text().split())
+    for phrase in (
+        "Standing on one leg",
+        "Gluteus medius at 100 % strength",
+        "Gluteus medius at 20 % strength",
+        "Trendelenburg sign",
+        "drops by more than 20 mm (Magee DJ",
+        "Hardcastle P, Nade S 1985",
+        "1 body weight (BW) = 100 mm",
+    ):
+        assert phrase in stance, phrase
 
 
 def test_written_files_get_the_users_usual_permissions(tmp_path):

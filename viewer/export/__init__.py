@@ -17,6 +17,7 @@ _LAZY = {
     "render_image": "render",
     "render_png": "render",
     "animate": "animation",
+    "animate_stance": "animation",
     "export_scene": "geometry_files",
     "posed_parts": "geometry_files",
     "EXPORT_NAMES": "geometry_files",

@@ -100,3 +100,50 @@ def animate(
             iio.imwrite(tmp, np.stack(images), extension=".mp4", fps=fps, codec="libx264")
 
     return write_atomic(out, write, force)
+
+
+def weakening(lo: float = 10.0, frames: int = 30) -> list[float]:
+    """Strengths (%) of the weakening sequence: 100 down to ``lo`` in ``frames`` steps and back up,
+    without repeating either end, so that it loops: ``2 * frames - 2`` values."""
+    down = np.linspace(100.0, lo, frames)
+    return [float(s) for s in np.concatenate([down, down[-2:0:-1]])]
+
+
+def animate_stance(
+    stance_scene,
+    out: Path,
+    side: str = "right",
+    lean_deg: float = 0.0,
+    frames: int = 30,
+    fps: int = 12,
+    size: tuple[int, int] = (800, 600),
+    theme: str = "light",
+    view: str | None = None,
+    force: bool = False,
+) -> Path:
+    """Write the weakening sequence of single-leg stance (strength 100 -> 10 -> 100 %) as a looping
+    GIF or an MP4, with one camera that frames every frame (``stance_scene``: a
+    :class:`viewer.stance_scene.StanceScene`)."""
+    from viewer.mechanics.stance import StanceInput
+
+    check_size(size)
+    out = Path(out)
+    gif = out.suffix.lower() == ".gif"
+    if not gif and out.suffix.lower() != ".mp4":
+        raise ExportError(f"{out}: the animation must be .gif or .mp4")
+    check_output(out, force)
+    inputs = [StanceInput(side=side, strength_pct=s, lean_deg=lean_deg) for s in weakening(frames=frames)]
+    images = stance_scene.frames(inputs, size, theme, view)
+
+    def write(tmp: Path) -> None:
+        if gif:
+            encoder = GifFrames()
+            for image in images:
+                encoder.add(image)
+            encoder.write(tmp, fps)
+        else:
+            import imageio.v3 as iio
+
+            iio.imwrite(tmp, np.stack(images), extension=".mp4", fps=fps, codec="libx264")
+
+    return write_atomic(out, write, force)

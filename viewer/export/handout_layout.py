@@ -1,4 +1,5 @@
-"""The one-page handout: three labelled lateral views, a posterior view, facts, a table and sources."""
+"""The handout: page 1, three labelled lateral views, a posterior view, facts, a table and sources;
+page 2, standing on one leg (``handout_stance``)."""
 
 from __future__ import annotations
 
@@ -24,12 +25,15 @@ def handout(
     angles: tuple[float, float, float] = (0.0, 20.0, 40.0),
     paper: str = "a4",
     force: bool = False,
+    stance: bool = True,
 ) -> Path:
-    """A one-page handout (PDF with a text layer, or PNG at 300 dpi).
+    """The handout: a PDF of two pages with a text layer, or a PNG at 300 dpi (the pages one
+    under the other).
 
-    Three lateral views at ``angles`` of abduction with labels, a small posterior
-    view, the facts from ``annotations/texts.json``, the length and moment-arm
-    table for the poses shown, and the source and licence line of the bones.
+    Page 1: three lateral views at ``angles`` of abduction with labels, a small posterior
+    view, the facts from ``annotations/texts.json``, the length and moment-arm table for
+    the poses shown, and the source and licence line of the bones. Page 2 (``stance``):
+    standing on ``side``'s leg, strong and weak (:func:`viewer.export.handout_stance.stance_page`).
     """
     import matplotlib
 
@@ -50,7 +54,7 @@ def handout(
     for a in angles:  # each pose computed once: the picture, its labels and its table row
         opts = SceneOptions(pose=Pose(a), side=side, view="lateral", theme="print", layers=layers)
         posed = scene.posed(opts, readout=True)
-        views.append(_crop(render_image(scene, opts, size=(1400, 1600), label_scale=1.5, posed=posed)))
+        views.append(crop(render_image(scene, opts, size=(1400, 1600), label_scale=1.5, posed=posed)))
         lengths, arms = posed.lengths, posed.moment_arms
         rows.append(
             [f"{a:g}°"] + [f"{lengths[p]:.0f} / {arms[p]:.0f}" for p in (*scene.hip.part_ids, "whole")]
@@ -58,7 +62,7 @@ def handout(
     posterior = SceneOptions(
         pose=Pose(angles[-1]), side=side, view="posterior", theme="print", layers=layers - {"labels"}
     )
-    back = _crop(render_image(scene, posterior, size=(1400, 1100), posed=posed))
+    back = crop(render_image(scene, posterior, size=(1400, 1100), posed=posed))
 
     rcParams["pdf.fonttype"] = 42  # real text in the PDF, selectable and searchable
     w, h = PAPER[paper]
@@ -97,16 +101,38 @@ def handout(
     sources = _wrap(captions["sources"] + "; ".join(texts["sources"]), 150)
     fig.text(0.06, 0.018, sources, fontsize=6.5, va="bottom")
 
-    def write(tmp: Path) -> None:
-        fig.savefig(tmp, format=out.suffix.lower()[1:], dpi=300)
-
+    pages = [fig]
     try:
-        return write_atomic(out, write, force)
+        if stance:
+            from viewer.export.handout_stance import stance_page
+            from viewer.stance_scene import StanceScene
+
+            pages.append(stance_page(StanceScene(scene), side, paper))
+        return write_atomic(out, lambda tmp: write_pages(pages, tmp, out.suffix.lower()), force)
     finally:
-        plt.close(fig)
+        for page in pages:
+            plt.close(page)
 
 
-def _crop(img: np.ndarray, margin: int = 12) -> np.ndarray:
+def write_pages(pages: list, path: Path, suffix: str) -> None:
+    """Save matplotlib figures as the pages of a PDF, or one under the other in a PNG (300 dpi)."""
+    if suffix == ".pdf":
+        from matplotlib.backends.backend_pdf import PdfPages
+
+        with PdfPages(path) as pdf:
+            for page in pages:
+                pdf.savefig(page, dpi=300)
+        return
+    from PIL import Image
+
+    images = []
+    for page in pages:
+        page.canvas.draw()
+        images.append(np.asarray(page.canvas.buffer_rgba())[..., :3])
+    Image.fromarray(np.concatenate(images)).save(path, format="PNG", dpi=(300, 300))
+
+
+def crop(img: np.ndarray, margin: int = 12) -> np.ndarray:
     """Trim the white border around a rendered picture."""
     ink = (img[..., :3] < 245).any(axis=-1)
     rows, cols = np.flatnonzero(ink.any(axis=1)), np.flatnonzero(ink.any(axis=0))

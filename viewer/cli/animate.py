@@ -1,0 +1,73 @@
+"""``gmed animate``: the abduction animation, there and back, as a GIF or an MP4."""
+
+from __future__ import annotations
+
+import argparse
+from pathlib import Path
+
+from viewer.cli.args import (
+    UsageError,
+    degrees,
+    look_args,
+    number_in,
+    output,
+    pose_args,
+    scene_options,
+    writes,
+)
+from viewer.cli.stance import stance_args, stance_asked
+
+#: The abduction animation's first and last angle by default (degrees).
+START, STOP = -15.0, 45.0
+
+
+def run(args: argparse.Namespace) -> Path:
+    """Render the frames and write the animation atomically; returns its path."""
+    from viewer.export import animate
+    from viewer.scene import HipScene
+
+    if stance_asked(args, strength=False):
+        from viewer.export import animate_stance
+        from viewer.stance_scene import StanceScene
+
+        if (args.start, args.stop) != (START, STOP):
+            raise UsageError(
+                "--start and --stop do not apply to --stance (it runs strength 100 -> 10 -> 100 %)"
+            )
+        return animate_stance(
+            StanceScene(HipScene()),
+            args.out,
+            args.side,
+            args.lean,
+            args.frames,
+            args.fps,
+            args.size,
+            args.theme,
+            args.view,
+            args.force,
+        )
+    if args.stop == args.start:
+        raise UsageError("--start and --stop must differ")
+    opts = scene_options(args)
+    return animate(
+        HipScene(), args.out, opts, args.start, args.stop, args.frames, args.fps, args.size, args.force
+    )
+
+
+def add_parser(sub) -> None:
+    """Add ``gmed animate`` to the subcommands."""
+    an = sub.add_parser("animate", help="the abduction animation as GIF or MP4")
+    an.add_argument("out", type=output(".gif", ".mp4"), help="output .gif or .mp4")
+    pose_args(an, abduction=False)
+    look_args(an, "800x600")
+    an.add_argument("--start", type=degrees("abduction"), default=START, help="first abduction angle (deg)")
+    an.add_argument("--stop", type=degrees("abduction"), default=STOP, help="last abduction angle (deg)")
+    an.add_argument(
+        "--frames",
+        type=number_in(2, 400, integer=True),
+        default=30,
+        help="frames from start to stop (played there and back)",
+    )
+    an.add_argument("--fps", type=number_in(1, 60, integer=True), default=20)
+    stance_args(an, strength=False)
+    an.set_defaults(func=writes(run), abduction=0.0)

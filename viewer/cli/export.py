@@ -1,0 +1,47 @@
+"""``gmed export-scene`` and ``gmed export-html``: posed geometry files and the offline app."""
+
+from __future__ import annotations
+
+import argparse
+from pathlib import Path
+
+from viewer.cli.args import output, pose_args, scene_options, view, writes
+
+
+def run_scene(args: argparse.Namespace) -> Path:
+    """Write the posed geometry (GLB or a folder of PLY files); returns its path."""
+    from viewer.export import export_scene
+    from viewer.scene import HipScene
+
+    opts = scene_options(args)
+    return export_scene(HipScene(), args.out, opts.pose, opts.side, args.force)
+
+
+def run_html(args: argparse.Namespace) -> Path:
+    """Write the whole app as one HTML file opening at the pose asked; returns its path."""
+    from viewer.app.standalone import export_html
+
+    return export_html(
+        args.out, args.side, args.flexion, args.rotation, args.force, abduction=args.abduction, view=args.view
+    )
+
+
+def add_scene_parser(sub) -> None:
+    """Add ``gmed export-scene`` to the subcommands."""
+    ex = sub.add_parser("export-scene", help="posed geometry as .glb or a folder of PLY files")
+    ex.add_argument(
+        "out", type=output(".glb", folder=True), help="output .glb, or a folder name for PLY files"
+    )
+    pose_args(ex)
+    ex.set_defaults(func=writes(run_scene), view=None, theme="light", layers=None)
+
+
+def add_html_parser(sub) -> None:
+    """Add ``gmed export-html`` to the subcommands."""
+    ht = sub.add_parser(
+        "export-html", help="the whole app as one HTML file, for any browser, offline (opens at this pose)"
+    )
+    ht.add_argument("out", type=output(".html"), help="output .html")
+    pose_args(ht)
+    ht.add_argument("--view", type=view, default=None, help="the camera preset it opens with")
+    ht.set_defaults(func=writes(run_html))
