@@ -134,10 +134,11 @@ def stance() -> dict:
     """The Stance mode as the browser reads it: :data:`STANCE_UI`, with the stance model's
     input ranges, units and defaults (``viewer.mechanics.stance``; the browser's names:
     strength %, lean deg, body_mass kg, cane % BW)."""
-    from viewer.mechanics import stance as mech
+    ranges = {"strength": [0.0, 100.0], "lean": [0.0, 30.0], "body_mass": [20.0, 200.0], "cane": [0.0, 30.0]}
 
-    ranges = {k: [float(lo), float(hi)] for k, (lo, hi) in mech.BROWSER_RANGES.items()}
-    d = mech.StanceInput()
+    class d:  # PROVISIONAL until viewer.mechanics.stance lands
+        side, strength_pct, lean_deg, body_mass_kg = "right", 100.0, 0.0, 70.0
+
     return {
         **STANCE_UI,
         "ranges": ranges,

@@ -80,6 +80,15 @@ class BrowserScene:
                 "bone": sc.style["bone"],
             },
             "layout": self.layout.as_dict(),
+            "stance": self._stance(),
+        }
+
+    def _stance(self) -> dict:
+        """PROVISIONAL: what the stance twin reads until viewer.mechanics.stance lands."""
+        m = self.model
+        return {
+            "hip_centre": {s: m.hip_centre(s).tolist() for s in SIDES},
+            "asis": {s: m.landmark(f"asis_{s}").tolist() for s in SIDES},
         }
 
     def _bone(self, name: str) -> dict:
