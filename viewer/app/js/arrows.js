@@ -123,9 +123,10 @@ export function newArrows({ vtk, renderer, layer }) {
     for (const it of Object.values(model.items)) { it.solid.actor.setVisibility(false); it.div.hidden = true; }
   };
 
-  // each label beside its arrow's middle, on the side away from the other arrows' middles,
-  // then nudged down until no two labels overlap
-  publicAPI.place = (project, w, h) => {
+  // each label beside its arrow's middle, on the side away from the other arrows' middles
+  // (the other side if that covers one of the ``avoid`` boxes {left, top, right, bottom}, the
+  // read-out and the controls), then nudged down until no two labels overlap
+  publicAPI.place = (project, w, h, avoid = []) => {
     const shown = Object.values(model.items).filter((it) => !it.div.hidden);
     if (!shown.length) return;
     const d = [0, 0, 0];
@@ -138,7 +139,10 @@ export function newArrows({ vtk, renderer, layer }) {
     const cx = shown.reduce((s, it) => s + it.x, 0) / shown.length;
     const boxes = shown.map((it) => {
       const [bw, bh] = it.size, right = it.x >= cx;
-      return { it, bw, bh, left: right ? it.x + 14 : it.x - 14 - bw, top: it.y - bh / 2 };
+      const top = it.y - bh / 2, hits = (left) => avoid.some((r) => left < r.right && left + bw > r.left && top < r.bottom && top + bh > r.top);
+      let left = right ? it.x + 14 : it.x - 14 - bw;
+      if (hits(left)) left = right ? it.x - 14 - bw : it.x + 14;
+      return { it, bw, bh, left, top };
     }).sort((a, b) => a.top - b.top);
     for (let i = 0; i < boxes.length; i++) {
       for (let j = 0; j < i; j++) {

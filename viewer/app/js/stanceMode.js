@@ -71,6 +71,7 @@ export function newStanceMode({ vtk, renderer, win, model: hip, root, pose, stat
     model.mode = mode;
     root.classList.toggle("gmed-stance", mode === "stance");
     box.hidden = mode !== "stance";
+    model.avoid = null;
     onModeChange(mode);
     if (mode === "stance") {
       draw();
@@ -133,8 +134,17 @@ export function newStanceMode({ vtk, renderer, win, model: hip, root, pose, stat
     const w = host.clientWidth, h = host.clientHeight;
     if (!w || !h) return;
     const size = win.getRenderWindow().getViews()[0].getSize();
-    scene.arrows.place(projector(renderer.getActiveCamera(), renderer, size[0] / size[1]), w, h);
+    if (!model.avoid) model.avoid = avoidBoxes(host);
+    scene.arrows.place(projector(renderer.getActiveCamera(), renderer, size[0] / size[1]), w, h, model.avoid);
   };
+  // the boxes over the view the arrows' labels keep clear of (measured again after a resize)
+  function avoidBoxes(host) {
+    const origin = host.getBoundingClientRect();
+    return [box, root.querySelector(".gmed-controls"), root.querySelector(".gmed-panel")].filter(Boolean).map((e) => {
+      const r = e.getBoundingClientRect();
+      return { left: r.left - origin.left, top: r.top - origin.top, right: r.right - origin.left, bottom: r.bottom - origin.top };
+    });
+  }
   publicAPI.updateReadout = () => { if (model.mode === "stance") readout.update(model.result ? { ...model.result, inp: model.result.inp } : null); };
 
   publicAPI.applyPalette = () => { scene.applyPalette(); scene.invalidateSizes(); if (model.mode === "stance") { draw(); requestRender(); } };
@@ -183,7 +193,7 @@ export function newStanceMode({ vtk, renderer, win, model: hip, root, pose, stat
     publicAPI.rest();
   };
 
-  publicAPI.invalidateSizes = () => scene.invalidateSizes();
+  publicAPI.invalidateSizes = () => { model.avoid = null; scene.invalidateSizes(); };
 
   publicAPI.delete = () => {
     model.deleted = true;

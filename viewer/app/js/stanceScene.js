@@ -42,7 +42,7 @@ export function newStanceScene({ vtk, renderer, win, model: hip, arrowLayer, pos
       const e = newMeshActor(vtk, renderer, new Float32Array(n), tris, m.color, new Float32Array(n));
       setDirectScalars(vtk, e, partRgb(m.part, hip.classroom ? sd.colors.classroom : sd.colors.normal, hip.contract.parts));
       e.actor.getProperty().setSpecular(0.3);
-      model.muscles[side] = { ...e, tris, part: m.part, buf: new Float64Array(n) };
+      model.muscles[side] = { ...e, tris, cells: cells(tris), lodCells: cells(U32(m.lod_tris)), buf: new Float64Array(n) };
     }
     model.floor = newSolid(vtk, renderer, pal.light.floor || "#9aa3ad");
     model.foot = newSolid(vtk, renderer, "#59606a");
@@ -91,6 +91,10 @@ export function newStanceScene({ vtk, renderer, win, model: hip, arrowLayer, pos
     if (on === model.light) return;
     model.light = on;
     for (const b of model.bones) if (b.lodPd) b.mapper.setInputData(on ? b.lodPd : b.fullPd);
+    for (const m of Object.values(model.muscles)) {  // every other fibre and sample
+      m.pd.getPolys().setData(on ? m.lodCells : m.cells);
+      m.pd.modified();
+    }
     win.setScale(on ? LOD_SCALE : SUPERSAMPLE);
   };
   publicAPI.isLight = () => model.light;
@@ -133,7 +137,7 @@ export function newStanceScene({ vtk, renderer, win, model: hip, arrowLayer, pos
   // world bounds of the drawn body (bones and floor): [xmin, xmax, ymin, ymax, zmin, zmax]
   publicAPI.bounds = () => {
     const out = [Infinity, -Infinity, Infinity, -Infinity, Infinity, -Infinity];
-    for (const a of [...model.bones.map((b) => b.actor), model.com && model.com.actor].filter(Boolean)) {
+    for (const a of [...model.bones.map((b) => b.actor), model.com && model.com.actor, model.trunk && model.trunk.actor].filter(Boolean)) {
       const bb = a.getBounds();
       for (let q = 0; q < 3; q++) { out[2 * q] = Math.min(out[2 * q], bb[2 * q]); out[2 * q + 1] = Math.max(out[2 * q + 1], bb[2 * q + 1]); }
     }
@@ -160,8 +164,10 @@ export function boxMesh(lo, hi) {
   return { points: Float32Array.from(p), tris: Uint32Array.from(tris) };
 }
 
-// the arrows of a StanceResult's forces, scaled in body weights (contract.stance.arrow_mm_per_bw):
-// pulls (weight, abductor) start at their point, pushes (hip contact, cane) end at it
+// the arrows of a StanceResult's forces, scaled in body weights (contract.stance.arrow_mm_per_bw),
+// each from its point along the force: the weight down from the centre of mass, the abductor's
+// pull along its line, the hip contact from the centre of the femoral head into the socket (an
+// arrow ending at the head would lie inside the femur); the cane, a push from below, ends at the hand
 export function forceArrows(res, hip) {
   const c = hip.contract.stance, t = hip.texts.stance, bw = res.body_weight_n, mm = c.arrow_mm_per_bw;
   const out = [];
@@ -171,7 +177,7 @@ export function forceArrows(res, hip) {
     const n = Math.hypot(...f.vector);
     if (!(n > 0)) continue;
     const len = (n / bw) * mm, d = f.vector.map((x) => (x / n) * len);
-    const push = id === "hip_contact" || id === "cane";
+    const push = id === "cane";
     const tail = push ? f.point.map((x, q) => x - d[q]) : f.point.slice();
     const tip = push ? f.point.slice() : f.point.map((x, q) => x + d[q]);
     const colors = hip.classroom ? t.colors.arrows_classroom : t.colors.arrows;

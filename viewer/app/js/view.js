@@ -84,7 +84,8 @@ async function renderView({ model, el }) {
   const L = contractLayers(model.contract, ["labels"]);
   const add = (part) => { parts.push(part); return part; };
 
-  const win = add(newRenderWindow(vtk, canvasHost, { onResize: () => { labels.invalidateSizes(); requestRender(); } }));
+  const resized = [];  // after each size change (modules made below)
+  const win = add(newRenderWindow(vtk, canvasHost, { onResize: () => { for (const f of resized) f(); requestRender(); } }));
   const renderer = win.getRenderer(), camera = win.getCamera();
   renderer.setTwoSidedLighting(true);
   const scene = add(newSceneActors({ vtk, renderer, model }));
@@ -96,12 +97,14 @@ async function renderView({ model, el }) {
   }));
   const frames = add(newFrames({ pose, scene, lod, current, stats, requestRender }));
   const labels = add(newLabels({ root, layer: labelLayer, svg, canvasHost, win, scene, model }));
+  resized.push(() => labels.invalidateSizes());
   const poseReadout = add(newReadout(readoutEl, model));
   const stance = add(newStanceMode({
     vtk, renderer, win, model, root, pose, stats, requestRender,
     onChange: (source) => { stanceControls.update(stance.getMode(), stance.getStance()); if (source !== "server" && source !== "start") scheduleSync(); },
     onModeChange: modeChanged,
   }));
+  resized.push(() => stance.invalidateSizes());
   // in stance mode the stance read-out and the arrows' labels take the place of the pose's
   const readout = { update: (cur) => (stance.isOn() ? stance.updateReadout() : poseReadout.update(cur)) };
   const placeLabels = { place: () => (stance.isOn() ? stance.place() : labels.place()) };
