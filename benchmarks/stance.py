@@ -1,4 +1,4 @@
-"""The Stance mode in headless Chromium: frames per second of the weakening playback, and the page's time per stance."""
+"""The Stance mode in headless Chromium: the weakening playback's frame rate, the page's time per stance."""
 
 from __future__ import annotations
 
@@ -35,7 +35,9 @@ def playback(page, seconds: float, lod: str) -> dict:
     pagejs.set_lod(page, lod)
     page.locator(".gmed-stance-controls .gmed-play").click()
     time.sleep(2.0)
-    get = "({r: gmedStats.renders, p: gmedStats.playFrames || 0, t: performance.now(), ms: gmedStats.stanceMs})"
+    get = (
+        "({r: gmedStats.renders, p: gmedStats.playFrames || 0, t: performance.now(), ms: gmedStats.stanceMs})"
+    )
     a = page.evaluate(get)
     ms = []
     t_end = time.time() + seconds
@@ -72,7 +74,9 @@ def per_stance(page, n: int) -> dict:
 
 
 def main(argv=None) -> int:
-    ap = argparse.ArgumentParser(description=__doc__, epilog=METHOD, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap = argparse.ArgumentParser(
+        description=__doc__, epilog=METHOD, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     ap.add_argument("--seconds", type=float, default=6.0)
     ap.add_argument("--stances", type=int, default=60)
     ap.add_argument("--size", default="1600x900")
@@ -94,8 +98,14 @@ def main(argv=None) -> int:
     print(METHOD, end="\n\n")
     print(f"offline page: {mb:.1f} MB; view {w} x {h}")
     for name, r in (("as shipped (light while playing)", shipped), ("full detail (lod off)", full)):
-        print(f"weakening playback, {name}: {r['fps']:.0f} fps, {r['stances']:.0f} stances/s, {r['ms']:.1f} ms per stance")
-    for name, key in (("stance solve (stanceModel.js)", "solve"), ("stance drawn (solve + muscles + scene)", "all")):
+        print(
+            f"weakening playback, {name}: {r['fps']:.0f} fps, {r['stances']:.0f} stances/s, "
+            f"{r['ms']:.1f} ms per stance"
+        )
+    for name, key in (
+        ("stance solve (stanceModel.js)", "solve"),
+        ("stance drawn (solve + muscles + scene)", "all"),
+    ):
         s = pose[key]
         print(f"{name}: {s['median']:.2f} ms median, {s['p95']:.2f} p95, {s['max']:.2f} max")
     ok = shipped["fps"] >= 30

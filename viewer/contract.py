@@ -134,11 +134,11 @@ def stance() -> dict:
     """The Stance mode as the browser reads it: :data:`STANCE_UI`, with the stance model's
     input ranges, units and defaults (``viewer.mechanics.stance``; the browser's names:
     strength %, lean deg, body_mass kg, cane % BW)."""
-    ranges = {"strength": [0.0, 100.0], "lean": [0.0, 30.0], "body_mass": [20.0, 200.0], "cane": [0.0, 30.0]}
+    from viewer.mechanics import stance as mech
 
-    class d:  # PROVISIONAL until viewer.mechanics.stance lands
-        side, strength_pct, lean_deg, body_mass_kg = "right", 100.0, 0.0, 70.0
-
+    names = {"strength": "strength_pct", "lean": "lean_deg", "body_mass": "body_mass_kg", "cane": "cane_pct"}
+    ranges = {k: [float(x) for x in mech.RANGES[v]] for k, v in names.items()}
+    d = mech.StanceInput()
     return {
         **STANCE_UI,
         "ranges": ranges,

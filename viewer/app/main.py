@@ -274,7 +274,7 @@ class GmedApp(pn.viewable.Viewer):
         parts.append(f"<h2>{st['title']}</h2>")
         for s in st["sections"]:
             parts.append(f"<h3>{s['heading']}</h3><p>{s['text']}</p>")
-        sources = [*t["sources"], *stance_sources()]
+        sources = [*t["sources"], *st["sources"]]
         parts.append("<h3>Sources</h3><ul>" + "".join(f"<li>{x}</li>" for x in sources) + "</ul>")
         parts.append(f"<p><small>{t['shortcuts']}<br>{st['shortcuts']}</small></p>")
         return pn.pane.HTML("".join(parts), css_classes=["gmed-info"], sizing_mode="stretch_width")

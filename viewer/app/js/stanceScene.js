@@ -125,7 +125,7 @@ export function newStanceScene({ vtk, renderer, win, model: hip, arrowLayer, pos
     const fy = res.floor_y, a = res.stance_ankle;
     model.floor.set(boxMesh([a[0] - 260, fy - 8, a[2] - 260], [a[0] + 260, fy, a[2] + 260]));
     model.foot.set(boxMesh([a[0] - 60, fy, a[2] - 45], [a[0] + 150, fy + 14, a[2] + 45]));
-    const base = res.trunk_base, top = res.trunk_top;
+    const [base, top] = res.trunk;
     model.trunk.set(arrowMesh(base, top, hip.classroom ? 7 : 5, false));
     model.com.set(ballMesh(res.com_above, hip.classroom ? 22 : 16));
     arrows.set(forceArrows(res, hip));
