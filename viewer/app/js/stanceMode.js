@@ -28,7 +28,7 @@ export function newStanceMode({ vtk, renderer, win, model: hip, root, pose, stat
   function twin() {
     const data = hip.scene_data.stance;
     if (model.twinData !== data) {
-      model.twin = newStanceModel(data, (side) => pose.muscleModel(side));
+      model.twin = newStanceModel(data);
       model.twinData = data;
     }
     return model.twin;

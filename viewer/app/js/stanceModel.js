@@ -4,7 +4,7 @@
 // repeats solve() and _result() step by step, in the same order of floating-point operations
 // and with the same fixed scan step and bisection count, and tests/test_stance_twin.py holds
 // it to Python's numbers. Matrices are row-major 4x4 here (as numpy); the results' transforms
-// are column-major (vtk.js user matrices). The stance femur's matrix is muscleModel.js's.
+// are column-major (vtk.js user matrices).
 
 const SM_D2R = Math.PI / 180, SM_R2D = 180 / Math.PI;
 
@@ -18,6 +18,23 @@ function smRot(cy, cz, y, z, c, s) {
 function smRotationX(angle, centre) {
   const c = Math.cos(angle), s = Math.sin(angle);
   const R = [1, 0, 0, 0, c, -s, 0, s, c];
+  const out = new Float64Array(16);
+  for (let r = 0; r < 3; r++) {
+    const rc = R[3 * r] * centre[0] + R[3 * r + 1] * centre[1] + R[3 * r + 2] * centre[2];
+    for (let k = 0; k < 3; k++) out[4 * r + k] = R[3 * r + k];
+    out[4 * r + 3] = centre[r] - rc;
+  }
+  out[15] = 1;
+  return out;
+}
+
+// HipModel.femur_transform(side, Pose(abduction, flexion)) (anatomy.py Pose.rotation_matrix,
+// no axial rotation; geometry.rotation_about the hip centre), row-major; no range check:
+// the stance hip may adduct beyond the Explore mode's range
+function smFemur(s, centre, abduction, flexion) {
+  const af = flexion * SM_D2R, aa = -s * abduction * SM_D2R;
+  const cf = Math.cos(af), sf = Math.sin(af), ca = Math.cos(aa), sa = Math.sin(aa);
+  const R = [cf, -sf * ca, -sf * -sa, sf, cf * ca, cf * -sa, 0, sa, ca];
   const out = new Float64Array(16);
   for (let r = 0; r < 3; r++) {
     const rc = R[3 * r] * centre[0] + R[3 * r + 1] * centre[1] + R[3 * r + 2] * centre[2];
@@ -51,12 +68,10 @@ function smHom(M, p) {
 }
 const smNorm = (v) => Math.sqrt(v[0] * v[0] + v[1] * v[1] + v[2] * v[2]);
 const smColumnMajor = (M) => { const o = new Float64Array(16); for (let r = 0; r < 4; r++) for (let c = 0; c < 4; c++) o[4 * c + r] = M[4 * r + c]; return o; };
-const smRowMajor = (m) => smColumnMajor(m);  // the transpose, either way
 
-// newStanceModel(data, muscleModelOf) -> {solve(inp)}: data is StanceModel.twin_data() (JSON
-// lists), muscleModelOf(side) the muscle model of a side (its femurMatrix); inp has
+// newStanceModel(data) -> {solve(inp)}: data is StanceModel.twin_data() (JSON lists); inp has
 // StanceInput's fields (cane_tip_mm optional)
-export function newStanceModel(data, muscleModelOf) {
+export function newStanceModel(data) {
   const need = (path) => {
     let x = data;
     for (const key of path.split(".")) x = x == null ? undefined : x[key];
@@ -71,13 +86,14 @@ export function newStanceModel(data, muscleModelOf) {
   const mat = (a) => Float64Array.from(a.flat ? a.flat(Infinity) : a);
   const sides = {};
   for (const side of Object.keys(need("sides"))) {
-    const d = need(`sides.${side}`), t = need(`sides.${side}.table`);
+    const d = need(`sides.${side}`);
+    need(`sides.${side}.table`);
     for (const k of ["s", "stature_mm", "hip", "knee", "ankle", "asis_swing", "pivot", "stance_points", "stance_mass", "upper_points",
       "upper_mass", "trunk_mass", "trunk_height_mm", "swing_flexion_deg", "swing_knee_flexion_deg", "swing_femur", "swing_leg"]) need(`sides.${side}.${k}`);
     sides[side] = {
       ...d, stance_points: flat3(d.stance_points), upper_points: flat3(d.upper_points),
       swing_femur: mat(d.swing_femur), swing_leg: mat(d.swing_leg),
-      arm: Array.from(need(`sides.${side}.table.moment_arm_mm`)), dir: flat3(need(`sides.${side}.table.direction`)), pt: flat3(t.point),
+      arm: Array.from(need(`sides.${side}.table.moment_arm_mm`)), dir: flat3(need(`sides.${side}.table.direction`)), pt: flat3(need(`sides.${side}.table.point`)),
     };
   }
 
@@ -161,10 +177,10 @@ export function newStanceModel(data, muscleModelOf) {
     const available = (inp.strength_pct / 100.0) * FMAX;
     const balance = (alpha) => {
       const p = posture(alpha);
-      const lever = s * (p.hipW[0] - p.above[0]);
+      const lever = s * (p.hipW[1] - p.above[1]);
       const arm = line(b, alpha)[0];
       const weight = (p.total * bw * lever) / 1000.0;
-      return (available * arm) / 1000.0 + passiveMoment(alpha) + (cane * bw * s * (p.hipW[0] - tipZ)) / 1000.0 - weight;
+      return (available * arm) / 1000.0 + passiveMoment(alpha) + (cane * bw * s * (p.hipW[1] - tipZ)) / 1000.0 - weight;
     };
 
     let alpha = alpha0, limitMoment = 0.0;
@@ -195,11 +211,11 @@ export function newStanceModel(data, muscleModelOf) {
     const base = smRotationX(s * (alpha0 * SM_D2R), b.hip);
     const kneeW = smHom(base, b.knee);
     const pelvis = smMul(smRotationX(p.theta, kneeW), smRotationX(p.g, b.hip));
-    const lever = s * (p.hipW[0] - p.above[0]);
+    const lever = s * (p.hipW[1] - p.above[1]);
     const [arm, u, q] = line(b, alpha);
     const passive = passiveMoment(alpha);
     const weightMoment = (p.total * bw * lever) / 1000.0;
-    const caneLever = cane > 0 ? s * (p.hipW[0] - tipZ) : 0.0;
+    const caneLever = cane > 0 ? s * (p.hipW[1] - tipZ) : 0.0;
     const needed = ((weightMoment - passive - limitMoment - (cane * bw * caneLever) / 1000.0) * 1000.0) / arm;
     const force = Math.min(Math.max(needed, 0.0), available);
     if (needed < 0.0) limitMoment = -(weightMoment - passive - (cane * bw * caneLever) / 1000.0);
@@ -223,11 +239,10 @@ export function newStanceModel(data, muscleModelOf) {
     const swing = inp.side === "right" ? "left" : "right";
     const stancePose = { abduction: -alpha, flexion: 0, rotation: 0 };
     const swingPose = { abduction: 0, flexion: b.swing_flexion_deg, rotation: 0 };
-    const femur = (side, pose) => smRowMajor(muscleModelOf(side).femurMatrix(pose));
-    const baseLeg = femur(inp.side, { abduction: -alpha0, flexion: 0, rotation: 0 });
+    const baseLeg = smFemur(s, b.hip, -alpha0, 0.0);
     const swingLeg = smMul(pelvis, b.swing_leg);
     const rows = {
-      pelvis, [`femur_${inp.side}`]: smMul(pelvis, femur(inp.side, stancePose)), [`femur_${swing}`]: smMul(pelvis, b.swing_femur),
+      pelvis, [`femur_${inp.side}`]: smMul(pelvis, smFemur(s, b.hip, -alpha, 0.0)), [`femur_${swing}`]: smMul(pelvis, b.swing_femur),
       [`tibia_fibula_${inp.side}`]: baseLeg, [`patella_${inp.side}`]: baseLeg, [`tibia_fibula_${swing}`]: swingLeg, [`patella_${swing}`]: swingLeg,
     };
     const transforms = Object.fromEntries(Object.entries(rows).map(([key, M]) => [key, smColumnMajor(M)]));

@@ -109,10 +109,9 @@ export function newStanceScene({ vtk, renderer, win, model: hip, arrowLayer, pos
       b.present = !!m;
     }
     const pelvis = f32m(T.pelvis);
-    const swing = otherSide(stance.side);
     for (const [side, m] of Object.entries(model.muscles)) {
       const mm = pose.muscleModel(side);
-      const s = mm.surface(side === stance.side ? res.stance_pose : res.swing_pose, m.buf);
+      const s = mm.surface(inPoseRange(hip.contract, side === stance.side ? res.stance_pose : res.swing_pose), m.buf);
       const pts = m.pd.getPoints().getData();
       pts.set(s.vertices);
       vertexNormals(pts, m.tris, m.pd.getPointData().getNormals().getData());
@@ -121,7 +120,6 @@ export function newStanceScene({ vtk, renderer, win, model: hip, arrowLayer, pos
       m.pd.modified();
       m.actor.setUserMatrix(pelvis);
     }
-    void swing;
     const fy = res.floor_y, a = res.stance_ankle;
     model.floor.set(boxMesh([a[0] - 260, fy - 8, a[2] - 260], [a[0] + 260, fy, a[2] + 260]));
     model.foot.set(boxMesh([a[0] - 60, fy, a[2] - 45], [a[0] + 150, fy + 14, a[2] + 45]));
@@ -152,6 +150,14 @@ export function newStanceScene({ vtk, renderer, win, model: hip, arrowLayer, pos
   };
   publicAPI.delete = () => { publicAPI.clear(); arrows.delete(); };
   return publicAPI;
+}
+
+// the pose clamped to contract.pose_range: the muscle model's range (a stance hip adducting
+// beyond it is drawn with the muscle at the range's end)
+export function inPoseRange(contract, pose) {
+  const out = {};
+  for (const [j, [lo, hi]] of Object.entries(contract.pose_range)) out[j] = Math.max(lo, Math.min(hi, pose[j]));
+  return out;
 }
 
 // an axis-aligned box from corner lo to corner hi (mm)
