@@ -31,6 +31,21 @@ KEYS = {
     "fullscreen": ["f", "F"],
 }
 
+#: The Stance mode in the browser (``app/js/stance*.js``): its modes, the key and slider steps,
+#: the cane's choices ("off" pushes 0 % BW), the weakening playback (strength from the top of
+#: ``play_range`` to its bottom and back, percent per second), the arrows' scale (mm of arrow
+#: per body weight) and the preset view it opens with (the Trendelenburg test is seen from
+#: behind). Ranges, units and defaults are the stance model's own (:func:`stance`).
+STANCE_UI = {
+    "modes": ["explore", "stance"],
+    "steps": {"strength": 5.0, "lean": 1.0, "body_mass": 1.0, "cane": 1.0},
+    "cane_hands": ["off", "opposite", "same"],
+    "play_range": [10.0, 100.0],
+    "play_pct_per_s": 30.0,
+    "arrow_mm_per_bw": 120.0,
+    "default_view": "posterior",
+}
+
 #: Bone ids (``viewer.data.BONES``) in the order the browser draws them: the sacrum first.
 BONES = ("sacrum", *(b for b in data.BONES if b != "sacrum"))
 
@@ -115,6 +130,30 @@ def themes() -> dict[str, dict]:
     return {t: style["themes"][t] for t in THEMES}
 
 
+def stance() -> dict:
+    """The Stance mode as the browser reads it: :data:`STANCE_UI`, with the stance model's
+    input ranges, units and defaults (``viewer.mechanics.stance``; the browser's names:
+    strength %, lean deg, body_mass kg, cane % BW)."""
+    from viewer.mechanics import stance as mech
+
+    names = {"strength": "strength_pct", "lean": "lean_deg", "body_mass": "body_mass_kg", "cane": "cane_pct"}
+    ranges = {k: [float(x) for x in mech.RANGES[v]] for k, v in names.items()}
+    d = mech.StanceInput()
+    return {
+        **STANCE_UI,
+        "ranges": ranges,
+        "units": {"strength": "%", "lean": "degrees", "body_mass": "kg", "cane": "% BW"},
+        "defaults": {
+            "side": d.side,
+            "strength": float(d.strength_pct),
+            "lean": float(d.lean_deg),
+            "body_mass": float(d.body_mass_kg),
+            "cane": 15.0,
+            "cane_hand": "off",
+        },
+    }
+
+
 def as_json() -> dict:
     """Everything the browser needs to know of the contract, as plain JSON values."""
     return {
@@ -127,4 +166,5 @@ def as_json() -> dict:
         "views": views(),
         "keys": KEYS,
         "themes": themes(),
+        "stance": stance(),
     }

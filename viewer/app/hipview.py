@@ -19,17 +19,24 @@ JS_DIR = HERE / "js"
 JS_MODULES = (
     "util.js",
     "muscleModel.js",
+    "stanceModel.js",
+    "stanceState.js",
     "sides.js",
     "poseModel.js",
     "renderWindow.js",
     "sceneActors.js",
     "lod.js",
     "labels.js",
+    "arrows.js",
+    "stanceScene.js",
     "readout.js",
+    "stanceReadout.js",
     "frames.js",
     "playback.js",
     "input.js",
     "controls.js",
+    "stanceControls.js",
+    "stanceMode.js",
     "standalone.js",
     "api.js",
     "renderLoop.js",
@@ -113,6 +120,11 @@ class HipView(JSComponent):
     pose = param.Dict(
         default={"side": "right", "abduction": 0.0, "flexion": 0.0, "rotation": 0.0},
         doc="side and hip angles (deg); set by Python, and by the browser once its input rests",
+    )
+    stance = param.Dict(
+        default={},
+        doc="mode (explore|stance) and the stance inputs {side, strength, lean, body_mass, cane, "
+        "cane_hand}; set by Python, and by the browser once its input rests",
     )
     cameras = param.Dict(default={}, doc="side -> view -> {position, focal_point, view_up}")
     view = param.String(default="", doc="the preset view last chosen (keys 1-4, setView, the hash)")

@@ -51,6 +51,23 @@ def pose_from_browser(pose, sides) -> dict:
     return new
 
 
+def stance_from_browser(stance, c: dict) -> dict:
+    """The fields of a mode and stance the browser reported that are valid (``c`` is
+    ``contract.stance()``): a mode and a cane hand of its lists, a side, and numbers that are
+    finite, clamped to their ranges; anything else is dropped, never an exception."""
+    if not isinstance(stance, dict):
+        return {}
+    new = {}
+    for k, (lo, hi) in c["ranges"].items():
+        v = stance.get(k)
+        if isinstance(v, (int, float)) and not isinstance(v, bool) and math.isfinite(v):
+            new[k] = max(lo, min(hi, float(v)))
+    for k, allowed in (("mode", c["modes"]), ("cane_hand", c["cane_hands"]), ("side", ["right", "left"])):
+        if stance.get(k) in allowed:
+            new[k] = stance[k]
+    return new
+
+
 class GmedApp(pn.viewable.Viewer):
     """One browser session: pose, layers, view and mode, and the widgets that drive them."""
 
@@ -72,6 +89,10 @@ class GmedApp(pn.viewable.Viewer):
         default="oblique", objects=["oblique", "anterior", "posterior", "lateral", "superior"]
     )
     classroom = param.Boolean(default=False)
+    stance = param.Dict(
+        default={},
+        doc="mode (explore|stance) and the stance inputs {side, strength, lean, body_mass, cane, cane_hand}",
+    )
     screenshot_size = param.Selector(default="1920 x 1080", objects=list(SCREENSHOT_SIZES))
 
     def __init__(self, **params):
@@ -96,8 +117,9 @@ class GmedApp(pn.viewable.Viewer):
             speed=self.speed,
             loop=self.loop,
             camera_preset=self._camera_preset(),
+            stance=dict(self.stance),
         )
-        self.view3d.param.watch(self._from_browser, ["pose", "view", "playing", "labels_key"])
+        self.view3d.param.watch(self._from_browser, ["pose", "view", "playing", "labels_key", "stance"])
         self._layout = None
 
     # ------------------------------------------------------------------ state -> view
@@ -137,6 +159,11 @@ class GmedApp(pn.viewable.Viewer):
         # the browser computes the pose: it gets only the side and the angles
         if not self._from_view:
             self.view3d.pose = self._pose_dict()
+
+    @param.depends("stance", watch=True)
+    def _stance_changed(self):
+        if not self._from_view:
+            self.view3d.stance = dict(self.stance)
 
     @param.depends("playing", watch=True)
     def _play(self):
@@ -181,6 +208,9 @@ class GmedApp(pn.viewable.Viewer):
                     self.view = e.new
                 elif e.name == "playing":
                     self.playing = e.new
+                elif e.name == "stance":
+                    new = stance_from_browser(e.new, self.startup.contract["stance"])
+                    self.stance = {**self.stance, **new}
                 elif e.name == "labels_key":
                     self.labels = not self.labels
         finally:
@@ -230,6 +260,7 @@ class GmedApp(pn.viewable.Viewer):
                 float(self.rotation),
                 abduction=float(self.abduction),
                 view=self.view,
+                stance=dict(self.stance),
             )
             return io.BytesIO(path.read_bytes())
 
@@ -239,8 +270,13 @@ class GmedApp(pn.viewable.Viewer):
         parts = [f"<h2>{t['title']}</h2><p><i>{t['subtitle']}</i></p>"]
         for s in t["sections"]:
             parts.append(f"<h3>{s['heading']}</h3><p>{s['text']}</p>")
-        parts.append("<h3>Sources</h3><ul>" + "".join(f"<li>{x}</li>" for x in t["sources"]) + "</ul>")
-        parts.append(f"<p><small>{t['shortcuts']}</small></p>")
+        st = t["stance"]
+        parts.append(f"<h2>{st['title']}</h2>")
+        for s in st["sections"]:
+            parts.append(f"<h3>{s['heading']}</h3><p>{s['text']}</p>")
+        sources = [*t["sources"], *st["sources"]]
+        parts.append("<h3>Sources</h3><ul>" + "".join(f"<li>{x}</li>" for x in sources) + "</ul>")
+        parts.append(f"<p><small>{t['shortcuts']}<br>{st['shortcuts']}</small></p>")
         return pn.pane.HTML("".join(parts), css_classes=["gmed-info"], sizing_mode="stretch_width")
 
     def __panel__(self):

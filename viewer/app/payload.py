@@ -43,6 +43,9 @@ class BrowserScene:
         m = scene.muscles["right"]
         self.layout = FrameLayout(2 * m.nu * m.nv, 2 * m.nv * len(self.hip.fibre_rows("right")))
         self.texts = data.annotation("texts")
+        # the stance info panel cites what the stance model uses (annotations/stance.json)
+        cited = data.annotation("stance")["sources"].values()
+        self.texts["stance"] = {**self.texts["stance"], "sources": [c["citation"] for c in cited]}
 
     # ------------------------------------------------------------------ sent once
     @cached_property
@@ -80,7 +83,14 @@ class BrowserScene:
                 "bone": sc.style["bone"],
             },
             "layout": self.layout.as_dict(),
+            "stance": self._stance(),
         }
+
+    def _stance(self) -> dict:
+        """The stance model's data for ``app/js/stanceModel.js`` (JSON lists)."""
+        from viewer.mechanics.stance import StanceModel
+
+        return twin.as_json(StanceModel(self.hip).twin_data())
 
     def _bone(self, name: str) -> dict:
         poly, lod = self.scene.bone(name), self.lod[name]

@@ -27,14 +27,16 @@ def export_html(
     force: bool = False,
     abduction: float = 0.0,
     view: str | None = None,
+    stance: dict | None = None,
 ):
     """Write the whole app as one page: vtk.js, the muscle models of both sides and every
     script inlined.
 
     The file opens from disk in any browser with no network. Every pose is computed in
     the page: both sides, all three hip angles, playback, layers, views, labels, the info
-    panel and classroom mode, the JS API (``window.gmed``) and the URL hash. It opens at
-    the given side, angles (degrees) and view.
+    panel and classroom mode, the Stance mode, the JS API (``window.gmed``) and the URL
+    hash. It opens at the given side, angles (degrees) and view, and at ``stance`` (mode and
+    stance inputs, ``HipView.stance``) when given.
     """
     out = Path(out)
     vtk_js = vtk_js_path()  # before the scene is built: a missing file is a clear error at once
@@ -48,6 +50,7 @@ def export_html(
         cameras=s.cameras,
         pose={"side": side, **pose.__dict__},
         view=view,
+        stance=dict(stance or {}),
         standalone=True,
         layers=list(contract.LAYERS),
         texts=s.texts,

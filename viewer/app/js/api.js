@@ -2,31 +2,35 @@
 // the view, and a postMessage bridge for a page inside an iframe. The same on the served
 // and the offline page; documented in README.md ("Embedding").
 
-// the hash of a pose and view: #side=right&abduction=20&flexion=0&rotation=0&view=lateral
-export function poseHash(pose, view) {
+// the hash of a pose and view: #side=right&abduction=20&flexion=0&rotation=0&view=lateral, and
+// in stance mode the stance: &mode=stance&stance_side=right&strength=40&lean=0&body_mass=70&cane=0&cane_hand=off
+export function poseHash(pose, view, stance = null) {
   const q = new URLSearchParams();
   for (const k of POSE_KEYS) q.set(k, k === "side" ? pose[k] : String(Math.round(pose[k] * 100) / 100));
   if (view) q.set("view", view);
+  if (stance) for (const [k, v] of stanceHashFields(stance)) q.set(k, v);
   return "#" + q.toString();
 }
 
-// {pose: partial pose, view} read from a hash; throws one clear Error on a malformed field
-export function parseHash(hash) {
+// {pose: partial pose, view, mode, stance: partial stance} read from a hash; throws one clear
+// Error on a malformed field (the stance's ranges are checked by setStance)
+export function parseHash(hash, contract) {
   const q = new URLSearchParams(String(hash || "").replace(/^#/, ""));
-  const pose = {};
+  const pose = {}, found = { mode: null, stance: {} };
   let view = null;
   for (const [k, v] of q) {
     if (k === "view") view = v;
     else if (k === "side") pose.side = v;
+    else if (isStanceHashKey(k)) readStanceHashField(contract, found, k, v);
     else if (POSE_KEYS.includes(k)) {
       const x = v.trim() === "" ? NaN : Number(v);
       if (!Number.isFinite(x)) throw new Error(`URL: ${k}=${v} is not a number of degrees`);
       pose[k] = x;
     } else {
-      throw new Error(`URL: unknown field ${k} (fields: ${[...POSE_KEYS, "view"].join(", ")})`);
+      throw new Error(`URL: unknown field ${k} (fields: ${[...POSE_KEYS, "view", "mode", ...STANCE_HASH_KEYS].join(", ")})`);
     }
   }
-  return { pose, view };
+  return { pose, view, mode: found.mode, stance: found.stance };
 }
 
 // newApi({view, win}): view has getPose(), setPose(changes, source) (throws), readout(),
@@ -55,13 +59,34 @@ export function newApi({ view, win = window }) {
       }
     },
     getView: () => view.viewName(),
+    // the Stance mode: a partial stance {side, strength, lean, body_mass, cane, cane_hand}
+    // (rejects a bad one in one line); resolves with the stance once drawn
+    setStance: (changes) => {
+      try {
+        const s = view.setStance(changes, "api");
+        return view.whenDrawn().then(() => ({ ...s }));
+      } catch (err) {
+        return Promise.reject(err);
+      }
+    },
+    getStance: () => view.getStance(),
+    // "explore" (the free femur) or "stance" (standing on one leg)
+    setMode: (mode) => {
+      try {
+        view.setMode(mode, "api");
+        return view.whenDrawn().then(() => mode);
+      } catch (err) {
+        return Promise.reject(err);
+      }
+    },
+    getMode: () => view.getMode(),
   };
   Object.freeze(api);
   win.gmed = api;
 
   // postMessage bridge: {gmed: "setPose", args: [{abduction: 20}], id} -> the caller gets
   // {gmed: "result", id, result} or {gmed: "error", id, error}; ready is announced once
-  const methods = { setPose: 1, getPose: 1, readout: 1, setView: 1, getView: 1, ready: 1 };
+  const methods = { setPose: 1, getPose: 1, readout: 1, setView: 1, getView: 1, setStance: 1, getStance: 1, setMode: 1, getMode: 1, ready: 1 };
   function onMessage(ev) {
     const m = ev.data;
     if (!m || typeof m !== "object" || typeof m.gmed !== "string" || m.gmed === "result" || m.gmed === "error") return;

@@ -54,7 +54,7 @@ export function newPoseControls({ root, model: hip, setPose }) {
   }
   root.appendChild(box);
 
-  const publicAPI = {};
+  const publicAPI = { box };
   publicAPI.update = (pose) => {
     for (const [side, b] of Object.entries(sideButtons)) b.classList.toggle("gmed-on", side === pose.side);
     for (const [joint, s] of Object.entries(sliders)) {

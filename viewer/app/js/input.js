@@ -1,10 +1,11 @@
 // input.js: the keys of the view (contract.keys and contract.views.keys) and the camera
 // moved with the mouse (light meshes while slow, the camera reported when it stops).
 
-// newKeys({model, root, current, stats, setPose, setView, target}): key presses on target
-// (document); arrow keys step the abduction by contract.step_deg within its range, computed
-// and drawn here (setPose); the number keys jump to the preset views (setView)
-export function newKeys({ model: hip, root, current, stats, setPose, setView, target = document }) {
+// newKeys({model, root, current, stats, setPose, setView, stepStance, target}): key presses on
+// target (document); arrow keys step the abduction by contract.step_deg within its range,
+// computed and drawn here (setPose), or in stance mode the strength (stepStance(steps) is
+// true); the number keys jump to the preset views (setView)
+export function newKeys({ model: hip, root, current, stats, setPose, setView, stepStance = () => false, target = document }) {
   const contract = hip.contract, keys = contract.keys, viewKeys = contract.views.keys;
 
   function onKey(ev) {
@@ -16,7 +17,7 @@ export function newKeys({ model: hip, root, current, stats, setPose, setView, ta
     else if (step) {
       stats.keyAt = performance.now();
       hip.playing = false;
-      setPose({ abduction: stepAngle(contract, "abduction", current.abduction, step) }, "keys");
+      if (!stepStance(step)) setPose({ abduction: stepAngle(contract, "abduction", current.abduction, step) }, "keys");
       ev.preventDefault();
     }
     else if (Object.hasOwn(viewKeys, ev.key)) setView(viewKeys[ev.key], "keys");

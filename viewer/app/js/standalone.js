@@ -86,8 +86,12 @@ export function newStandalonePanel({ root, model: hip, setView }) {
   if (texts.title) {
     let html = `<h2>${texts.title}</h2><p><i>${texts.subtitle || ""}</i></p>`;
     for (const s of texts.sections || []) html += `<h3>${s.heading}</h3><p>${s.text}</p>`;
-    html += `<h3>Sources</h3><ul>${(texts.sources || []).map((x) => `<li>${x}</li>`).join("")}</ul>`;
-    html += `<p><small>${texts.shortcuts || ""}</small></p>`;
+    const st = texts.stance;
+    html += `<h2>${st.title}</h2>`;
+    for (const s of st.sections) html += `<h3>${s.heading}</h3><p>${s.text}</p>`;
+    const sources = [...(texts.sources || []), ...(st.sources || [])];
+    html += `<h3>Sources</h3><ul>${sources.map((x) => `<li>${x}</li>`).join("")}</ul>`;
+    html += `<p><small>${texts.shortcuts || ""}<br>${st.shortcuts}</small></p>`;
     info.innerHTML = html;
   }
   const infoButton = domEl("button", null, t.info || "About the muscle");

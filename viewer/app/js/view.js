@@ -9,6 +9,8 @@ const CONTRACT_FIELDS = [
   "parts", "views.ids", "views.labels", "views.keys", "views.default", "views.view_angle_deg",
   "keys.play", "keys.step_up", "keys.step_down", "keys.labels", "keys.fullscreen",
   "themes.light.background", "themes.classroom.background",
+  "stance.modes", "stance.ranges", "stance.units", "stance.steps", "stance.cane_hands", "stance.defaults",
+  "stance.play_range", "stance.play_pct_per_s", "stance.arrow_mm_per_bw", "stance.default_view",
 ];
 
 // one clear error when HipView.contract lacks a field this code reads
@@ -82,7 +84,8 @@ async function renderView({ model, el }) {
   const L = contractLayers(model.contract, ["labels"]);
   const add = (part) => { parts.push(part); return part; };
 
-  const win = add(newRenderWindow(vtk, canvasHost, { onResize: () => { labels.invalidateSizes(); requestRender(); } }));
+  const resized = [];  // after each size change (modules made below)
+  const win = add(newRenderWindow(vtk, canvasHost, { onResize: () => { for (const f of resized) f(); requestRender(); } }));
   const renderer = win.getRenderer(), camera = win.getCamera();
   renderer.setTwoSidedLighting(true);
   const scene = add(newSceneActors({ vtk, renderer, model }));
@@ -94,17 +97,36 @@ async function renderView({ model, el }) {
   }));
   const frames = add(newFrames({ pose, scene, lod, current, stats, requestRender }));
   const labels = add(newLabels({ root, layer: labelLayer, svg, canvasHost, win, scene, model }));
-  const readout = add(newReadout(readoutEl, model));
+  resized.push(() => labels.invalidateSizes());
+  const poseReadout = add(newReadout(readoutEl, model));
+  const stance = add(newStanceMode({
+    vtk, renderer, win, model, root, pose, stats, requestRender,
+    onChange: (source) => { stanceControls.update(stance.getMode(), stance.getStance()); if (source !== "server" && source !== "start") scheduleSync(); },
+    onModeChange: modeChanged,
+  }));
+  resized.push(() => stance.invalidateSizes());
+  // in stance mode the stance read-out and the arrows' labels take the place of the pose's
+  const readout = { update: (cur) => (stance.isOn() ? stance.updateReadout() : poseReadout.update(cur)) };
+  const placeLabels = { place: () => (stance.isOn() ? stance.place() : labels.place()) };
   const playback = add(newPlayback({ model, frames, current, stats, requestRender, noteInterval: lod.noteInterval }));
-  cameraWatch = add(newCameraWatch({ interactor: win.getInteractor(), camera, model, lod, onMove: labels.place }));
+  // the camera moved by hand: light meshes when slow, of the scene on show
+  const moving = {
+    noteInterval: (ms) => (stance.isOn() ? stance.noteInterval(ms) : lod.noteInterval(ms)),
+    rest: () => (stance.isOn() ? stance.rest() : lod.rest()),
+  };
+  cameraWatch = add(newCameraWatch({ interactor: win.getInteractor(), camera, model, lod: moving, onMove: () => placeLabels.place() }));
   const controls = add(newPoseControls({ root, model, setPose }));
-  add(newKeys({ model, root, current, stats, setPose, setView }));
+  const stanceControls = add(newStanceControls({ box: controls.box, model, setMode: stance.setMode, setStance }));
+  add(newKeys({ model, root, current, stats, setPose, setView, stepStance }));
   if (model.standalone) add(newStandalonePanel({ root, model, setView }));
-  const loop = add(newRenderLoop({ win, lod, labels, readout, current, stats, model }));
+  const loop = add(newRenderLoop({ win, lod, labels: placeLabels, readout, current, stats, model }));
   // hoisted: the modules above hold it before the loop exists, and call it only later
   function requestRender() { loop.request(); }
   add(newApi({
-    view: { ready, getPose, setPose, readout: readoutNow, setView, viewName: () => state.view, whenDrawn: () => loop.whenDrawn() },
+    view: {
+      ready, getPose, setPose, readout: readoutNow, setView, viewName: () => state.view, whenDrawn: () => loop.whenDrawn(),
+      setStance, getStance, setMode: stance.setMode, getMode: stance.getMode,
+    },
   }));
   add({ delete: () => { clearTimeout(state.syncTimer); clearTimeout(state.errorTimer); } });
 
@@ -143,14 +165,56 @@ async function renderView({ model, el }) {
       if (switching) jumpTo(state.view || model.contract.views.default, p.side);  // to the new hip
     }
     frames.show(p);
-    frames.newPose();
+    if (!stance.isOn()) frames.newPose();  // in stance mode the pose waits, hidden, for Explore
     controls.update(p);
     if (source !== "server" && source !== "start") scheduleSync();
     return getPose();
   }
 
-  // the read-out of the JS API: the whole muscle on the moving side, degrees and mm
+  // a partial stance (stanceState.js mergeStance), drawn in stance mode; throws one clear Error
+  // ``mode`` ("explore" | "stance") may come with it; returns {mode, ...stance}
+  function setStance(changes, source) {
+    if (!pose.ready() && source !== "start") throw new Error("gmed: the view is not ready yet (await gmed.ready)");
+    if (!changes || typeof changes !== "object" || Array.isArray(changes) || !("mode" in changes)) {
+      stance.setStance(changes, source);
+      return getStance();
+    }
+    const { mode, ...fields } = changes;
+    if (!model.contract.stance.modes.includes(mode)) {
+      throw new Error(`mode must be one of ${model.contract.stance.modes.join(", ")}, not ${JSON.stringify(mode)}`);
+    }
+    stance.setStance(fields, source);
+    stance.setMode(mode, source);
+    return getStance();
+  }
+  function getStance() { return { mode: stance.getMode(), ...stance.getStance() }; }
+
+  // the arrow keys step the strength in stance mode (true: the key was used)
+  function stepStance(steps) {
+    if (!stance.isOn()) return false;
+    const s = stance.getStance();
+    setStance({ strength: stepStanceValue(model.contract, "strength", s.strength, steps) }, "keys");
+    return true;
+  }
+
+  // the Explore scene hides in stance mode, and comes back (at its pose and view) after it
+  function modeChanged(mode) {
+    if (mode === "stance") {
+      if (lod.isOn()) lod.set(false);
+      scene.hideAll();
+      root.classList.add("gmed-no-labels");
+    } else {
+      applyLayers();
+      jumpTo(state.view || model.contract.views.default);
+      frames.show(getPose());
+    }
+    controls.update(getPose());
+  }
+
+  // the read-out of the JS API: the whole muscle on the moving side, degrees and mm; in
+  // stance mode the stance's figures (stanceMode.js readout)
   function readoutNow() {
+    if (stance.isOn()) return stance.readout();
     const r = current.readout || {};
     return { ...getPose(), length_mm: r.length_mm, moment_arm_mm: { ...(r.moment_arm_mm || {}) } };
   }
@@ -167,7 +231,10 @@ async function renderView({ model, el }) {
   function setView(name, source) {
     const ids = model.contract.views.ids;
     if (!ids.includes(name)) throw new Error(`setView: no view ${JSON.stringify(name)} (views: ${ids.join(", ")})`);
-    if (!jumpTo(name)) throw new Error("gmed: the view is not ready yet (await gmed.ready)");
+    if (stance.isOn()) {
+      stance.setView(name);
+      state.view = name;
+    } else if (!jumpTo(name)) throw new Error("gmed: the view is not ready yet (await gmed.ready)");
     if (source !== "server") scheduleSync();
   }
 
@@ -176,12 +243,13 @@ async function renderView({ model, el }) {
     clearTimeout(state.syncTimer);
     state.syncTimer = setTimeout(() => {
       if (deleted || model.playing) return;
-      const p = getPose();
+      const p = getPose(), st = { mode: stance.getMode(), ...stance.getStance() };
       if (!model.standalone) {
         if (!samePose(model.pose, p)) model.pose = p;
         if (state.view && model.view !== state.view) model.view = state.view;
+        if (!sameStanceState(model.stance, st)) model.stance = st;
       }
-      const hash = poseHash(p, state.view);
+      const hash = poseHash(p, state.view, stance.isOn() ? st : null);
       if (window.location.hash !== hash) {
         try { window.history.replaceState(null, "", hash); } catch (err) { /* a sandboxed frame */ }
       }
@@ -201,8 +269,10 @@ async function renderView({ model, el }) {
   function applyHash() {
     let found;
     try {
-      found = parseHash(window.location.hash);
+      found = parseHash(window.location.hash, model.contract);
       if (Object.keys(found.pose).length) setPose(found.pose, "hash");
+      if (Object.keys(found.stance).length) setStance(found.stance, "hash");
+      if (found.mode) stance.setMode(found.mode, "hash");
       if (found.view) setView(found.view, "hash");
     } catch (err) {
       showError(err);
@@ -212,8 +282,10 @@ async function renderView({ model, el }) {
   // ------------------------------------------------------------------ model -> view
   function applyLayers() {
     const on = new Set(model.layers);
-    if (lod.isOn()) lod.rebuild(); else scene.showLayers(on);
-    root.classList.toggle("gmed-no-labels", !on.has(L.labels));
+    if (stance.isOn()) {
+      if (lod.isOn()) lod.set(false); else scene.hideAll();
+    } else if (lod.isOn()) lod.rebuild(); else scene.showLayers(on);
+    root.classList.toggle("gmed-no-labels", stance.isOn() || !on.has(L.labels));
     requestRender();
   }
 
@@ -243,6 +315,8 @@ async function renderView({ model, el }) {
     labels.invalidateSizes();
     renderer.setBackground(...hex(model.contract.themes[model.classroom ? "classroom" : "light"].background));
     scene.applyPalette();
+    stance.applyPalette();
+    stance.invalidateSizes();
     requestRender();
   }
 
@@ -252,6 +326,16 @@ async function renderView({ model, el }) {
       state.shownSide = null;
       pose.setScene(model.scene_data);
       if (build(side) && current.side !== undefined) { frames.show(getPose()); frames.newPose(); }
+      if (stance.isOn()) stance.setStance({}, "server");
+    }),
+    listen(model, "stance", () => {
+      const st = model.stance || {};
+      if (sameStanceState(st, { mode: stance.getMode(), ...stance.getStance() })) return;
+      try {
+        const { mode, ...fields } = st;
+        if (Object.keys(fields).length) setStance(fields, "server");
+        if (mode) stance.setMode(mode, "server");
+      } catch (err) { showError(err); }
     }),
     listen(model, "pose", () => {
       if (samePose(model.pose, getPose())) return;
@@ -263,10 +347,11 @@ async function renderView({ model, el }) {
     listen(model, "classroom", applyClassroom),
     listen(model, "playing", () => {
       controls.update(getPose());
+      stanceControls.update(stance.getMode(), stance.getStance());
       if (model.playing) {
-        playback.start();
+        if (stance.isOn()) stance.play(); else playback.start();
       } else {
-        lod.rest();
+        if (stance.isOn()) stance.stop(); else lod.rest();
         scheduleSync();
       }
     }),
@@ -286,6 +371,14 @@ async function renderView({ model, el }) {
     throw err;
   }
   applyPreset();
+  try {
+    const { mode, ...fields } = model.stance || {};
+    if (Object.keys(fields).length) setStance(fields, "start");
+    stanceControls.update(stance.getMode(), stance.getStance());
+    if (mode) stance.setMode(mode, "start");
+  } catch (err) {
+    showError(err);
+  }
   if (window.location.hash.length > 1) applyHash();
   const sd = scene.getSceneData();
   const lightStart = model.lod !== "off" && !!(sd && sd.meshes) && sd.meshes.some((m) => m.lod);
@@ -294,5 +387,5 @@ async function renderView({ model, el }) {
   if (!status.classList.contains("gmed-error")) status.textContent = "";
   root.classList.add("gmed-ready");
   loop.whenDrawn().then(() => readyResolve());
-  if (model.playing) playback.start();
+  if (model.playing) { if (stance.isOn()) stance.play(); else playback.start(); }
 }

@@ -1,0 +1,193 @@
+// stanceScene.js: the Stance mode's picture (vtk.js): every bone of scene_data moved by its
+// world matrix from the stance model (stanceModel.js), both muscles regenerated for their
+// pelvis-on-femur poses (muscleModel.js) and drawn with the pelvis, a floor under the stance
+// foot, a trunk line with the centre-of-mass marker, and the force arrows (arrows.js).
+// Light bones at a lower resolution while it moves (as lod.js does for the Explore mode).
+
+// the world matrix (key of StanceResult.transforms) that moves a bone
+export function stanceBoneKey(id) {
+  return id.startsWith("hip_") || id === "sacrum" ? "pelvis" : id;
+}
+
+// column-major 4x4 (Float64Array(16)) -> Float32Array for vtk.js user matrices
+const f32m = (m) => Float32Array.from(m);
+
+// newStanceScene({vtk, renderer, win, model, arrowLayer, pose}): pose is the poseModel (its
+// muscle models); show(result, stance) draws a StanceResult; setVisible(on); setLight(on)
+export function newStanceScene({ vtk, renderer, win, model: hip, arrowLayer, pose }) {
+  const model = { built: null, bones: [], muscles: {}, visible: false, light: false, floorY: null };
+  const arrows = newArrows({ vtk, renderer, layer: arrowLayer });
+  const publicAPI = { arrows };
+
+  function build() {
+    const sd = hip.scene_data;
+    if (model.built === sd) return;
+    publicAPI.clear();
+    model.built = sd;
+    const pal = hip.contract.themes;
+    for (const b of sd.bones) {
+      const pts = F32(b.points), tris = U32(b.tris);
+      const e = newMeshActor(vtk, renderer, pts, tris, b.color, F32(b.normals));
+      let lodPd = null;
+      if (b.lod) {
+        lodPd = vtk.Common.DataModel.vtkPolyData.newInstance();
+        lodPd.getPoints().setData(F32(b.lod.points), 3);
+        lodPd.getPolys().setData(cells(U32(b.lod.tris)));
+        lodPd.getPointData().setNormals(vtk.Common.Core.vtkDataArray.newInstance({ name: "Normals", numberOfComponents: 3, values: F32(b.lod.normals) }));
+      }
+      model.bones.push({ ...e, id: b.id, key: stanceBoneKey(b.id), fullPd: e.pd, lodPd });
+    }
+    for (const side of hip.contract.sides) {
+      const m = sd.sides[side].muscle, tris = U32(m.tris), n = sd.layout.muscle;
+      const e = newMeshActor(vtk, renderer, new Float32Array(n), tris, m.color, new Float32Array(n));
+      setDirectScalars(vtk, e, partRgb(m.part, hip.classroom ? sd.colors.classroom : sd.colors.normal, hip.contract.parts));
+      e.actor.getProperty().setSpecular(0.3);
+      model.muscles[side] = { ...e, tris, cells: cells(tris), lodCells: cells(U32(m.lod_tris)), buf: new Float64Array(n) };
+    }
+    model.floor = newSolid(vtk, renderer, pal.light.floor || "#9aa3ad");
+    model.foot = newSolid(vtk, renderer, "#59606a");
+    model.trunk = newSolid(vtk, renderer, "#4a4a4a");
+    model.com = newSolid(vtk, renderer, "#111111");
+    publicAPI.applyPalette();
+    publicAPI.setVisible(model.visible);
+  }
+
+  // everything of this scene back in the renderer (the Explore scene empties it when it rebuilds)
+  function attach() {
+    const all = publicAPI.actors();
+    for (const a of all) if (!renderer.hasViewProp(a)) renderer.addActor(a);
+  }
+
+  publicAPI.actors = () => [
+    ...model.bones.map((b) => b.actor), ...Object.values(model.muscles).map((m) => m.actor),
+    ...[model.floor, model.foot, model.trunk, model.com].filter(Boolean).map((s) => s.actor),
+  ];
+
+  publicAPI.setVisible = (on) => {
+    model.visible = on;
+    if (!model.built) return;
+    attach();
+    for (const a of publicAPI.actors()) a.setVisibility(on);
+    if (!on) arrows.hide();
+  };
+
+  // the classroom palette (muscle colours, floor) or the normal one
+  publicAPI.applyPalette = () => {
+    const sd = hip.scene_data;
+    for (const [side, m] of Object.entries(model.muscles)) {
+      setDirectScalars(vtk, m, partRgb(sd.sides[side].muscle.part, hip.classroom ? sd.colors.classroom : sd.colors.normal, hip.contract.parts));
+    }
+    const s = hip.texts.stance.colors;
+    if (model.floor) {
+      model.floor.setColor(hip.classroom ? s.floor_classroom : s.floor);
+      model.trunk.setColor(hip.classroom ? s.trunk_classroom : s.trunk);
+      model.com.setColor(hip.classroom ? s.trunk_classroom : s.trunk);
+    }
+    arrows.setRadius(hip.classroom ? 9 : 7);
+  };
+
+  // light bones at LOD_SCALE of the resolution while it moves; full detail, supersampled, at rest
+  publicAPI.setLight = (on) => {
+    if (on === model.light) return;
+    model.light = on;
+    for (const b of model.bones) if (b.lodPd) b.mapper.setInputData(on ? b.lodPd : b.fullPd);
+    for (const m of Object.values(model.muscles)) {  // every other fibre and sample
+      m.pd.getPolys().setData(on ? m.lodCells : m.cells);
+      m.pd.modified();
+    }
+    win.setScale(on ? LOD_SCALE : SUPERSAMPLE);
+  };
+  publicAPI.isLight = () => model.light;
+
+  // a StanceResult (stanceModel.js solve) drawn: bones, muscles, floor, trunk, arrows
+  publicAPI.show = (res, stance) => {
+    build();
+    const T = res.transforms;
+    for (const b of model.bones) {
+      const m = T[b.key];
+      b.actor.setUserMatrix(f32m(m));
+      b.present = !!m;
+    }
+    const pelvis = f32m(T.pelvis);
+    for (const [side, m] of Object.entries(model.muscles)) {
+      const mm = pose.muscleModel(side);
+      const s = mm.surface(inPoseRange(hip.contract, side === stance.side ? res.stance_pose : res.swing_pose), m.buf);
+      const pts = m.pd.getPoints().getData();
+      pts.set(s.vertices);
+      vertexNormals(pts, m.tris, m.pd.getPointData().getNormals().getData());
+      m.pd.getPoints().modified();
+      m.pd.getPointData().getNormals().modified();
+      m.pd.modified();
+      m.actor.setUserMatrix(pelvis);
+    }
+    const fy = res.floor_y, a = res.stance_ankle;
+    model.floor.set(boxMesh([a[0] - 260, fy - 8, a[2] - 260], [a[0] + 260, fy, a[2] + 260]));
+    model.foot.set(boxMesh([a[0] - 60, fy, a[2] - 45], [a[0] + 150, fy + 14, a[2] + 45]));
+    const [base, top] = res.trunk;
+    model.trunk.set(arrowMesh(base, top, hip.classroom ? 7 : 5, false));
+    model.com.set(ballMesh(res.com_above, hip.classroom ? 22 : 16));
+    arrows.set(forceArrows(res, hip));
+    publicAPI.setVisible(true);
+  };
+
+  publicAPI.invalidateSizes = () => arrows.invalidateSizes();
+
+  // world bounds of the drawn body (bones and floor): [xmin, xmax, ymin, ymax, zmin, zmax]
+  publicAPI.bounds = () => {
+    const out = [Infinity, -Infinity, Infinity, -Infinity, Infinity, -Infinity];
+    for (const a of [...model.bones.map((b) => b.actor), model.com && model.com.actor, model.trunk && model.trunk.actor].filter(Boolean)) {
+      const bb = a.getBounds();
+      for (let q = 0; q < 3; q++) { out[2 * q] = Math.min(out[2 * q], bb[2 * q]); out[2 * q + 1] = Math.max(out[2 * q + 1], bb[2 * q + 1]); }
+    }
+    return out;
+  };
+
+  publicAPI.clear = () => {
+    for (const a of publicAPI.actors()) renderer.removeActor(a);
+    model.bones = []; model.muscles = {}; model.floor = model.foot = model.trunk = model.com = null;
+    model.built = null;
+    arrows.hide();
+  };
+  publicAPI.delete = () => { publicAPI.clear(); arrows.delete(); };
+  return publicAPI;
+}
+
+// the pose clamped to contract.pose_range: the muscle model's range (a stance hip adducting
+// beyond it is drawn with the muscle at the range's end)
+export function inPoseRange(contract, pose) {
+  const out = {};
+  for (const [j, [lo, hi]] of Object.entries(contract.pose_range)) out[j] = Math.max(lo, Math.min(hi, pose[j]));
+  return out;
+}
+
+// an axis-aligned box from corner lo to corner hi (mm)
+export function boxMesh(lo, hi) {
+  const p = [];
+  for (let k = 0; k < 8; k++) p.push(k & 1 ? hi[0] : lo[0], k & 2 ? hi[1] : lo[1], k & 4 ? hi[2] : lo[2]);
+  const quads = [[0, 2, 3, 1], [4, 5, 7, 6], [0, 1, 5, 4], [2, 6, 7, 3], [0, 4, 6, 2], [1, 3, 7, 5]];
+  const tris = [];
+  for (const [a, b, c, d] of quads) tris.push(a, b, c, a, c, d);
+  return { points: Float32Array.from(p), tris: Uint32Array.from(tris) };
+}
+
+// the arrows of a StanceResult's forces, scaled in body weights (contract.stance.arrow_mm_per_bw),
+// each from its point along the force: the weight down from the centre of mass, the abductor's
+// pull along its line, the hip contact from the centre of the femoral head into the socket (an
+// arrow ending at the head would lie inside the femur); the cane, a push from below, ends at the hand
+export function forceArrows(res, hip) {
+  const c = hip.contract.stance, t = hip.texts.stance, bw = res.body_weight_n, mm = c.arrow_mm_per_bw;
+  const out = [];
+  for (const id of ["weight", "abductor", "hip_contact", "cane"]) {
+    const f = res.forces[id];
+    if (!f) continue;
+    const n = Math.hypot(...f.vector);
+    if (!(n > 0)) continue;
+    const len = (n / bw) * mm, d = f.vector.map((x) => (x / n) * len);
+    const push = id === "cane";
+    const tail = push ? f.point.map((x, q) => x - d[q]) : f.point.slice();
+    const tip = push ? f.point.slice() : f.point.map((x, q) => x + d[q]);
+    const colors = hip.classroom ? t.colors.arrows_classroom : t.colors.arrows;
+    out.push({ id, tail, tip, color: colors[id], text: `${t.forces[id]} ${(n / bw).toFixed(2)} BW` });
+  }
+  return out;
+}
