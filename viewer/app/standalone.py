@@ -52,7 +52,7 @@ def export_html(
         view=view,
         stance=dict(stance or {}),
         standalone=True,
-        layers=list(contract.LAYERS),
+        layers=list(contract.DEFAULT_LAYERS),
         texts=s.texts,
         contract=s.contract,
         camera_preset={**s.cameras[side][view], "view_angle": contract.view_angle(), "name": view},
