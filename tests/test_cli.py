@@ -338,3 +338,24 @@ def test_stance_pictures_answer_bad_values_with_one_line(args, message, tmp_path
     err = capsys.readouterr().err
     assert exc.value.code == 2 and message in err and err.count("\n") == 1, err
     assert list(tmp_path.iterdir()) == []
+
+
+@pytest.mark.parametrize(
+    "command", ["serve", "screenshot", "animate", "handout", "export-html", "export-scene", "table", "stance"]
+)
+def test_every_help_prints(command, capsys):
+    """argparse formats help with %: a bare % in a help text breaks --help with a traceback."""
+    with pytest.raises(SystemExit) as exit_:
+        cli.main([command, "--help"])
+    assert exit_.value.code == 0
+    assert "usage: gmed" in capsys.readouterr().out
+
+
+def test_stance_cane_tip_moves_the_canes_lever(capsys):
+    from viewer.mechanics.stance import StanceInput, StanceModel
+
+    assert cli.main(["stance", "--cane", "20", "--cane-hand", "same", "--cane-tip", "60"]) == 0
+    out = capsys.readouterr().out
+    assert "its tip 60 mm from the midline" in out
+    r = StanceModel().solve(StanceInput(cane_pct=20.0, cane_hand="same", cane_tip_mm=60.0))
+    assert f"{r.abductor_force_bw:.2f}" in out

@@ -8,6 +8,7 @@ import io
 import math
 
 from viewer.cli.args import UsageError, check_new, number_in, output
+from viewer.mechanics.stance import CANE_TIP_MM, RANGES
 
 #: What ``--vary`` can sweep: its option, field, range, default sweep (strength: from strong to
 #: weak, as a muscle weakens; lean: from upright) and default step.
@@ -91,6 +92,7 @@ def inputs(args: argparse.Namespace) -> list[dict]:
         "body_mass_kg": args.body_mass,
         "cane_pct": args.cane,
         "cane_hand": args.cane_hand,
+        "cane_tip_mm": args.cane_tip,
     }
     if args.vary is None:
         sweep = (("--from", args.start), ("--to", args.stop), ("--step", args.step))
@@ -152,7 +154,8 @@ def format_table(rows: list[dict], head: str) -> str:
 def heading(args: argparse.Namespace, first: dict) -> str:
     """What is held fixed, in one or two lines."""
     cane = (
-        f"a cane in the {first['cane_hand']} hand pushing {first['cane_pct']:g} % of body weight"
+        f"a cane in the {first['cane_hand']} hand pushing {first['cane_pct']:g} % of body weight, "
+        f"its tip {first['cane_tip_mm']:g} mm from the midline"
         if first["cane_pct"] > 0
         else "no cane"
     )
@@ -202,7 +205,7 @@ def stance_args(p: argparse.ArgumentParser, strength: bool) -> None:
     p.add_argument("--stance", action="store_true", help=f"{what}, on the --side leg, seen from behind")
     if strength:
         p.add_argument(
-            "--strength", type=number_in(0, 100, " %"), default=None, help="with --stance: strength, % (100)"
+            "--strength", type=number_in(0, 100, " %"), default=None, help="with --stance: strength, %% (100)"
         )
     p.add_argument(
         "--lean", type=number_in(0, 30, " deg"), default=None, help="with --stance: trunk lean, deg (0)"
@@ -237,20 +240,25 @@ def add_parser(sub) -> None:
     )
     st.add_argument("--side", choices=["right", "left"], default="right", help="the stance (standing) leg")
     st.add_argument(
-        "--strength", type=number_in(0, 100, " %"), default=None, help="gluteus medius strength, % (100)"
+        "--strength",
+        type=number_in(*RANGES["strength_pct"], " %"),
+        default=None,
+        help="gluteus medius strength, %% (100)",
     )
     st.add_argument(
         "--lean",
-        type=number_in(0, 30, " deg"),
+        type=number_in(*RANGES["lean_deg"], " deg"),
         default=None,
         help="trunk lean toward the stance side, deg (0)",
     )
-    st.add_argument("--body-mass", type=number_in(20, 200, " kg"), default=70.0, help="kg (70)")
+    st.add_argument(
+        "--body-mass", type=number_in(*RANGES["body_mass_kg"], " kg"), default=70.0, help="kg (70)"
+    )
     st.add_argument(
         "--cane",
-        type=number_in(0, 30, " % of body weight"),
+        type=number_in(*RANGES["cane_pct"], " % of body weight"),
         default=0.0,
-        help="force pushed through a cane, % of body weight (0: no cane)",
+        help="force pushed through a cane, %% of body weight (0: no cane)",
     )
     st.add_argument(
         "--cane-hand",
@@ -258,13 +266,20 @@ def add_parser(sub) -> None:
         default="opposite",
         help="the hand holding the cane, relative to the stance leg (ignored without --cane)",
     )
+    st.add_argument(
+        "--cane-tip",
+        type=number_in(*RANGES["cane_tip_mm"], " mm"),
+        default=CANE_TIP_MM,
+        metavar="MM",
+        help=f"how far from the midline the cane's tip stands, on its hand's side, mm ({CANE_TIP_MM:g})",
+    )
     st.add_argument("--vary", choices=list(VARIED), default=None, help="sweep strength or lean")
     number = number_in(-1000, 1000)
     st.add_argument("--from", dest="start", type=number, help="first value (default: strength 100, lean 0)")
     st.add_argument(
         "--to", dest="stop", type=number, help="last value, included (default: strength 0, lean 30)"
     )
-    st.add_argument("--step", type=number, help="spacing (default 10 % for strength, 5 deg for lean)")
+    st.add_argument("--step", type=number, help="spacing (default 10 %% for strength, 5 deg for lean)")
     st.add_argument("--csv", metavar="FILE", type=output(".csv"), help="also write the rows as CSV")
     st.add_argument("--force", action="store_true", help="overwrite an existing CSV")
     st.set_defaults(func=run)
