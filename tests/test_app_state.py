@@ -18,8 +18,13 @@ def app():
 def test_initial_state(app):
     sd = app.view3d.scene_data
     assert set(sd["sides"]) == {"right", "left"}  # both sides once: a side switch sends no meshes
-    assert [b["id"] for b in sd["bones"]] == ["sacrum", "hip_right", "hip_left", "femur_right", "femur_left"]
+    assert [b["id"] for b in sd["bones"]] == [
+        "sacrum", "hip_right", "hip_left", "femur_right", "femur_left",
+        "tibia_fibula_right", "tibia_fibula_left", "patella_right", "patella_left",
+    ]  # fmt: skip
+    # the lower legs are sent but off: the abduction view is of the hip
     assert set(app.view3d.layers) == {"bones", "muscle", "fibres", "footprints", "labels", "other_side"}
+    assert app.lower_legs is False
     assert app.view3d.pose == {"side": "right", "abduction": 0.0, "flexion": 0.0, "rotation": 0.0}
     assert set(app.view3d.cameras["left"]) == set(app.view3d.contract["views"]["ids"])
 
@@ -97,6 +102,32 @@ def test_screenshot_is_rendered_offscreen(app):
     img = Image.open(io.BytesIO(png))
     assert img.size == (1280, 720)
     assert np.asarray(img.convert("L")).std() > 10  # a picture, not a blank frame
+
+
+def test_lower_legs_layer_checkbox_classroom_and_screenshot():
+    """Off at first; its sidebar checkbox and classroom toggle send only the layer list; the
+    screenshot draws the lower legs below the femur when it is on."""
+    app = GmedApp(view="anterior", screenshot_size="1280 x 720")
+    sent, layout = app.view3d.scene_data, app.__panel__()
+    # the presets frame the hip; the user zoomed out to the knees (camera 1.4 m in front)
+    focal = [0.0, -300.0, 0.0]
+    app.view3d.camera = {"position": [1400.0, -300.0, 0.0], "focal_point": focal, "view_up": [0.0, 1.0, 0.0]}
+    names = [getattr(w, "name", None) for w in app._controls.objects]
+    assert "Lower legs" in names and app._controls.objects[names.index("Lower legs")].value is False
+    grey = []
+    for on in (False, True):
+        app.lower_legs = on
+        assert ("lower_legs" in app.view3d.layers) is on and app.view3d.scene_data is sent
+        grey.append(np.asarray(Image.open(app.screenshot()).convert("L"), dtype=float))
+    # the lower legs come in under the knees (the picture's bottom fifth) and nowhere else
+    rows, changed = grey[0].shape[0], np.abs(grey[1] - grey[0]) > 30
+    assert not changed[: rows // 2].any()
+    assert changed[4 * rows // 5 :].mean() > 0.02
+    app.classroom = True
+    bar = [getattr(w, "name", None) for w in app._bar.objects]
+    assert "Lower legs" in bar and layout is app.__panel__()
+    app.param.update(classroom=False, lower_legs=False)
+    assert "lower_legs" not in app.view3d.layers
 
 
 def test_sessions_do_not_share_state():

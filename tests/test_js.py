@@ -19,7 +19,7 @@ import numpy as np
 import pytest
 from nodejs import modules, require_node, run
 
-from viewer import contract
+from viewer import contract, data
 from viewer.anatomy import Pose
 from viewer.app import hipview
 
@@ -211,13 +211,20 @@ def test_each_side_sees_the_other_as_its_other_side_layer(node, tmp_path, scene)
     got = run(
         node,
         tmp_path,
-        modules("sides.js")
+        modules("util.js", "sides.js")
         + """
 const sd = { bones: DATA.bones, sides: DATA.sides, colors: {}, layout: {} };
 const view = (side) => sideScene(sd, side).meshes.map((m) => [m.id, m.group, m.moves]);
+// the meshes drawn with some layers on (sceneActors.showLayers)
+const shown = (side, layers) =>
+  sideScene(sd, side).meshes.filter((m) => groupShown(new Set(layers), m.group)).map((m) => m.id);
 out({ right: view("right"), left: view("left"), same: sideScene(sd, "left") === sideScene(sd, "left"),
-      none: sideScene(sd, "middle") });
+      none: sideScene(sd, "middle"),
+      defaults: shown("right", DATA.contract.default_layers),
+      legs: shown("right", ["bones", "lower_legs"]),
+      both: shown("right", ["lower_legs", "other_side"]) });
 """,
+        contract=contract.as_json(),
         bones=bones,
         sides=sides,
     )
@@ -227,12 +234,24 @@ out({ right: view("right"), left: view("left"), same: sideScene(sd, "left") === 
         ["hip_left", "other_side", False],
         ["femur_right", "bones", True],
         ["femur_left", "other_side", False],
+        # the lower legs: the moving side's follows its femur; the other's needs both layers
+        ["tibia_fibula_right", "lower_legs", True],
+        ["tibia_fibula_left", ["lower_legs", "other_side"], False],
+        ["patella_right", "lower_legs", True],
+        ["patella_left", ["lower_legs", "other_side"], False],
         ["muscle_left", "other_side", False],
     ]
     assert ["femur_left", "bones", True] in got["left"] and ["muscle_right", "other_side", False] in got[
         "left"
     ]
+    assert ["tibia_fibula_left", "lower_legs", True] in got["left"]
+    assert ["patella_right", ["lower_legs", "other_side"], False] in got["left"]
     assert got["same"] is True and got["none"] is None
+    # off by default; on: the moving side's lower leg; with the other side: both lower legs
+    legs = lambda names: [m for m in names if m.startswith(("tibia", "patella"))]  # noqa: E731
+    assert legs(got["defaults"]) == []
+    assert legs(got["legs"]) == ["tibia_fibula_right", "patella_right"]
+    assert set(legs(got["both"])) == set(data.LEG_BONES)
 
 
 # ---------------------------------------------------------------------------- input.js

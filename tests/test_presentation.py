@@ -4,7 +4,7 @@ import numpy as np
 import pytest
 from matplotlib.colors import to_rgb
 
-from viewer import data, presentation
+from viewer import contract, data, geometry, presentation
 from viewer.anatomy import Pose
 from viewer.options import LAYERS, SceneOptions
 from viewer.posed import Hip, pose_hip
@@ -87,11 +87,19 @@ def test_presentation_of_every_layer(hip):
     names = [i.name for i in pres.items]
     assert names == [
         "sacrum", "hip_right", "hip_left", "femur_right", "femur_left",
+        "tibia_fibula_right", "patella_right", "tibia_fibula_left", "patella_left",
         "muscle_right", "fibres_right", "origin_right", "insertion_right",
         "muscle_left", "fibres_left", "origin_left", "insertion_left",
     ]  # fmt: skip
     items = {i.name: i for i in pres.items}
     np.testing.assert_array_equal(items["femur_right"].matrix, posed.femur["right"])
+    # the lower legs follow their femur, knee straight; the other side's stays at neutral
+    for bone in ("tibia_fibula_right", "patella_right"):
+        np.testing.assert_array_equal(items[bone].matrix, posed.femur["right"])
+        np.testing.assert_allclose(items[bone].matrix, hip.model.lower_leg_transform("right", opts.pose))
+    assert items["tibia_fibula_left"].matrix is None and items["patella_left"].matrix is None
+    tibia = items["tibia_fibula_right"]
+    assert tibia.kind == "bone" and tibia.colour == to_rgb(hip.style["bone"])
     np.testing.assert_array_equal(items["insertion_right"].matrix, posed.femur["right"])
     assert items["femur_left"].matrix is None and items["origin_right"].matrix is None
     assert items["sacrum"].specular == 0.15 and items["muscle_right"].specular == 0.25
@@ -114,6 +122,36 @@ def test_layers_shown():
     assert presentation.sides_shown("left", frozenset({"other_side"})) == ("left", "right")
     assert presentation.bones_shown("right", frozenset({"muscle"})) == ()
     assert presentation.bones_shown("right", frozenset({"bones"})) == ("sacrum", "hip_right", "femur_right")
+    assert presentation.legs_shown("right", frozenset({"bones", "other_side"})) == ()
+    assert presentation.legs_shown("left", frozenset({"lower_legs"})) == ("tibia_fibula_left", "patella_left")
+    assert presentation.legs_shown("left", frozenset({"lower_legs", "other_side"})) == (
+        "tibia_fibula_left", "patella_left", "tibia_fibula_right", "patella_right",
+    )  # fmt: skip
+
+
+def test_lower_legs_are_off_by_default_and_hang_under_the_knee(hip):
+    """Off unless chosen; on, the tibia's top sits just under the femoral condyles in a pose."""
+    assert "lower_legs" in LAYERS and "lower_legs" not in SceneOptions().layers
+    assert "lower_legs" not in contract.DEFAULT_LAYERS
+    pose = Pose(30.0, 20.0, -10.0)
+    off = presentation.present(hip, pose_hip(hip, "right", pose), SceneOptions(pose=pose))
+    assert not [i.name for i in off.items if i.name.startswith(("tibia", "patella"))]
+    opts = SceneOptions(pose=pose, layers=SceneOptions().layers | {"lower_legs"})
+    items = {i.name: i for i in presentation.present(hip, pose_hip(hip, "right", pose), opts).items}
+    model, m = hip.model, items["femur_right"].matrix
+    femur = geometry.apply(m, model.bones["femur_right"].vertices)
+    tibia = geometry.apply(items["tibia_fibula_right"].matrix, model.bones["tibia_fibula_right"].vertices)
+    np.testing.assert_allclose(tibia, model.posed_vertices("tibia_fibula_right", pose), atol=1e-9)
+    up = m[:3, :3] @ [0.0, 1.0, 0.0]  # the femur's long axis, toward the hip
+    condyles = (femur @ up).min()
+    # the intercondylar eminence reaches 2.4 mm above the condyles' lowest point, between them
+    assert -5.0 < (tibia @ up).max() - condyles < 5.0
+    plateau = model.landmark("tibial_plateau_centre_right", pose) @ up
+    assert 5.0 < condyles - plateau < 20.0  # 13.1 mm
+    # the whole tibia-fibula hangs below the knee, the ankle ~400 mm under the knee centre
+    assert (tibia @ up).min() < condyles - 350.0
+    knee, ankle = model.landmark("knee_centre_right", pose), model.landmark("ankle_centre_right", pose)
+    assert 350.0 < (knee - ankle) @ up < 450.0
 
 
 def test_label_anchors_follow_the_muscle_and_the_femur(hip):

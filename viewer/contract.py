@@ -14,7 +14,14 @@ from viewer import data
 from viewer.anatomy import POSE_RANGE, SIDES
 
 #: Layers a scene can show, in the order of the app's checkboxes.
-LAYERS = ("bones", "muscle", "fibres", "footprints", "labels", "other_side")
+LAYERS = ("bones", "muscle", "fibres", "footprints", "labels", "other_side", "lower_legs")
+
+#: Layers shown unless the user chooses them (the abduction view is of the hip: the lower
+#: legs, far below it, are off at first).
+OFF_BY_DEFAULT = ("lower_legs",)
+
+#: Layers a picture, the app and the offline page open with.
+DEFAULT_LAYERS = tuple(name for name in LAYERS if name not in OFF_BY_DEFAULT)
 
 #: Themes a picture can be drawn in (``annotations/style.json`` must define each).
 THEMES = ("light", "dark", "print", "classroom")
@@ -46,8 +53,9 @@ STANCE_UI = {
     "default_view": "posterior",
 }
 
-#: Bone ids (``viewer.data.BONES``) in the order the browser draws them: the sacrum first.
-BONES = ("sacrum", *(b for b in data.BONES if b != "sacrum"))
+#: Bone ids (``viewer.data.ALL_BONES``) in the order the browser draws them: the sacrum first,
+#: the lower legs (``data.LEG_BONES``, the ``lower_legs`` layer) last.
+BONES = ("sacrum", *(b for b in data.BONES if b != "sacrum"), *data.LEG_BONES)
 
 
 @dataclass(frozen=True)
@@ -161,6 +169,7 @@ def as_json() -> dict:
         "pose_range": {k: list(v) for k, v in POSE_RANGE.items()},
         "step_deg": STEP_DEG,
         "layers": list(LAYERS),
+        "default_layers": list(DEFAULT_LAYERS),
         "bones": list(BONES),
         "parts": list(muscle_parts()),
         "views": views(),

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from viewer.anatomy import Pose
-from viewer.contract import LAYERS  # noqa: F401  (re-exported)
+from viewer.contract import DEFAULT_LAYERS, LAYERS  # noqa: F401  (re-exported)
 
 
 @dataclass
@@ -16,5 +16,5 @@ class SceneOptions:
     side: str = "right"
     view: str | None = None
     theme: str = "light"
-    layers: frozenset[str] = frozenset({"bones", "muscle", "fibres", "footprints", "other_side"})
+    layers: frozenset[str] = frozenset(DEFAULT_LAYERS) - {"labels"}
     muscle_opacity: float = 1.0

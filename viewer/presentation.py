@@ -277,6 +277,16 @@ def bones_shown(side: str, layers: frozenset[str]) -> tuple[str, ...]:
     return ("sacrum", *(f"hip_{s}" for s in sides), *(f"femur_{s}" for s in sides))
 
 
+def legs_shown(side: str, layers: frozenset[str]) -> tuple[str, ...]:
+    """Lower-leg bone ids drawn (``data.LEG_BONES``; none without the ``lower_legs`` layer).
+
+    Each follows its femur with the knee straight; the other side's only with ``other_side``.
+    """
+    if "lower_legs" not in layers:
+        return ()
+    return tuple(f"{kind}_{s}" for s in sides_shown(side, layers) for kind in ("tibia_fibula", "patella"))
+
+
 @dataclass(frozen=True)
 class Item:
     """One mesh of a picture.
@@ -379,10 +389,11 @@ def present(hip: Hip, posed: PosedHip, opts: SceneOptions) -> Presentation:
             name,
             "bone",
             colour=rgb(style["bone"]),
-            matrix=posed.femur[side] if name == f"femur_{side}" else None,
+            # the moving femur and its lower leg (knee straight) move with the femur's matrix
+            matrix=posed.femur[side] if name.endswith(f"_{side}") and not name.startswith("hip_") else None,
             specular=style["specular"]["bone"],
         )
-        for name in bones_shown(side, opts.layers)
+        for name in (*bones_shown(side, opts.layers), *legs_shown(side, opts.layers))
     ]
     for s in sides_shown(side, opts.layers):
         surface = posed.muscles[s]

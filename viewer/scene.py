@@ -165,11 +165,11 @@ class HipScene:
     def apply(self, actors: dict[str, pv.Actor], posed: PosedHip) -> None:
         """Move the animated side of a populated scene to a posed hip, in place.
 
-        Only what the pose changes is touched: the femur's and the insertion's
-        matrices, and the points of the muscle and its fibres.
+        Only what the pose changes is touched: the matrices of the femur, its lower leg
+        and the insertion, and the points of the muscle and its fibres.
         """
         side = posed.side
-        for key in (f"femur_{side}", f"insertion_{side}"):
+        for key in (f"femur_{side}", f"tibia_fibula_{side}", f"patella_{side}", f"insertion_{side}"):
             if key in actors:
                 actors[key].user_matrix = posed.femur[side]
         s = posed.muscles[side]

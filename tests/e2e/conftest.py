@@ -138,6 +138,30 @@ class Page:
     def readout(self) -> dict:
         return self.page.evaluate("window.gmed.readout()")
 
+    def set_camera(self, position, focal_point, view_up=(0.0, 1.0, 0.0)) -> None:
+        """Aim the view's camera (mm), as the server does with ``HipView.camera_preset``."""
+        self.page.evaluate(
+            f"""([position, focal_point, view_up]) => {{
+              const v = {VIEW_MODEL};
+              const nonce = Math.random();
+              v.camera_preset = {{ ...v.camera_preset, position, focal_point, view_up, nonce }};
+            }}""",
+            [list(position), list(focal_point), list(view_up)],
+        )
+        self.wait_idle()
+
+
+#: The HipView model's properties in the page (Panel's JSComponent data), as JS.
+VIEW_MODEL = "[...Bokeh.documents[0].all_models].find((m) => m.data && m.data.camera_preset).data"
+#: A camera 1.5 m in front of the pelvis that sees the knees (the presets frame the hip).
+KNEES_CAMERA = ([1500.0, -330.0, 0.0], [0.0, -330.0, 0.0])
+
+
+def changed_rows(a: np.ndarray, b: np.ndarray, bands: int = 10) -> list[float]:
+    """Share of pixels that changed (by more than 30 in a channel) in each horizontal band."""
+    changed = np.abs(a - b).max(axis=-1) > 30
+    return [float(band.mean()) for band in np.array_split(changed, bands)]
+
 
 def red_fraction(img: np.ndarray) -> float:
     """Share of the view in the muscle's red."""

@@ -13,7 +13,17 @@ from urllib.parse import urlparse
 
 import numpy as np
 import pytest
-from conftest import READOUT_MM, Page, image, python_readout, readout_error, red_fraction
+from conftest import (
+    KNEES_CAMERA,
+    READOUT_MM,
+    VIEW_MODEL,
+    Page,
+    changed_rows,
+    image,
+    python_readout,
+    readout_error,
+    red_fraction,
+)
 
 from viewer.app.hipview import VTK_JS_URL
 
@@ -194,6 +204,30 @@ def test_classroom_mode_projector_sizes(app_page):
     assert size >= 28 and readout >= 28 and controls >= 24
     img = image(p.canvas_png())
     assert (img.sum(axis=-1) < 30).mean() > 0.3  # black background for the projector
+    assert p.errors() == []
+
+
+def test_lower_legs_checkbox_draws_them_below_the_femurs(app_page):
+    """The sidebar's Lower legs checkbox: off at first; on, the tibias and patellas appear
+    under the knees (the camera zoomed out), and nothing changes above them."""
+    p = app_page(width=1400, height=900)
+    box = p.page.locator(".gmed-sidebar .bk-Checkbox").filter(has_text="Lower legs").locator("input")
+    assert box.count() == 1 and not box.is_checked()
+    assert "lower_legs" not in p.page.evaluate(VIEW_MODEL + ".layers")
+    p.set_camera(*KNEES_CAMERA)
+    off = p.canvas()
+    box.check()
+    p.page.wait_for_function(VIEW_MODEL + ".layers.includes('lower_legs')", timeout=10_000)
+    on = p.canvas()
+    bands = changed_rows(off, on)
+    assert max(bands[:5]) < 0.002, bands  # the hip and the thighs as they were
+    assert min(bands[7:]) > 0.02, bands  # the lower legs under the knees
+    # a pose moves them with the femur: abducted, the right lower leg leaves its place
+    p.set_pose(abduction=30)
+    assert max(changed_rows(on, p.canvas())[7:]) > 0.02
+    box.uncheck()
+    p.set_pose(abduction=0)
+    assert max(changed_rows(off, p.canvas())) < 0.002
     assert p.errors() == []
 
 

@@ -8,7 +8,15 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-from conftest import READOUT_MM, Page, python_readout, readout_error, red_fraction
+from conftest import (
+    KNEES_CAMERA,
+    READOUT_MM,
+    Page,
+    changed_rows,
+    python_readout,
+    readout_error,
+    red_fraction,
+)
 
 from viewer import cli, contract
 from viewer.app.standalone import export_html
@@ -229,6 +237,24 @@ def test_menu_layers_views_classroom_and_info(offline, open_offline):
     p.page.get_by_role("button", name="About the gluteus medius").click()
     assert info.is_visible()
     assert "Gluteus medius" in info.inner_text() and "Sources" in info.inner_text()
+    only_local(p)
+    assert p.errors() == []
+
+
+def test_menu_lower_legs_off_then_on_and_in_stance(offline, open_offline):
+    """The ☰ menu's Lower legs checkbox: off at first; on, the lower legs appear under the
+    knees and nowhere else;"""
+    p = open_offline(offline.as_uri())
+    p.page.locator(".gmed-panel-toggle").click()
+    box = p.page.get_by_label("Lower legs", exact=True)
+    assert box.count() == 1 and not box.is_checked()
+    p.set_camera(*KNEES_CAMERA)
+    off = p.canvas()
+    box.check()
+    on = p.canvas()
+    bands = changed_rows(off, on)
+    assert max(bands[:5]) < 0.002, bands
+    assert min(bands[7:]) > 0.02, bands
     only_local(p)
     assert p.errors() == []
 

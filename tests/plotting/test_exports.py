@@ -10,6 +10,7 @@ import trimesh
 from PIL import Image
 
 from viewer import cli, data
+from viewer.anatomy import Pose
 from viewer.export import ExportError, animate, write_atomic
 from viewer.export.geometry_files import source_line
 from viewer.scene import HipScene, SceneOptions
@@ -136,6 +137,24 @@ def test_glb_and_ply_scene(tmp_path, model):
     assert set(np.unique(raw["part"])) == {0, 1, 2}
     assert json.loads((folder / "scene.json").read_text())["units"] == "mm"
     assert np.abs(trimesh.load(folder / "sacrum.ply").vertices).max() > 50  # millimetres
+    assert not list(folder.glob("tibia*")) and not list(folder.glob("patella*"))
+
+
+def test_export_scene_with_the_lower_legs(tmp_path, model):
+    """--lower-legs (the lower_legs layer) adds both tibia-fibulas and patellas, posed with
+    their femur (knee straight), named like the other bones."""
+    glb = tmp_path / "legs.glb"
+    run(["export-scene", str(glb), "--abduction", "30", "--flexion", "20", "--lower-legs"])
+    geometry = trimesh.load(glb).geometry
+    legs = {"tibia_fibula_right", "tibia_fibula_left", "patella_right", "patella_left"}
+    assert legs < set(geometry) and "femur_right" in geometry
+    posed = model.posed_vertices("tibia_fibula_right", Pose(30.0, 20.0))
+    np.testing.assert_allclose(geometry["tibia_fibula_right"].vertices, 0.001 * posed, atol=1e-6)
+    np.testing.assert_allclose(
+        geometry["patella_left"].vertices, 0.001 * model.bones["patella_left"].vertices, atol=1e-6
+    )
+    meta = json.loads(glb.with_suffix(".json").read_text())
+    assert meta["parts"]["tibia_fibula_left"]["triangles"] == len(model.bones["tibia_fibula_left"].faces)
 
 
 def test_png_bytes_open(tmp_path):

@@ -42,7 +42,7 @@ def test_culled_meshes_are_wound_outward(browser_scene):
     for angle in (-15.0, 0.0, 45.0):
         tm = mesh(muscle_points(browser_scene, "right", Pose(angle)).astype("<f4").tobytes(), tris)
         assert tm.is_watertight and tm.volume > 10_000.0, angle
-    assert checked == 16
+    assert checked == 2 * (9 + 1 + 2)  # nine bones, the other muscle, two footprints
 
 
 def test_light_footprints_follow_the_full_ones(browser_scene):
@@ -87,7 +87,10 @@ def test_one_payload_for_both_sides(browser_scene):
     """Every bone once; per side the muscle, footprints, labels and the muscle model the page
     poses: its height fields as float32 bytes, which hold the Python heights exactly."""
     sd = browser_scene.static
-    assert [b["id"] for b in sd["bones"]] == ["sacrum", "hip_right", "hip_left", "femur_right", "femur_left"]
+    assert [b["id"] for b in sd["bones"]] == [
+        "sacrum", "hip_right", "hip_left", "femur_right", "femur_left",
+        "tibia_fibula_right", "tibia_fibula_left", "patella_right", "patella_left",
+    ]  # fmt: skip
     for side in ("right", "left"):
         model = sd["sides"][side]["model"]
         field = browser_scene.scene.muscles[side].pelvis_height
@@ -105,3 +108,21 @@ def test_light_ribbons_join_every_other_sample(browser_scene):
     assert len(full) == k * 2 * (nv - 1)
     assert len(light) == k * 2 * len(range(0, nv - 2, 2))
     assert set(np.unique(light)) <= set(np.unique(full))
+
+
+def test_lower_legs_are_sent_once_like_the_other_bones(browser_scene):
+    """The lower legs (the ``lower_legs`` layer): neutral meshes as float32 points and normals
+    and uint32 triangles, with light versions, placed by the femur matrix in the page."""
+    bones = {b["id"]: b for b in browser_scene.static["bones"]}
+    model = browser_scene.scene.model
+    sizes = {}
+    for bone in ("tibia_fibula_right", "tibia_fibula_left", "patella_right", "patella_left"):
+        b = bones[bone]
+        points = np.frombuffer(b["points"], "<f4").reshape(-1, 3)
+        np.testing.assert_allclose(points, model.bones[bone].vertices, atol=1e-4)
+        np.testing.assert_array_equal(np.frombuffer(b["tris"], "<u4").reshape(-1, 3), model.bones[bone].faces)
+        assert len(b["normals"]) == len(b["points"]) and b["color"] == bones["femur_right"]["color"]
+        assert len(b["lod"]["tris"]) < 0.3 * len(b["tris"])
+        sizes[bone] = sum(len(x) for x in (b["points"], b["normals"], b["tris"], *b["lod"].values()))
+    # four meshes of ~0.6 MB as PLY: at most 0.75 MB sent (before base64)
+    assert sum(sizes.values()) < 750_000, sizes

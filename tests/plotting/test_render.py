@@ -53,9 +53,12 @@ def test_scene_draws_the_presentation_and_moves_with_the_pose(scene):
     plotter = pv.Plotter(off_screen=True, window_size=(200, 150))
     try:
         actors = scene.populate(plotter, opts)
-        assert len(actors) == 13 and "labels" not in actors
+        assert len(actors) == 17 and "labels" not in actors  # 13 and the four lower-leg bones
         matrix = scene.model.femur_transform("right", opts.pose)
         assert np.array_equal(actors["insertion_right"].user_matrix, matrix)
+        assert np.array_equal(actors["tibia_fibula_right"].user_matrix, matrix)
+        leg = actors["tibia_fibula_right"].mapper.dataset
+        np.testing.assert_array_equal(leg.points, scene.model.bones["tibia_fibula_right"].vertices)
         pose = Pose(35.0, 20.0)
         scene.update_pose(actors, "right", pose)
         posed = pose_hip(scene.hip, "right", pose, other_side=False)
@@ -64,7 +67,27 @@ def test_scene_draws_the_presentation_and_moves_with_the_pose(scene):
         np.testing.assert_array_equal(actors["fibres_right"].mapper.dataset.points, posed.ribbons["right"])
         np.testing.assert_array_equal(actors["femur_right"].user_matrix, posed.femur["right"])
         np.testing.assert_array_equal(actors["insertion_right"].user_matrix, posed.femur["right"])
+        for bone in ("tibia_fibula_right", "patella_right"):  # the lower leg follows, knee straight
+            np.testing.assert_array_equal(actors[bone].user_matrix, posed.femur["right"])
+        np.testing.assert_array_equal(actors["tibia_fibula_left"].user_matrix, np.eye(4))
         neutral = scene.hip.neutral["left"].vertices  # the other side does not move
         np.testing.assert_array_equal(actors["muscle_left"].mapper.dataset.points, neutral)
     finally:
         plotter.close()
+
+
+def test_lower_legs_layer_draws_under_the_knees(scene):
+    """Off by default; on, with the camera zoomed out to the knees, only the picture's lower
+    part changes: the tibias and patellas under the femurs."""
+    camera = {
+        "position": [1400.0, -300.0, 0.0],
+        "focal_point": [0.0, -300.0, 0.0],
+        "view_up": [0.0, 1.0, 0.0],
+    }
+    off = SceneOptions(view="anterior")
+    assert "lower_legs" not in off.layers
+    on = SceneOptions(view="anterior", layers=off.layers | {"lower_legs"})
+    a, b = (rgb(render_png(scene, o, size=(300, 400), camera=camera)) for o in (off, on))
+    changed = np.abs(a - b).max(axis=2) > 30
+    assert not changed[:200].any()  # the hip and the thighs as they were
+    assert changed[300:].mean() > 0.03

@@ -84,6 +84,7 @@ class GmedApp(pn.viewable.Viewer):
     footprints = param.Boolean(default=True)
     labels = param.Boolean(default=True)
     other_side = param.Boolean(default=True)
+    lower_legs = param.Boolean(default=False, doc="tibia-fibulas and patellas (off at first)")
     muscle_opacity = param.Number(default=1.0, bounds=(0.1, 1.0), step=0.05)
     view = param.Selector(
         default="oblique", objects=["oblique", "anterior", "posterior", "lateral", "superior"]
@@ -353,6 +354,7 @@ class GmedApp(pn.viewable.Viewer):
                 )
                 for v in ("anterior", "posterior", "lateral", "superior")
             ],
+            w.Toggle.from_param(self.param.lower_legs, name="Lower legs", stylesheets=big),
             w.Toggle.from_param(self.param.classroom, name="Exit classroom", stylesheets=big),
         ]
 

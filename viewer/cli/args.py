@@ -183,7 +183,7 @@ def scene_options(args: argparse.Namespace):
     from viewer.anatomy import Pose
     from viewer.options import SceneOptions
 
-    shown = set(contract.LAYERS) - {"labels"} if args.layers is None else set(args.layers)
+    shown = set(contract.DEFAULT_LAYERS) - {"labels"} if args.layers is None else set(args.layers)
     if getattr(args, "labels", False):
         shown.add("labels")
     pose = Pose(args.abduction, args.flexion, args.rotation)

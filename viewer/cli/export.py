@@ -14,7 +14,7 @@ def run_scene(args: argparse.Namespace) -> Path:
     from viewer.scene import HipScene
 
     opts = scene_options(args)
-    return export_scene(HipScene(), args.out, opts.pose, opts.side, args.force)
+    return export_scene(HipScene(), args.out, opts.pose, opts.side, args.force, lower_legs=args.lower_legs)
 
 
 def run_html(args: argparse.Namespace) -> Path:
@@ -33,6 +33,9 @@ def add_scene_parser(sub) -> None:
         "out", type=output(".glb", folder=True), help="output .glb, or a folder name for PLY files"
     )
     pose_args(ex)
+    ex.add_argument(
+        "--lower-legs", action="store_true", help="add the tibia-fibulas and patellas (the lower_legs layer)"
+    )
     ex.set_defaults(func=writes(run_scene), view=None, theme="light", layers=None)
 
 

@@ -25,19 +25,27 @@ EXPORT_NAMES = {
     "femur_right": "femur_right",
     "femur_left": "femur_left",
 }
+#: Part names of the lower legs (the ``lower_legs`` layer), exported when asked for.
+LEG_EXPORT_NAMES = {bone: bone for bone in data.LEG_BONES}
 
 
-def posed_parts(scene: HipScene, pose: Pose, side: str) -> dict[str, dict]:
+def posed_parts(scene: HipScene, pose: Pose, side: str, lower_legs: bool = False) -> dict[str, dict]:
     """Posed geometry per exported part: vertices ((n, 3) float, mm), faces ((f, 3) int),
-    colour ('#rrggbb') and, for the muscles, part ids ((n,) int)."""
+    colour ('#rrggbb') and, for the muscles, part ids ((n,) int).
+
+    ``lower_legs``: the tibia-fibulas and patellas too, each with its femur (knee straight).
+    """
     hip = scene.hip
     posed = pose_hip(hip, side, pose, other_side=True)
+    names = {**EXPORT_NAMES, **(LEG_EXPORT_NAMES if lower_legs else {})}
     parts = {}
-    for bone, name in EXPORT_NAMES.items():
+    for bone, name in names.items():
         b = hip.model.bones[bone]
-        moved = bone.startswith("femur")
+        moved = not bone.startswith(("hip_", "sacrum"))  # femurs and lower legs
         parts[name] = {
-            "vertices": geometry.apply(posed.femur[bone[6:]], b.vertices) if moved else b.vertices.copy(),
+            "vertices": geometry.apply(posed.femur[bone.rpartition("_")[2]], b.vertices)
+            if moved
+            else b.vertices.copy(),
             "faces": b.faces,
             "color": hip.style["bone"],
         }
@@ -61,17 +69,24 @@ def source_line() -> str:
     return template.format(package=src["package"], version=src["version"], licence=licence)
 
 
-def export_scene(scene: HipScene, out: Path, pose: Pose, side: str = "right", force: bool = False) -> Path:
+def export_scene(
+    scene: HipScene,
+    out: Path,
+    pose: Pose,
+    side: str = "right",
+    force: bool = False,
+    lower_legs: bool = False,
+) -> Path:
     """Posed geometry as glTF binary (``.glb``, metres) or one PLY per part in a folder (mm).
 
     A JSON sidecar lists the parts, units, frame and pose. Muscle vertices carry
     their part id (0 anterior, 1 middle, 2 posterior): the PLY property ``part``,
-    the glTF attribute ``_PART``.
+    the glTF attribute ``_PART``. ``lower_legs`` adds the tibia-fibulas and patellas.
     """
     import trimesh
 
     out = Path(out)
-    parts = posed_parts(scene, pose, side)
+    parts = posed_parts(scene, pose, side, lower_legs)
     part_names = list(scene.hip.part_ids)
     meta = {
         "frame": "ISB pelvis frame: origin midway between the ASISs, X anterior, Y superior, Z right",

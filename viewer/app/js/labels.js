@@ -95,7 +95,7 @@ export function newLabels({ root, layer, svg, canvasHost, win, scene, model: hip
     let n = 0, nt = 0;
     for (const m of scene.getSceneData().meshes) {
       const a = actors[m.id];
-      if (m.moves || !a.lodPd || !on.has(a.group)) continue;
+      if (m.moves || !a.lodPd || !groupShown(on, a.group)) continue;
       const pts = a.lodPd.getPoints().getData(), tris = U32(m.lod.tris);
       parts.push({ pts, tris, offset: n });
       n += pts.length / 3; nt += tris.length;

@@ -55,7 +55,7 @@ export function newLod({ vtk, renderer, win, scene, model: hip, stats, requestRe
     const still = [], femur = [], live = [];
     for (const m of sd.meshes) {
       const a = actors[m.id];
-      if (!on.has(a.group)) continue;
+      if (!groupShown(on, a.group)) continue;
       const pd = a.lodPd || a.fullPd;  // decimated bones; the other muscle keeps its points
       const part = {
         pts: pd.getPoints().getData(), normals: pd.getPointData().getNormals().getData(),

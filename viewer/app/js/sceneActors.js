@@ -103,7 +103,7 @@ export function newSceneActors({ vtk, renderer, model: hip }) {
 
   // each actor shown if its layer (group) is in the set
   publicAPI.showLayers = (on) => {
-    for (const a of Object.values(model.actors)) a.actor.setVisibility(on.has(a.group));
+    for (const a of Object.values(model.actors)) a.actor.setVisibility(groupShown(on, a.group));
   };
   publicAPI.hideAll = () => {
     for (const a of Object.values(model.actors)) a.actor.setVisibility(false);

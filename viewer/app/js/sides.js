@@ -1,7 +1,12 @@
 // sides.js: the scene data of both sides (HipView.scene_data: bones once, then per side the
 // muscle, footprints, labels and muscle model) seen from the side that moves. The other
 // side's hip bone, femur and neutral muscle form the "other_side" layer; the moving femur
-// follows the pose. PURE (no vtk, no DOM).
+// follows the pose. The lower legs (tibia-fibula, patella) form the "lower_legs" layer: the
+// moving side's follows its femur (knee straight), the other side's needs both layers on.
+// PURE (no vtk, no DOM).
+
+// a lower-leg bone id (Python's data.LEG_BONES)
+const LEG = /^(tibia_fibula|patella)_/;
 
 export function otherSide(side) {
   return side === "right" ? "left" : "right";
@@ -18,9 +23,11 @@ export function sideScene(sd, side) {
   if (!views) SIDE_SCENES.set(sd, (views = {}));
   if (views[side]) return views[side];
   const other = otherSide(side), mine = sd.sides[side], theirs = sd.sides[other].muscle;
-  const meshes = sd.bones.map((b) => ({
-    ...b, group: b.id.endsWith("_" + other) ? "other_side" : "bones", moves: b.id === `femur_${side}`,
-  }));
+  const meshes = sd.bones.map((b) => {
+    const theirs = b.id.endsWith("_" + other), leg = LEG.test(b.id);
+    const group = leg ? (theirs ? ["lower_legs", "other_side"] : "lower_legs") : (theirs ? "other_side" : "bones");
+    return { ...b, group, moves: b.id === `femur_${side}` || (leg && !theirs) };
+  });
   meshes.push({
     id: `muscle_${other}`, group: "other_side", moves: false, points: theirs.neutral, tris: theirs.tris,
     part: theirs.part, lod: { points: theirs.neutral, tris: theirs.lod_tris }, color: theirs.color,

@@ -96,3 +96,9 @@ export function contractLayers(contract, names) {
   if (missing.length) throw new Error(`contract.layers has no ${missing.join(", ")}: ${contract.layers.join(", ")}`);
   return Object.fromEntries(names.map((n) => [n, n]));
 }
+
+// whether a mesh of ``group`` (one layer id, or a list of layer ids that must all be on) is
+// shown with the layers ``on`` (a Set)
+export function groupShown(on, group) {
+  return Array.isArray(group) ? group.every((g) => on.has(g)) : on.has(group);
+}
