@@ -48,7 +48,7 @@ def export_html(
         vtk_url="data:text/javascript;base64," + base64.b64encode(vtk_js.read_bytes()).decode("ascii"),
         scene_data=s.static,
         cameras=s.cameras,
-        pose={"side": side, **pose.__dict__},
+        pose={"side": side, "abduction": pose.abduction, "flexion": pose.flexion, "rotation": pose.rotation},
         view=view,
         stance=dict(stance or {}),
         standalone=True,
