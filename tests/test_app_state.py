@@ -130,6 +130,39 @@ def test_lower_legs_layer_checkbox_classroom_and_screenshot():
     assert "lower_legs" not in app.view3d.layers
 
 
+def test_in_stance_mode_the_download_is_the_stance_picture(app, monkeypatch):
+    """The PNG (and the handout's side) follow the page's mode and stance, as ``gmed screenshot --stance``."""
+    from viewer.app import main
+    from viewer.export.render import png_bytes
+    from viewer.mechanics.stance import StanceInput
+
+    app.screenshot_size = "1280 x 720"
+    explore = app.screenshot().getvalue()
+    assert app.stance_input() is None
+    sent = {"mode": "stance", "side": "left", "strength": 20.0, "lean": 5.0, "body_mass": 90.0}
+    app.view3d.stance = {**sent, "cane": 10.0, "cane_hand": "same"}  # as the page reports it
+    try:
+        want = StanceInput("left", 20.0, 5.0, 90.0, 10.0, "same")
+        assert app.stance_input() == want
+        png = app.screenshot().getvalue()
+        assert png != explore
+        drawn = png_bytes(main.stance_scene().render(want, (1280, 720), "light", app.view))
+        a, b = (np.asarray(Image.open(io.BytesIO(x)).convert("RGB"), float) for x in (png, drawn))
+        assert a.shape == (720, 1280, 3) and np.abs(a - b).mean() < 0.5
+        sides = []
+        monkeypatch.setattr("viewer.export.handout", lambda scene, out, side: sides.append(side) or _pdf(out))
+        app.handout_pdf()
+        assert sides == ["left"] and app.side == "right"
+    finally:
+        app.view3d.stance = {"mode": "explore"}
+    assert app.stance_input() is None
+
+
+def _pdf(out):
+    out.write_bytes(b"%PDF-1.4")
+    return out
+
+
 def test_sessions_do_not_share_state():
     a, b = GmedApp(), GmedApp()
     a.abduction = 25

@@ -156,32 +156,39 @@ out({ matrix, points: t.muscle.points, normals: t.muscle.normals, rpoints: t.rib
 
 
 def test_poses_merge_and_links_round_trip(node, tmp_path):
-    """A partial pose (the JS API's setPose) and the URL hash that carries pose and view."""
+    """A partial pose (the JS API's setPose) and the URL hash that carries pose, view and stance.
+
+    api.js reads the stance's hash fields with stanceState.js, so both are loaded, in bundle order.
+    """
     got = run(
         node,
         tmp_path,
-        modules("poseModel.js", "api.js")
+        modules("stanceState.js", "poseModel.js", "api.js")
         + """
+const C = DATA.contract;
 const base = { side: "right", abduction: 0, flexion: 0, rotation: 0 };
 const errors = [];
 for (const bad of [{ knee: 3 }, { flexion: "ten" }, { abduction: NaN }, null, [1]]) {
   try { mergePose(base, bad, "setPose"); errors.push("no error"); } catch (e) { errors.push(e.message); }
 }
 const hashErrors = [];
-for (const bad of ["#abduction=abc", "#knee=2", "#flexion="]) {
-  try { parseHash(bad); hashErrors.push("no error"); } catch (e) { hashErrors.push(e.message); }
+for (const bad of ["#abduction=abc", "#knee=2", "#flexion=", "#mode=walk", "#strength=strong"]) {
+  try { parseHash(bad, C); hashErrors.push("no error"); } catch (e) { hashErrors.push(e.message); }
 }
 const p = mergePose(base, { abduction: 12.5, side: "left" });
 const h = poseHash(p, "lateral");
-out({ p, h, back: parseHash(h), empty: parseHash(""), errors, hashErrors,
-      step: [stepAngle(DATA.contract, "flexion", 59, 3), stepAngle(DATA.contract, "abduction", -14, -3)] });
+const stance = mergeStance(C, defaultStance(C), { strength: 20, lean: 7.5, cane_hand: "same", cane: 10 });
+const hs = poseHash(p, "front", stance);
+out({ p, h, back: parseHash(h, C), empty: parseHash("", C), errors, hashErrors, stance, hs,
+      backStance: parseHash(hs, C),
+      step: [stepAngle(C, "flexion", 59, 3), stepAngle(C, "abduction", -14, -3)] });
 """,
         contract=contract.as_json(),
     )
     assert got["p"] == {"side": "left", "abduction": 12.5, "flexion": 0, "rotation": 0}
     assert got["h"] == "#side=left&abduction=12.5&flexion=0&rotation=0&view=lateral"
-    assert got["back"] == {"pose": got["p"], "view": "lateral"}
-    assert got["empty"] == {"pose": {}, "view": None}
+    assert got["back"] == {"pose": got["p"], "view": "lateral", "mode": None, "stance": {}}
+    assert got["empty"] == {"pose": {}, "view": None, "mode": None, "stance": {}}
     assert got["errors"] == [
         "setPose has no field knee (fields: side, abduction, flexion, rotation)",
         'flexion must be a finite number of degrees, not "ten"',
@@ -189,11 +196,21 @@ out({ p, h, back: parseHash(h), empty: parseHash(""), errors, hashErrors,
         "setPose must be an object like {side, abduction, flexion, rotation}",
         "setPose must be an object like {side, abduction, flexion, rotation}",
     ]
+    fields = "side, abduction, flexion, rotation, view, mode, stance_side, strength, lean, body_mass, cane, cane_hand"
     assert got["hashErrors"] == [
         "URL: abduction=abc is not a number of degrees",
-        "URL: unknown field knee (fields: side, abduction, flexion, rotation, view)",
+        f"URL: unknown field knee (fields: {fields})",
         "URL: flexion= is not a number of degrees",
+        "URL: mode=walk is not one of explore, stance",
+        "URL: strength=strong is not a number (%)",
     ]
+    s = got["stance"]
+    assert (s["strength"], s["lean"], s["cane"], s["cane_hand"]) == (20, 7.5, 10, "same")
+    assert got["hs"] == (
+        "#side=left&abduction=12.5&flexion=0&rotation=0&view=front&mode=stance"
+        f"&stance_side={s['side']}&strength=20&lean=7.5&body_mass={s['body_mass']:g}&cane=10&cane_hand=same"
+    )
+    assert got["backStance"] == {"pose": got["p"], "view": "front", "mode": "stance", "stance": s}
     assert got["step"] == [60, -15]
 
 

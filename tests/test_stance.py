@@ -122,6 +122,12 @@ def test_leaning_over_the_stance_hip_unloads_the_abductors(model, side):
         {"cane_pct": 15.0},
         {"cane_pct": 25.0, "cane_hand": "same", "strength_pct": 50.0},
         {"body_mass_kg": 120.0, "strength_pct": 70.0},
+        # the weight lifts the swing side (cane or lean): the adductors hold it
+        {"cane_pct": 30.0},
+        {"lean_deg": 20.0, "cane_pct": 17.0},
+        {"lean_deg": 30.0, "strength_pct": 0.0, "body_mass_kg": 200.0},
+        # the end of the range, the muscle needed at about 0 N
+        {"strength_pct": 0.0, "cane_pct": 30.0, "cane_hand": "same"},
     ],
 )
 def test_the_arrows_balance(model, side, inp):

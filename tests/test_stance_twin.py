@@ -1,8 +1,10 @@
 """The stance model's JS twin (viewer/app/js/stanceModel.js) under node, held to viewer.mechanics.stance.
 
 The twin data is built from the live Python objects (``StanceModel.twin_data``); every
-StanceResult figure, the poses, the world matrices and the forces must agree to 1e-6 (mm, N,
-degrees) over a grid of strength, lean, body mass and cane, both sides, and random inputs.
+StanceResult field (every figure, the poses, the world matrices and the forces) must agree to
+1e-6 (mm, N, degrees) over a grid of strength, lean, body mass and cane, both sides, and random
+inputs; the grid's corners reach the model's clamps (a same-hand cane of 30 % BW asks for more
+hip adduction than the range has; a strength of 0 drops the pelvis to the range's end).
 """
 
 from __future__ import annotations
@@ -15,13 +17,15 @@ from nodejs import modules, require_node, run
 
 from viewer import twin
 from viewer.anatomy import SIDES
-from viewer.mechanics.stance import RANGES, StanceInput, StanceModel
+from dataclasses import fields
+
+from viewer.mechanics.stance import RANGES, StanceInput, StanceModel, StanceResult
 from viewer.posed import Hip
 
 SAME_ARITHMETIC = 1e-6
 SCALARS = (
     "hip_adduction_deg", "base_adduction_deg", "pelvic_drop_deg", "pelvic_drop_mm", "knee_valgus_deg",
-    "abductor_force_n", "abductor_available_n", "abductor_force_bw", "hip_contact_force_n",
+    "abductor_force_n", "abductor_available_n", "abductor_effort_pct", "abductor_force_bw", "hip_contact_force_n",
     "hip_contact_force_bw", "abductor_moment_arm_mm", "weight_lever_arm_mm", "cane_lever_arm_mm",
     "passive_moment_nm", "limit_moment_nm", "body_weight_n", "floor_y", "swing_knee_flexion_deg",
 )  # fmt: skip
@@ -47,7 +51,7 @@ out(DATA.inputs.map((inp) => {
   const r = stance.solve(inp);
   const scalars = DATA.scalars.map((k) => r[k]);
   return { scalars, positive: r.trendelenburg_positive, stance_pose: r.stance_pose, swing_pose: r.swing_pose,
-           com: r.com_above, trunk: r.trunk, transforms: r.transforms, forces: r.forces };
+           frontal: r.stance_pose.frontal, com: r.com_above, trunk: r.trunk, transforms: r.transforms, forces: r.forces };
 }));
 """
 
@@ -62,21 +66,17 @@ def stance_model(model) -> StanceModel:
     return StanceModel(Hip(model))
 
 
-def solvable(model: StanceModel, ins: list[StanceInput]) -> list[StanceInput]:
-    """The inputs Python solves (its Pose refuses a hip beyond the pose range)."""
-    out = []
-    for i in ins:
-        try:
-            model.solve(i)
-        except ValueError:
-            continue
-        out.append(i)
-    return out
+#: The fields compared besides SCALARS (``inp`` is what was asked).
+OTHERS = ("inp", "trendelenburg_positive", "stance_pose", "swing_pose", "com_above", "trunk", "transforms", "forces")
+
+
+def test_every_result_field_is_compared():
+    assert {f.name for f in fields(StanceResult)} == set(SCALARS) | set(OTHERS)
 
 
 def test_js_twin_matches_python(node, stance_model, tmp_path):
-    ins = solvable(stance_model, inputs())
-    assert len(ins) >= 400
+    ins = inputs()
+    assert len(ins) == 582
     got = run(
         node,
         tmp_path,
@@ -85,12 +85,14 @@ def test_js_twin_matches_python(node, stance_model, tmp_path):
         inputs=[i.__dict__ for i in ins],
         scalars=list(SCALARS),
     )
-    worst, positives = 0.0, 0
+    worst, positives, clamped = 0.0, 0, 0
     for inp, js in zip(ins, got, strict=True):
         r = stance_model.solve(inp)
         want = [getattr(r, k) for k in SCALARS]
         diff = np.abs(np.array(js["scalars"]) - np.array(want))
         assert js["positive"] == r.trendelenburg_positive, inp
+        assert js["frontal"] is r.stance_pose.frontal is True, inp
+        clamped += r.base_adduction_deg == stance_model.limit_deg or r.hip_adduction_deg == stance_model.limit_deg
         positives += r.trendelenburg_positive
         for key, pose in (("stance_pose", r.stance_pose), ("swing_pose", r.swing_pose)):
             diff = np.append(
@@ -108,6 +110,7 @@ def test_js_twin_matches_python(node, stance_model, tmp_path):
         assert diff.max() <= SAME_ARITHMETIC, (inp, diff.max())
         worst = max(worst, float(diff.max()))
     assert 0 < positives < len(ins)  # both answers are exercised
+    assert clamped > 0  # and the ends of the hip's range
     print(f"largest JS - Python difference over {len(ins)} stances: {worst:.2e} (mm, N, deg)")
 
 

@@ -17,7 +17,7 @@ from nodejs import TWIN_MODULES, modules, require_node, run, run_twin
 from proximity import SurfaceDistance
 
 from viewer import cli, data, geometry, twin
-from viewer.anatomy import POSE_RANGE, SIDES, Pose
+from viewer.anatomy import FRONTAL_RANGE, POSE_RANGE, SIDES, Pose
 from viewer.muscle import JOINTS, GluteusMedius
 from viewer.posed import Hip
 
@@ -310,3 +310,48 @@ def test_the_view_bundle_with_the_twin_parses(node, tmp_path):
     path.write_text(hipview.bundle(tuple(names)), encoding="utf-8")
     checked = subprocess.run([node, "--check", str(path)], capture_output=True, text=True)
     assert checked.returncode == 0, checked.stderr
+
+
+#: Frontal poses (pure ab/adduction, anatomy.FRONTAL_RANGE): the stance hip adducts past the
+#: Explore range's -15 degrees to the frontal range's end.
+FRONTAL = (FRONTAL_RANGE[0], -17.3, -15.0, 8.0, FRONTAL_RANGE[1])
+
+
+@pytest.mark.parametrize("side", SIDES)
+def test_frontal_poses_match_python(node, hip, side, tmp_path):
+    """A frontal pose ({frontal: true}) reaches FRONTAL_RANGE: surface, femur and read-out as
+    Python's ``Pose(abduction, frontal=True)``; a frontal pose with flexion, or an ordinary pose
+    beyond POSE_RANGE, is refused with one line."""
+    got = run(
+        node,
+        tmp_path,
+        modules(*TWIN_MODULES)
+        + """
+const m = newMuscleModel(DATA.twin);
+const poses = DATA.angles.map((a) => ({ abduction: a, flexion: 0, rotation: 0, frontal: true }));
+const errors = [];
+for (const bad of [{ abduction: -20, flexion: 0, rotation: 0 }, { abduction: -21, flexion: 0, rotation: 0, frontal: true },
+  { abduction: -10, flexion: 5, rotation: 0, frontal: true }]) {
+  try { m.surface(bad); errors.push("no error"); } catch (e) { errors.push(e.message); }
+}
+out({ vertices: poses.map((p) => m.surface(p).vertices), matrix: poses.map((p) => m.femurMatrix(p)),
+      readout: poses.map((p) => { const r = m.readout(p).by_part; return [r.length_mm, r.moment_arm_mm.abduction]; }), errors });
+""",
+        twin=twin.as_json(twin.twin_data(hip, side)),
+        angles=list(FRONTAL),
+    )
+    m = hip.muscles[side]
+    for i, a in enumerate(FRONTAL):
+        pose = Pose(abduction=a, frontal=True)
+        np.testing.assert_allclose(got["vertices"][i], m.surface(pose).vertices.ravel(), atol=SAME_ARITHMETIC_MM)
+        np.testing.assert_allclose(
+            got["matrix"][i], hip.model.femur_transform(side, pose).T.ravel(), atol=SAME_ARITHMETIC_MM
+        )
+        want = [m.lengths(pose), m.moment_arms(pose, "abduction")]
+        for js, w in zip(got["readout"][i], want, strict=True):
+            np.testing.assert_allclose([js[p] for p in PARTS], [w[p] for p in PARTS], atol=SAME_ARITHMETIC_MM)
+    assert got["errors"] == [
+        "abduction -20 is outside -15..45 degrees",
+        "abduction -21 is outside -20..45 degrees",
+        "a frontal pose has no flexion or rotation",
+    ]

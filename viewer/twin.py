@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from viewer import geometry
-from viewer.anatomy import POSE_RANGE
+from viewer.anatomy import FRONTAL_RANGE, POSE_RANGE
 
 if TYPE_CHECKING:
     from viewer.posed import Hip
@@ -70,7 +70,9 @@ def twin_data(hip: Hip, side: str) -> dict:
         - ``clearance``, ``thickness`` (nu, nv) float
         - ``parts`` (ids, in order) and ``part_of_u`` (nu,) int
         - ``pelvis_height``, ``femur_height``: :func:`height_field`
-        - ``pose_range``: joint -> [lo, hi] degrees; ``step_deg``: moment-arm half step, degrees
+        - ``pose_range``: joint -> [lo, hi] degrees; ``frontal_range``: [lo, hi] abduction of a
+          frontal pose (``Pose(frontal=True)``, the stance hip); ``step_deg``: moment-arm half
+          step, degrees
         - ``ribbon``: ``rows`` (k,) int, ``width_mm``, ``lift_mm`` (``Hip.ribbon_points``)
     """
     m = hip.muscles[side]
@@ -93,6 +95,7 @@ def twin_data(hip: Hip, side: str) -> dict:
         "pelvis_height": height_field(m.pelvis_height),
         "femur_height": height_field(m.femur_height),
         "pose_range": {joint: [float(lo), float(hi)] for joint, (lo, hi) in POSE_RANGE.items()},
+        "frontal_range": [float(FRONTAL_RANGE[0]), float(FRONTAL_RANGE[1])],
         "step_deg": STEP_DEG,
         "ribbon": {
             "rows": hip.fibre_rows(side).astype(int),

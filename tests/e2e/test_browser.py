@@ -72,7 +72,7 @@ def test_page_loads_offline_and_renders(app_page):
     assert red_fraction(img) > 0.02 and bone.mean() > 0.05
     assert p.page.evaluate("window.gmed.getPose()") == NEUTRAL
     # the pose controls over the view, not in the sidebar
-    joints = p.page.locator(".gmed-controls input[type=range]")
+    joints = p.page.locator(".gmed-controls input[type=range][data-joint]")
     assert joints.evaluate_all("els => els.map(e => e.dataset.joint)") == ["abduction", "flexion", "rotation"]
     assert p.page.get_by_role("slider", name="Flexion").count() == 1  # only the one over the view
     assert p.errors() == []
@@ -88,7 +88,7 @@ def test_controls_change_picture_and_readout(app_page):
     got = p.readout()
     assert (got["flexion"], got["rotation"]) == (30, 20)
     assert abs(got["length_mm"] - neutral["length_mm"]) > 1.0
-    text = p.page.locator(".gmed-readout").inner_text()
+    text = p.page.locator(".gmed-readout:visible").inner_text()
     assert "Flexion\n30°" in text and "Internal rotation\n20°" in text
     assert np.abs(p.canvas() - before).mean() > 1.0  # the femur and muscle moved on screen
     p.page.wait_for_timeout(REST_MS)
@@ -111,7 +111,7 @@ def test_arrow_keys_step_in_the_browser_and_send_the_pose_once_at_rest(app_page)
     assert stats["framesShown"] == shown + 10
     assert stats["keyToFrameMs"] < 100
     assert p.readout()["abduction"] == 10
-    assert p.page.locator(".gmed-readout").inner_text().startswith("Abduction\n10°")
+    assert p.page.locator(".gmed-readout:visible").inner_text().startswith("Abduction\n10°")
     # once the keys rest: one pose message (Bokeh: header, metadata, content), each frame small
     p.page.wait_for_timeout(REST_MS)
     after = p.sent[sent:]
@@ -127,7 +127,7 @@ def test_play_animates_in_the_browser(app_page):
     p = app_page()
     flush(p)
     sent, received = len(p.sent), len(p.received)
-    p.page.locator(".gmed-play").click()
+    p.page.locator(".gmed-play:visible").click()
     p.page.wait_for_timeout(1500)
     s0, a0 = p.stats()["playFrames"], p.readout()["abduction"]
     p.page.wait_for_timeout(1500)
@@ -152,9 +152,9 @@ def test_side_switch_with_the_controls(app_page):
     right = p.canvas()
     flush(p)
     sent, received = len(p.sent), len(p.received)
-    p.page.locator(".gmed-sides button", has_text="Left hip").click()
+    p.page.locator(".gmed-sides:visible button", has_text="Left hip").click()
     assert p.page.evaluate("window.gmed.getPose()") == {**NEUTRAL, "side": "left"}
-    assert p.page.locator(".gmed-sides button.gmed-on").inner_text() == "Left hip"
+    assert p.page.locator(".gmed-sides:visible button.gmed-on").inner_text() == "Left hip"
     left = p.canvas()
     assert np.abs(left - right).mean() > 3.0  # the other hip, seen from its own side
     assert red_fraction(left) > 0.02
@@ -199,7 +199,7 @@ def test_classroom_mode_projector_sizes(app_page):
     p = app_page("?classroom=1", width=1920, height=1080)
     font = "el => parseFloat(getComputedStyle(el).fontSize)"
     size = min(el.evaluate(font) for el in p.page.locator(".gmed-label").all())
-    readout = p.page.locator(".gmed-readout").evaluate(font)
+    readout = p.page.locator(".gmed-readout:visible").evaluate(font)
     controls = p.page.locator(".gmed-controls").evaluate(font)
     assert size >= 28 and readout >= 28 and controls >= 24
     img = image(p.canvas_png())
@@ -239,12 +239,12 @@ def test_sessions_are_isolated(browser, server):
         shown_b = b.stats()["framesShown"]
         for _ in range(10):
             a.page.keyboard.press("ArrowRight")
-        a.page.locator(".gmed-sides button", has_text="Left hip").click()
+        a.page.locator(".gmed-sides:visible button", has_text="Left hip").click()
         a.page.wait_for_timeout(REST_MS)
         assert a.page.evaluate("window.gmed.getPose()") == {**NEUTRAL, "side": "left", "abduction": 10}
         assert changes(a.sent, "pose")[-1] == {**NEUTRAL, "side": "left", "abduction": 10}
         assert b.page.evaluate("window.gmed.getPose()") == NEUTRAL
-        assert b.page.locator(".gmed-readout").inner_text().startswith("Abduction\n0°")
+        assert b.page.locator(".gmed-readout:visible").inner_text().startswith("Abduction\n0°")
         assert b.stats()["framesShown"] == shown_b  # no pose reached the other session
         assert changes(b.sent, "pose") == []
     finally:
@@ -261,7 +261,7 @@ def test_deep_link_and_its_bad_parameters(app_page):
     assert "flexion='99' is outside 0 to 60 degrees" in text and "unknown link parameter zoom" in text
     assert p.page.evaluate("window.gmed.getPose()") == {**NEUTRAL, "side": "left", "abduction": 20}
     assert p.page.evaluate("window.gmed.getView()") == "lateral"
-    assert p.page.locator(".gmed-readout").inner_text().startswith("Abduction\n20°")
+    assert p.page.locator(".gmed-readout:visible").inner_text().startswith("Abduction\n20°")
     assert p.errors() == []
 
 
@@ -299,7 +299,7 @@ def test_js_api_on_the_served_page(app_page, hip):
 def test_server_learns_the_pose_for_its_exports(app_page, tmp_path):
     """Set with the controls, the pose reaches the session: its offline page opens there."""
     p = app_page()
-    p.page.locator(".gmed-sides button", has_text="Left hip").click()
+    p.page.locator(".gmed-sides:visible button", has_text="Left hip").click()
     p.page.locator("input[data-joint=flexion]").fill("25")
     p.page.locator("input[data-joint=rotation]").fill("-10")
     p.page.locator("input[data-joint=abduction]").fill("15")

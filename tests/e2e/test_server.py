@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import base64
 import concurrent.futures
+import io
 import json
 import re
 import shutil
@@ -15,6 +16,7 @@ import urllib.request
 from pathlib import Path
 
 import classclient
+import numpy as np
 import pytest
 from classclient import ClassClient, find_model
 from gmedserver import GmedServer
@@ -221,6 +223,48 @@ def test_each_session_keeps_the_pose_its_page_sent(srv):
         # the session's offline page opens at its pose
         assert pose in page_poses(html), (pose, page_poses(html))
         assert 5e6 < len(html.encode()) <= 12 * 2**20
+    assert "Traceback" not in srv.text()
+
+
+def test_in_stance_mode_download_png_is_the_stance_picture(srv):
+    """A page in stance mode (strength 20 %, a cane in the opposite hand) presses "Download PNG":
+    the server renders the stance picture of those inputs (``gmed screenshot --stance``), the
+    same image this process draws with StanceScene; back in Explore mode, the hip again."""
+    from PIL import Image
+
+    from viewer.export.render import png_bytes
+    from viewer.mechanics.stance import StanceInput
+    from viewer.stance_scene import StanceScene
+
+    stance = {"mode": "stance", "side": "right", "strength": 20.0, "lean": 0.0, "body_mass": 70.0}
+    stance.update(cane=20.0, cane_hand="opposite")
+
+    async def press(c):
+        button = find_model(c.doc, lambda a: a.get("label") == "Download PNG", "PNG download")
+        c.clicks += 1
+        await c.set_model(button, "clicks", c.clicks)
+        return base64.b64decode((await c.next_change(button, "data")).split(",", 1)[1])
+
+    async def go():
+        c = await Client(srv.url, timeout=180).open()
+        await c.set_widget("Screenshot size", "1280 x 720", wait=False)
+        await c.change("view", "posterior")
+        await c.change("stance", as_map(stance))
+        await c.replied()
+        weak = await press(c)
+        await c.change("stance", as_map({**stance, "mode": "explore"}))
+        await c.replied()
+        explore = await press(c)
+        await c.close()
+        return weak, explore
+
+    weak, explore = run(go())
+    img = [np.asarray(Image.open(io.BytesIO(x)).convert("RGB"), float) for x in (weak, explore)]
+    want = StanceScene().render(StanceInput("right", 20.0, cane_pct=20.0), (1280, 720), "light", "posterior")
+    drawn = np.asarray(Image.open(io.BytesIO(png_bytes(want))).convert("RGB"), float)
+    assert img[0].shape == drawn.shape == (720, 1280, 3)
+    assert np.abs(img[0] - drawn).mean() < 0.5
+    assert np.abs(img[1] - drawn).mean() > 5  # Explore: the hip, not the standing body
     assert "Traceback" not in srv.text()
 
 

@@ -8,12 +8,60 @@ import pytest
 from conftest import Page
 
 from viewer.app.standalone import export_html
+from viewer.mechanics.stance import StanceInput, StanceModel
 
 pytestmark = pytest.mark.e2e
 
 
+#: The figures window.gmed.readout() gives in stance mode, each StanceResult's (the JS twin
+#: agrees to 1e-12, tests/test_stance_twin.py)
+FIGURES = (
+    "pelvic_drop_deg", "pelvic_drop_mm", "hip_adduction_deg", "knee_valgus_deg", "abductor_force_n",
+    "abductor_available_n", "abductor_effort_pct", "abductor_force_bw", "hip_contact_force_n",
+    "hip_contact_force_bw", "abductor_moment_arm_mm", "weight_lever_arm_mm", "cane_lever_arm_mm",
+)  # fmt: skip
+_MODEL: list[StanceModel] = []
+
+
+def python_result(got: dict):
+    """``StanceModel().solve`` for the stance inputs a read-out shows."""
+    if not _MODEL:
+        _MODEL.append(StanceModel())
+    off = got["cane_hand"] == "off"
+    inp = StanceInput(
+        side=got["side"],
+        strength_pct=float(got["strength"]),
+        lean_deg=float(got["lean"]),
+        body_mass_kg=float(got["body_mass"]),
+        cane_pct=0.0 if off else float(got["cane"]),
+        cane_hand="same" if got["cane_hand"] == "same" else "opposite",
+    )
+    return _MODEL[0].solve(inp)
+
+
 def stance_readout(p: Page) -> dict:
-    return p.page.evaluate("window.gmed.readout()")
+    """The page's stance figures, checked against Python's for the same inputs (numbers and text)."""
+    got = p.page.evaluate("window.gmed.readout()")
+    if got.get("mode") != "stance":
+        return got
+    r = python_result(got)
+    for k in FIGURES:
+        assert got[k] == pytest.approx(getattr(r, k), abs=1e-6), k
+    assert got["trendelenburg_positive"] is r.trendelenburg_positive
+    text = p.page.locator(".gmed-stance-readout").inner_text()
+    for shown in (
+        f"{r.pelvic_drop_deg:.1f}\u00b0",
+        f"{r.pelvic_drop_mm:.0f} mm",
+        f"{r.abductor_force_bw:.2f} BW",
+        f"{r.abductor_force_n:.0f} N",
+        f"{r.hip_contact_force_bw:.2f} BW",
+        f"{r.hip_contact_force_n:.0f} N",
+        f"{r.abductor_moment_arm_mm:.0f} mm",
+        f"{r.weight_lever_arm_mm:.0f} mm",
+        f"{r.abductor_effort_pct:.0f} %",
+    ):
+        assert shown in text, (shown, text)
+    return got
 
 
 def drive(p: Page) -> None:
@@ -28,7 +76,7 @@ def drive(p: Page) -> None:
     assert not p.page.locator(".gmed-badge").is_visible()
     assert 1.0 < strong["abductor_force_bw"] < 3.0 and strong["hip_contact_force_bw"] > 1.5
     text = p.page.locator(".gmed-stance-readout").inner_text()
-    assert "Pelvic drop" in text and "BW" in text and " N" in text
+    assert "Pelvic drop" in text and "Abductor effort" in text and "Cane lever arm" not in text
     # four force labels at most; the weight, the abductor and the hip contact are there
     labels = p.page.locator(".gmed-arrow-label:visible").all_inner_texts()
     assert {t.split(" ")[0] for t in labels} >= {"Body", "Gluteus", "Hip"}, labels
@@ -42,6 +90,15 @@ def drive(p: Page) -> None:
     badge = p.page.locator(".gmed-badge")
     assert badge.is_visible() and badge.inner_text() == "Trendelenburg positive"
     assert np.abs(weak_img - strong_img).mean() > 0.5  # the pelvis dropped on screen
+
+    # a cane in the opposite hand lowers the muscle's force; in the same hand much less
+    p.page.evaluate("window.gmed.setStance({strength: 100, cane: 20, cane_hand: 'opposite'})")
+    opposite = stance_readout(p)
+    assert "Cane lever arm" in p.page.locator(".gmed-stance-readout").inner_text()
+    assert opposite["abductor_force_n"] < 0.7 * strong["abductor_force_n"]
+    p.page.evaluate("window.gmed.setStance({cane_hand: 'same', lean: 20})")
+    stance_readout(p)
+    p.page.evaluate("window.gmed.setStance({cane_hand: 'off', lean: 0, strength: 20})")
 
     # a bad value: one line, nothing changes
     err = p.page.evaluate("window.gmed.setStance({strength: 120}).then(() => '', (e) => e.message)")

@@ -69,11 +69,15 @@ def test_offline_page_computes_every_pose_like_python(offline, open_offline, hip
     assert 5e6 < size <= MAX_BYTES, size
     p = open_offline(offline.as_uri())
     assert p.page.evaluate("Object.keys(window.gmed).sort()") == [
+        "getMode",
         "getPose",
+        "getStance",
         "getView",
         "readout",
         "ready",
+        "setMode",
         "setPose",
+        "setStance",
         "setView",
     ]
     assert p.page.evaluate("window.gmed.getPose()") == {
@@ -95,7 +99,7 @@ def test_offline_page_computes_every_pose_like_python(offline, open_offline, hip
         err = readout_error(got, want)
         assert err <= READOUT_MM, (shown, got, want)
         worst = max(worst, err)
-        text = p.page.locator(".gmed-readout").inner_text()
+        text = p.page.locator(".gmed-readout:visible").inner_text()
         assert text.startswith(f"Abduction\n{round(shown['abduction'])}°"), text
         assert f"{round(got['length_mm'])} mm" in text
         pictures.append(p.canvas())
@@ -158,10 +162,10 @@ def test_hash_opens_the_pose_and_view_and_follows_changes(offline, open_offline,
     assert p.page.evaluate("window.gmed.getView()") == "lateral"
     assert readout_error(p.readout(), python_readout(hip, p.page.evaluate("gmed.getPose()"))) <= READOUT_MM
     # the controls show the pose of the link
-    joints = p.page.locator(".gmed-controls input[type=range]")
+    joints = p.page.locator(".gmed-controls input[type=range][data-joint]")
     values = joints.evaluate_all("els => els.map(e => [e.dataset.joint, Number(e.value)])")
     assert values == [["abduction", 20], ["flexion", 10], ["rotation", 0]]
-    assert p.page.locator(".gmed-sides button.gmed-on").inner_text() == "Left hip"
+    assert p.page.locator(".gmed-sides:visible button.gmed-on").inner_text() == "Left hip"
     # a new hash (a link followed in the same tab) moves the hip; other fields stay
     p.page.evaluate("location.hash = '#rotation=25'")
     p.page.wait_for_function("window.gmed.getPose().rotation === 25", timeout=10_000)
@@ -183,7 +187,11 @@ def test_hash_opens_the_pose_and_view_and_follows_changes(offline, open_offline,
     [
         ("#flexion=99&view=lateral", "flexion 99 is outside 0..60 degrees"),
         ("#abduction=ten", "URL: abduction=ten is not a number of degrees"),
-        ("#knee=3", "URL: unknown field knee (fields: side, abduction, flexion, rotation, view)"),
+        (
+            "#knee=3",
+            "URL: unknown field knee (fields: side, abduction, flexion, rotation, view, mode, stance_side,"
+            " strength, lean, body_mass, cane, cane_hand)",
+        ),
     ],
 )
 def test_bad_hash_is_named_in_one_line(offline, open_offline, fragment, message):
@@ -262,21 +270,21 @@ def test_menu_lower_legs_off_then_on_and_in_stance(offline, open_offline):
 def test_controls_and_play_offline(offline, open_offline):
     p = open_offline(offline.as_uri())
     r = contract.as_json()["pose_range"]
-    sliders = p.page.locator(".gmed-controls input[type=range]")
+    sliders = p.page.locator(".gmed-controls input[type=range][data-joint]")
     got = sliders.evaluate_all("els => els.map(e => [e.dataset.joint, Number(e.min), Number(e.max)])")
     assert got == [[j, *r[j]] for j in ("abduction", "flexion", "rotation")]
     p.page.locator("input[data-joint=flexion]").fill("40")
     assert p.page.evaluate("window.gmed.getPose().flexion") == 40
-    p.page.locator(".gmed-sides button", has_text="Left hip").click()
+    p.page.locator(".gmed-sides:visible button", has_text="Left hip").click()
     assert p.page.evaluate("window.gmed.getPose()")["side"] == "left"
     at_rest = p.readout()
-    p.page.locator(".gmed-play").click()
+    p.page.locator(".gmed-play:visible").click()
     p.page.wait_for_timeout(1500)
     s0, a0 = p.stats()["playFrames"], p.readout()["abduction"]
     p.page.wait_for_timeout(1000)
     s1, a1 = p.stats()["playFrames"], p.readout()["abduction"]
     assert s1 > s0 + 5 and a1 != a0 and a0 != at_rest["abduction"]
-    p.page.locator(".gmed-play").click()  # pause
+    p.page.locator(".gmed-play:visible").click()  # pause
     p.page.wait_for_timeout(300)
     paused = p.readout()["abduction"]
     p.page.wait_for_timeout(500)

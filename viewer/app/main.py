@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import io
 import math
+import threading
+from functools import lru_cache
 
 import panel as pn
 import param
@@ -49,6 +51,41 @@ def pose_from_browser(pose, sides) -> dict:
     if pose.get("side") in sides:
         new["side"] = pose["side"]
     return new
+
+
+_stance_lock = threading.Lock()
+
+
+@lru_cache(maxsize=1)
+def _build_stance_scene():
+    from viewer.stance_scene import StanceScene  # PyVista: for the exports only
+
+    return StanceScene(shared_scene().scene)
+
+
+def stance_scene():
+    """The stance picture's scene (``viewer.stance_scene.StanceScene``) on the shared scene, built once."""
+    with _stance_lock:
+        return _build_stance_scene()
+
+
+def stance_input(stance: dict, c: dict):
+    """The ``StanceInput`` of a page's mode and stance (``c`` is ``contract.stance()``), or None
+    in Explore mode; missing fields are ``c["defaults"]``, a cane that is off pushes 0 % BW."""
+    from viewer.mechanics.stance import StanceInput
+
+    s = {**c["defaults"], **stance_from_browser(stance, c)}
+    if s.get("mode") != "stance":
+        return None
+    hand = s["cane_hand"]
+    return StanceInput(
+        side=s["side"],
+        strength_pct=float(s["strength"]),
+        lean_deg=float(s["lean"]),
+        body_mass_kg=float(s["body_mass"]),
+        cane_pct=0.0 if hand == "off" else float(s["cane"]),
+        cane_hand="same" if hand == "same" else "opposite",
+    )
 
 
 def stance_from_browser(stance, c: dict) -> dict:
@@ -218,32 +255,45 @@ class GmedApp(pn.viewable.Viewer):
             self._from_view = False
 
     # ------------------------------------------------------------------ exports
+    def stance_input(self):
+        """The ``StanceInput`` the page shows in stance mode, else None."""
+        return stance_input(self.stance, self.startup.contract["stance"])
+
     def screenshot(self) -> io.BytesIO:
-        """PNG of the current view (camera, pose, layers), rendered off-screen by PyVista."""
+        """PNG of the current view (camera, pose, layers), rendered off-screen by PyVista; in
+        stance mode the stance picture of ``gmed screenshot --stance`` for the page's stance."""
         from viewer.export import render_png
+
+        theme = "classroom" if self.classroom else "light"
+        size = SCREENSHOT_SIZES[self.screenshot_size]
+        inp = self.stance_input()
+        if inp is not None:
+            from viewer.export.render import png_bytes
+
+            return io.BytesIO(png_bytes(stance_scene().render(inp, size, theme, self.view)))
 
         opts = SceneOptions(
             pose=self.pose(),
             side=self.side,
             view=self.view,
-            theme="classroom" if self.classroom else "light",
+            theme=theme,
             layers=frozenset(self._layers()),
             muscle_opacity=self.muscle_opacity,
         )
-        png = render_png(
-            self.scene.scene, opts, SCREENSHOT_SIZES[self.screenshot_size], camera=self.view3d.camera
-        )
+        png = render_png(self.scene.scene, opts, size, camera=self.view3d.camera)
         return io.BytesIO(png)
 
     def handout_pdf(self) -> io.BytesIO:
-        """The one-page handout for the current side, as PDF bytes."""
+        """The handout for the current side (in stance mode the stance's side: its page 2), as PDF bytes."""
         import tempfile
         from pathlib import Path
 
         from viewer.export import handout
 
         with tempfile.TemporaryDirectory() as d:
-            path = handout(self.scene.scene, Path(d) / "handout.pdf", self.side)
+            inp = self.stance_input()
+            side = inp.side if inp is not None else self.side
+            path = handout(self.scene.scene, Path(d) / "handout.pdf", side)
             return io.BytesIO(path.read_bytes())
 
     def offline_html(self) -> io.BytesIO:

@@ -392,7 +392,8 @@ class StanceModel:
         need = (weight_moment - passive - limit_moment - cane * bw * cane_lever / 1000.0) * 1000.0 / arm
         force = min(max(need, 0.0), available)
         if need < 0.0:  # the trunk leans so far that the weight lifts the swing side: the adductors hold it
-            limit_moment = -(weight_moment - passive - cane * bw * cane_lever / 1000.0)
+            # (negative: an adducting moment; equal to the limit's moment where need is 0)
+            limit_moment = weight_moment - passive - cane * bw * cane_lever / 1000.0
         hip_point = np.array([b.hip[0], hip_w[0], hip_w[1]])
         above_x = float((b.upper_mass @ b.upper_points[:, 0] + b.trunk_mass * b.pivot[0]) / total)
         lean = math.radians(inp.lean_deg)

@@ -16,7 +16,8 @@
 // twinData is viewer.twin.twin_data as the browser receives it: arrays as JSON lists, or as
 // bytes (ArrayBuffer, DataView or typed array; viewer.twin.as_binary: ``heights`` float32, the
 // rest float64, little-endian, read in the host's byte order, little-endian on every browser
-// platform). A pose is {abduction, flexion, rotation} in degrees; lengths are mm. Results can
+// platform). A pose is {abduction, flexion, rotation} in degrees (frontal: true for a pure
+// ab/adduction in the wider frontal_range, anatomy.Pose(frontal=True)); lengths are mm. Results can
 // be written into preallocated arrays (the ``out`` arguments): nothing else is allocated per
 // pose but the read-out's small objects.
 
@@ -323,6 +324,12 @@ export function newMuscleModel(data) {
     if (!(r.length === 2 && Number.isFinite(r[0]) && Number.isFinite(r[1]) && r[0] < r[1])) throw new Error(`muscle twin data pose_range.${j} is not [lo, hi]: ${mmShow(r)}`);
     range[j] = [r[0], r[1]];
   }
+  // a frontal pose ({..., frontal: true}: anatomy.Pose(frontal=True), pure ab/adduction as the
+  // stance hip moves) has its own abduction range
+  const fr = need("frontal_range");
+  if (!(fr.length === 2 && Number.isFinite(fr[0]) && Number.isFinite(fr[1]) && fr[0] < fr[1])) throw new Error(`muscle twin data frontal_range is not [lo, hi]: ${mmShow(fr)}`);
+  const frontalRange = { ...range, abduction: [fr[0], fr[1]] };
+  const rangesOf = (pose) => (pose.frontal === true ? frontalRange : range);
   const step = num("step_deg");
   const k = na - 1; // the free part starts where the footprint ends
   const n3 = nu * nv * 3;
@@ -393,8 +400,10 @@ export function newMuscleModel(data) {
   // throws one line naming the field, its value and its range unless the pose is valid
   api.checkPose = (pose) => {
     if (pose === null || typeof pose !== "object") throw new Error(`a pose is {abduction, flexion, rotation} in degrees, not ${mmShow(pose)}`);
+    const ranges = rangesOf(pose);
+    if (pose.frontal === true && (pose.flexion !== 0 || pose.rotation !== 0)) throw new Error("a frontal pose has no flexion or rotation");
     for (const j of MM_JOINTS) {
-      const v = pose[j], [lo, hi] = range[j];
+      const v = pose[j], [lo, hi] = ranges[j];
       if (v === undefined) throw new Error(`${j} is missing: give degrees in ${lo}..${hi}`);
       if (typeof v !== "number" || !Number.isFinite(v)) throw new Error(`${j} ${mmShow(v)} is not a finite number of degrees in ${lo}..${hi}`);
       if (v < lo || v > hi) throw new Error(`${j} ${v} is outside ${lo}..${hi} degrees`);
@@ -450,7 +459,7 @@ export function newMuscleModel(data) {
     const length = byPart(lengthsAt(at[0], at[1], at[2]));
     const arms = {};
     for (let q = 0; q < 3; q++) {
-      const [lo, hi] = range[MM_JOINTS[q]];
+      const [lo, hi] = rangesOf(pose)[MM_JOINTS[q]];
       const x = at[q], a = Math.max(lo, x - step), b = Math.min(hi, x + step);
       const p = at.slice();
       p[q] = a;

@@ -154,7 +154,7 @@ export function newStanceMode({ vtk, renderer, win, model: hip, root, pose, stat
     const r = model.result;
     if (!r) return null;
     const keys = ["pelvic_drop_deg", "pelvic_drop_mm", "hip_adduction_deg", "knee_valgus_deg", "abductor_force_n",
-      "abductor_available_n", "abductor_force_bw", "hip_contact_force_n", "hip_contact_force_bw",
+      "abductor_available_n", "abductor_effort_pct", "abductor_force_bw", "hip_contact_force_n", "hip_contact_force_bw",
       "abductor_moment_arm_mm", "weight_lever_arm_mm", "cane_lever_arm_mm", "trendelenburg_positive"];
     return { mode: "stance", ...publicAPI.getStance(), ...Object.fromEntries(keys.map((k) => [k, r[k]])) };
   };

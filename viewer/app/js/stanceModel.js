@@ -14,6 +14,9 @@ function smRot(cy, cz, y, z, c, s) {
   return [cy + dy * c - dz * s, cz + dy * s + dz * c];
 }
 
+// stance.py _asin: arcsin, its argument clipped to [-1, 1] (the nearest posture when none balances)
+const smAsin = (x) => Math.asin(Math.min(Math.max(x, -1.0), 1.0));
+
 // geometry.rotation_about(centre, [[1,0,0],[0,c,-s],[0,s,c]]): stance.py rotation_x, row-major
 function smRotationX(angle, centre) {
   const c = Math.cos(angle), s = Math.sin(angle);
@@ -29,8 +32,8 @@ function smRotationX(angle, centre) {
 }
 
 // HipModel.femur_transform(side, Pose(abduction, flexion)) (anatomy.py Pose.rotation_matrix,
-// no axial rotation; geometry.rotation_about the hip centre), row-major; no range check:
-// the stance hip may adduct beyond the Explore mode's range
+// no axial rotation; geometry.rotation_about the hip centre), row-major; the stance hip's
+// frontal poses (Pose(abduction, frontal=True)) too: no range check here
 function smFemur(s, centre, abduction, flexion) {
   const af = flexion * SM_D2R, aa = -s * abduction * SM_D2R;
   const cf = Math.cos(af), sf = Math.sin(af), ca = Math.cos(aa), sa = Math.sin(aa);
@@ -151,8 +154,9 @@ export function newStanceModel(data) {
     const bCoef = sum(leg, ([m, , z]) => m * (z - hz)) - (1.0 - cane) * (az - hz);
     const fixed = sum(upper, ([m, , z]) => m * z);
     const k = sum(leg, ([m]) => m) * hz + fixed - (1.0 - cane) * hz - cane * tipZ;
-    const theta0 = Math.asin(-k / Math.hypot(aCoef, bCoef)) - Math.atan2(bCoef, aCoef);
-    const alpha0 = s * (theta0 * SM_R2D);
+    // a foot that cannot reach under the body stops at the ends of the hip's range
+    const alpha0 = Math.min(Math.max(s * ((smAsin(-k / Math.hypot(aCoef, bCoef)) - Math.atan2(bCoef, aCoef)) * SM_R2D), T0), LIMIT);
+    const theta0 = s * (alpha0 * SM_D2R);
     const c0 = Math.cos(theta0), s0 = Math.sin(theta0);
     const legW = leg.map(([m, y, z]) => [m, ...smRot(hy, hz, y, z, c0, s0)]);
     const [ky, kz] = smRot(hy, hz, b.knee[1], b.knee[2], c0, s0);
@@ -167,7 +171,7 @@ export function newStanceModel(data) {
       const ac = sum(moving, ([m, y]) => m * (y - ky));
       const bc = sum(moving, ([m, , z]) => m * (z - kz));
       const kc = sum(moving, ([m]) => m) * kz + restZ - comZ;
-      const theta = Math.asin(-kc / Math.hypot(ac, bc)) - Math.atan2(bc, ac);
+      const theta = smAsin(-kc / Math.hypot(ac, bc)) - Math.atan2(bc, ac);
       const ct = Math.cos(theta), st = Math.sin(theta);
       const hipW = smRot(ky, kz, hy, hz, ct, st);
       const upW = moving.slice(1).map(([m, y, z]) => [m, ...smRot(ky, kz, y, z, ct, st)]);
@@ -218,7 +222,7 @@ export function newStanceModel(data) {
     const caneLever = cane > 0 ? s * (p.hipW[1] - tipZ) : 0.0;
     const needed = ((weightMoment - passive - limitMoment - (cane * bw * caneLever) / 1000.0) * 1000.0) / arm;
     const force = Math.min(Math.max(needed, 0.0), available);
-    if (needed < 0.0) limitMoment = -(weightMoment - passive - (cane * bw * caneLever) / 1000.0);
+    if (needed < 0.0) limitMoment = weightMoment - passive - (cane * bw * caneLever) / 1000.0;
     const hipPoint = [b.hip[0], p.hipW[0], p.hipW[1]];
     let dot = 0;
     for (let i = 0; i < b.upper_mass.length; i++) dot += b.upper_mass[i] * b.upper_points[i][0];
@@ -237,8 +241,9 @@ export function newStanceModel(data) {
     forces.hip_contact = { point: hipPoint, vector: total };
     const asis = smApply(pelvis, b.asis_swing);
     const swing = inp.side === "right" ? "left" : "right";
-    const stancePose = { abduction: -alpha, flexion: 0, rotation: 0 };
+    const stancePose = { abduction: -alpha, flexion: 0, rotation: 0, frontal: true };
     const swingPose = { abduction: 0, flexion: b.swing_flexion_deg, rotation: 0 };
+    // lower_leg_transform(side, Pose(-alpha0, frontal=True)): the femur's, the knee straight
     const baseLeg = smFemur(s, b.hip, -alpha0, 0.0);
     const swingLeg = smMul(pelvis, b.swing_leg);
     const rows = {
@@ -251,7 +256,7 @@ export function newStanceModel(data) {
     return {
       inp, hip_adduction_deg: alpha, base_adduction_deg: alpha0, pelvic_drop_deg: alpha - alpha0 - s * (p.theta * SM_R2D),
       pelvic_drop_mm: dropMm, knee_valgus_deg: s * (p.theta * SM_R2D), abductor_force_n: force,
-      abductor_available_n: available, abductor_force_bw: force / bw, hip_contact_force_n: contact,
+      abductor_available_n: available, abductor_effort_pct: available > 0 ? (100.0 * force) / available : 100.0, abductor_force_bw: force / bw, hip_contact_force_n: contact,
       hip_contact_force_bw: contact / bw, abductor_moment_arm_mm: arm, weight_lever_arm_mm: lever,
       cane_lever_arm_mm: caneLever, passive_moment_nm: passive, limit_moment_nm: limitMoment, body_weight_n: bw,
       trendelenburg_positive: dropMm > THRESH, stance_pose: stancePose, swing_pose: swingPose,

@@ -1,6 +1,7 @@
 // stanceReadout.js: the Stance mode's read-out over the view (pelvic drop in degrees and mm,
-// forces in body weights and newtons, lever arms, knee valgus), the "Trendelenburg positive"
-// badge (shown only when it is), and the arrows' scale. Words from texts.json "stance".
+// forces in body weights and newtons, the abductor's effort, lever arms, knee valgus), the
+// "Trendelenburg positive" badge (shown only when it is), and the arrows' scale. Words from
+// texts.json "stance".
 
 // newStanceReadout({el, badge, legend, model}): update(result) writes a StanceResult
 // (stanceModel.js) into el; the badge shows when result.trendelenburg_positive
@@ -14,6 +15,7 @@ export function newStanceReadout({ el, badge, legend, model: hip }) {
     const row = (name, value, cls = "") => `<div${cls ? ` class="${cls}"` : ""}><span>${name}</span><b>${value}</b></div>`;
     let html = row(t.drop, `${fmt(r.pelvic_drop_deg, 1)}\u00b0 \u00b7 ${fmt(r.pelvic_drop_mm, 0)} mm`, "gmed-drop");
     html += row(t.abductor, `${fmt(r.abductor_force_bw, 2)} BW \u00b7 ${fmt(r.abductor_force_n, 0)} N`);
+    html += row(t.effort, `${fmt(r.abductor_effort_pct, 0)} %`);
     html += row(t.available, `${fmt(r.abductor_available_n / r.body_weight_n, 2)} BW \u00b7 ${fmt(r.abductor_available_n, 0)} N`);
     html += row(t.contact, `${fmt(r.hip_contact_force_bw, 2)} BW \u00b7 ${fmt(r.hip_contact_force_n, 0)} N`);
     html += row(t.moment_arm, `${fmt(r.abductor_moment_arm_mm, 0)} mm`);

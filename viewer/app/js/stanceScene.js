@@ -111,7 +111,8 @@ export function newStanceScene({ vtk, renderer, win, model: hip, arrowLayer, pos
     const pelvis = f32m(T.pelvis);
     for (const [side, m] of Object.entries(model.muscles)) {
       const mm = pose.muscleModel(side);
-      const s = mm.surface(inPoseRange(hip.contract, side === stance.side ? res.stance_pose : res.swing_pose), m.buf);
+      // the stance hip's frontal pose ({frontal: true}) reaches its own range (-20 degrees)
+      const s = mm.surface(side === stance.side ? res.stance_pose : res.swing_pose, m.buf);
       const pts = m.pd.getPoints().getData();
       pts.set(s.vertices);
       vertexNormals(pts, m.tris, m.pd.getPointData().getNormals().getData());
@@ -150,14 +151,6 @@ export function newStanceScene({ vtk, renderer, win, model: hip, arrowLayer, pos
   };
   publicAPI.delete = () => { publicAPI.clear(); arrows.delete(); };
   return publicAPI;
-}
-
-// the pose clamped to contract.pose_range: the muscle model's range (a stance hip adducting
-// beyond it is drawn with the muscle at the range's end)
-export function inPoseRange(contract, pose) {
-  const out = {};
-  for (const [j, [lo, hi]] of Object.entries(contract.pose_range)) out[j] = Math.max(lo, Math.min(hi, pose[j]));
-  return out;
 }
 
 // an axis-aligned box from corner lo to corner hi (mm)

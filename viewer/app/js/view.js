@@ -203,6 +203,7 @@ async function renderView({ model, el }) {
       if (lod.isOn()) lod.set(false);
       scene.hideAll();
       root.classList.add("gmed-no-labels");
+      state.view = stance.viewName();  // the stance's own view: the hash and the server's exports follow it
     } else {
       applyLayers();
       jumpTo(state.view || model.contract.views.default);
