@@ -80,7 +80,7 @@ def test_view_removed_and_put_back(browser, remove_app):
         assert page.evaluate("window.gmed.getPose().abduction") == 7
         page.keyboard.press("ArrowRight")
         page.wait_for_function("window.gmed.getPose().abduction === 8", timeout=10_000)
-        assert page.locator(".gmed-readout").inner_text().startswith("Abduction\n8°")
+        assert page.locator(".gmed-readout:visible").inner_text().startswith("Abduction\n8°")
         assert p.set_pose(abduction=20, side="left") == {
             "side": "left",
             "abduction": 20,
