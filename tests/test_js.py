@@ -196,7 +196,8 @@ out({ p, h, back: parseHash(h, C), empty: parseHash("", C), errors, hashErrors, 
         "setPose must be an object like {side, abduction, flexion, rotation}",
         "setPose must be an object like {side, abduction, flexion, rotation}",
     ]
-    fields = "side, abduction, flexion, rotation, view, mode, stance_side, strength, lean, body_mass, cane, cane_hand"
+    fields = "side, abduction, flexion, rotation, view, mode, stance_side, strength, lean, body_mass, cane"
+    fields += ", cane_hand"
     assert got["hashErrors"] == [
         "URL: abduction=abc is not a number of degrees",
         f"URL: unknown field knee (fields: {fields})",

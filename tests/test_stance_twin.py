@@ -10,6 +10,7 @@ hip adduction than the range has; a strength of 0 drops the pelvis to the range'
 from __future__ import annotations
 
 import itertools
+from dataclasses import fields
 
 import numpy as np
 import pytest
@@ -17,16 +18,15 @@ from nodejs import modules, require_node, run
 
 from viewer import twin
 from viewer.anatomy import SIDES
-from dataclasses import fields
-
 from viewer.mechanics.stance import RANGES, StanceInput, StanceModel, StanceResult
 from viewer.posed import Hip
 
 SAME_ARITHMETIC = 1e-6
 SCALARS = (
     "hip_adduction_deg", "base_adduction_deg", "pelvic_drop_deg", "pelvic_drop_mm", "knee_valgus_deg",
-    "abductor_force_n", "abductor_available_n", "abductor_effort_pct", "abductor_force_bw", "hip_contact_force_n",
-    "hip_contact_force_bw", "abductor_moment_arm_mm", "weight_lever_arm_mm", "cane_lever_arm_mm",
+    "abductor_force_n", "abductor_available_n", "abductor_effort_pct", "abductor_force_bw",
+    "hip_contact_force_n", "hip_contact_force_bw", "abductor_moment_arm_mm", "weight_lever_arm_mm",
+    "cane_lever_arm_mm",
     "passive_moment_nm", "limit_moment_nm", "body_weight_n", "floor_y", "swing_knee_flexion_deg",
 )  # fmt: skip
 
@@ -51,7 +51,8 @@ out(DATA.inputs.map((inp) => {
   const r = stance.solve(inp);
   const scalars = DATA.scalars.map((k) => r[k]);
   return { scalars, positive: r.trendelenburg_positive, stance_pose: r.stance_pose, swing_pose: r.swing_pose,
-           frontal: r.stance_pose.frontal, com: r.com_above, trunk: r.trunk, transforms: r.transforms, forces: r.forces };
+           frontal: r.stance_pose.frontal, com: r.com_above, trunk: r.trunk, transforms: r.transforms,
+           forces: r.forces };
 }));
 """
 
@@ -67,7 +68,10 @@ def stance_model(model) -> StanceModel:
 
 
 #: The fields compared besides SCALARS (``inp`` is what was asked).
-OTHERS = ("inp", "trendelenburg_positive", "stance_pose", "swing_pose", "com_above", "trunk", "transforms", "forces")
+OTHERS = (
+    "inp", "trendelenburg_positive", "stance_pose", "swing_pose", "com_above", "trunk", "transforms",
+    "forces",
+)  # fmt: skip
 
 
 def test_every_result_field_is_compared():
@@ -92,7 +96,7 @@ def test_js_twin_matches_python(node, stance_model, tmp_path):
         diff = np.abs(np.array(js["scalars"]) - np.array(want))
         assert js["positive"] == r.trendelenburg_positive, inp
         assert js["frontal"] is r.stance_pose.frontal is True, inp
-        clamped += r.base_adduction_deg == stance_model.limit_deg or r.hip_adduction_deg == stance_model.limit_deg
+        clamped += stance_model.limit_deg in (r.base_adduction_deg, r.hip_adduction_deg)
         positives += r.trendelenburg_positive
         for key, pose in (("stance_pose", r.stance_pose), ("swing_pose", r.swing_pose)):
             diff = np.append(

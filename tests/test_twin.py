@@ -330,12 +330,16 @@ def test_frontal_poses_match_python(node, hip, side, tmp_path):
 const m = newMuscleModel(DATA.twin);
 const poses = DATA.angles.map((a) => ({ abduction: a, flexion: 0, rotation: 0, frontal: true }));
 const errors = [];
-for (const bad of [{ abduction: -20, flexion: 0, rotation: 0 }, { abduction: -21, flexion: 0, rotation: 0, frontal: true },
+for (const bad of [{ abduction: -20, flexion: 0, rotation: 0 },
+  { abduction: -21, flexion: 0, rotation: 0, frontal: true },
   { abduction: -10, flexion: 5, rotation: 0, frontal: true }]) {
   try { m.surface(bad); errors.push("no error"); } catch (e) { errors.push(e.message); }
 }
 out({ vertices: poses.map((p) => m.surface(p).vertices), matrix: poses.map((p) => m.femurMatrix(p)),
-      readout: poses.map((p) => { const r = m.readout(p).by_part; return [r.length_mm, r.moment_arm_mm.abduction]; }), errors });
+      readout: poses.map((p) => {
+        const r = m.readout(p).by_part;
+        return [r.length_mm, r.moment_arm_mm.abduction];
+      }), errors });
 """,
         twin=twin.as_json(twin.twin_data(hip, side)),
         angles=list(FRONTAL),
@@ -343,7 +347,8 @@ out({ vertices: poses.map((p) => m.surface(p).vertices), matrix: poses.map((p) =
     m = hip.muscles[side]
     for i, a in enumerate(FRONTAL):
         pose = Pose(abduction=a, frontal=True)
-        np.testing.assert_allclose(got["vertices"][i], m.surface(pose).vertices.ravel(), atol=SAME_ARITHMETIC_MM)
+        want = m.surface(pose).vertices.ravel()
+        np.testing.assert_allclose(got["vertices"][i], want, atol=SAME_ARITHMETIC_MM)
         np.testing.assert_allclose(
             got["matrix"][i], hip.model.femur_transform(side, pose).T.ravel(), atol=SAME_ARITHMETIC_MM
         )

@@ -3,6 +3,8 @@ read-out, badge and picture change; the offline file does the same with the netw
 
 from __future__ import annotations
 
+import re
+
 import numpy as np
 import pytest
 from conftest import Page
@@ -50,18 +52,21 @@ def stance_readout(p: Page) -> dict:
     assert got["trendelenburg_positive"] is r.trendelenburg_positive
     text = p.page.locator(".gmed-stance-readout").inner_text()
     for shown in (
-        f"{r.pelvic_drop_deg:.1f}\u00b0",
-        f"{r.pelvic_drop_mm:.0f} mm",
-        f"{r.abductor_force_bw:.2f} BW",
-        f"{r.abductor_force_n:.0f} N",
-        f"{r.hip_contact_force_bw:.2f} BW",
-        f"{r.hip_contact_force_n:.0f} N",
-        f"{r.abductor_moment_arm_mm:.0f} mm",
-        f"{r.weight_lever_arm_mm:.0f} mm",
-        f"{r.abductor_effort_pct:.0f} %",
+        f"{num(r.pelvic_drop_deg, 1)}\u00b0 \u00b7 {num(r.pelvic_drop_mm, 0)} mm",
+        f"{num(r.abductor_force_bw, 2)} BW \u00b7 {num(r.abductor_force_n, 0)} N",
+        f"{num(r.hip_contact_force_bw, 2)} BW \u00b7 {num(r.hip_contact_force_n, 0)} N",
+        f"{num(r.abductor_moment_arm_mm, 0)} mm",
+        f"{num(r.weight_lever_arm_mm, 0)} mm",
+        f"{num(r.abductor_effort_pct, 0)} %",
     ):
         assert shown in text, (shown, text)
+    assert "-0 " not in text and "-0.0" not in text, text
     return got
+
+
+def num(value: float, digits: int) -> str:
+    """A figure as the read-out shows it: fixed decimals, never a negative zero."""
+    return re.sub(r"^-(?=0(\.0*)?$)", "", f"{value:.{digits}f}")
 
 
 def drive(p: Page) -> None:

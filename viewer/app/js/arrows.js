@@ -139,9 +139,11 @@ export function newArrows({ vtk, renderer, layer }) {
     const cx = shown.reduce((s, it) => s + it.x, 0) / shown.length;
     const boxes = shown.map((it) => {
       const [bw, bh] = it.size, right = it.x >= cx;
-      const top = it.y - bh / 2, hits = (left) => avoid.some((r) => left < r.right && left + bw > r.left && top < r.bottom && top + bh > r.top);
+      let top = it.y - bh / 2;
+      const hit = (left) => avoid.find((r) => left < r.right && left + bw > r.left && top < r.bottom && top + bh > r.top);
       let left = right ? it.x + 14 : it.x - 14 - bw;
-      if (hits(left)) left = right ? it.x - 14 - bw : it.x + 14;
+      if (hit(left)) left = right ? it.x - 14 - bw : it.x + 14;
+      for (let r = hit(left), n = 0; r && n < 4; r = hit(left), n++) top = r.bottom + 4;  // still covered: below the box
       return { it, bw, bh, left, top };
     }).sort((a, b) => a.top - b.top);
     for (let i = 0; i < boxes.length; i++) {

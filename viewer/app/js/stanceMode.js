@@ -109,16 +109,32 @@ export function newStanceMode({ vtk, renderer, win, model: hip, root, pose, stat
     if (!cam) return false;
     model.view = name;
     if (!model.result) return true;
+    // the body, the floor and room for a cane's arrow on either side (the frame stays put
+    // while the stance changes)
     const b = scene.bounds();
+    const reach = hip.scene_data.stance.cane_tip_mm + 40, below = model.result.floor_y - 0.3 * c.arrow_mm_per_bw - 10;
+    b[2] = Math.min(b[2], below); b[4] = Math.min(b[4], -reach); b[5] = Math.max(b[5], reach);
     const f = [0.5 * (b[0] + b[1]), 0.5 * (b[2] + b[3]), 0.5 * (b[4] + b[5])];
     const d = [0, 1, 2].map((q) => cam.position[q] - cam.focal_point[q]);
     const dl = Math.hypot(...d);
     const half = 0.5 * Math.max(b[3] - b[2], b[1] - b[0], b[5] - b[4]);
-    const angle = hip.contract.views.view_angle_deg;
-    const dist = (1.12 * half) / Math.tan((angle * Math.PI) / 360) + half;
+    const angle = hip.contract.views.view_angle_deg, tan = Math.tan((angle * Math.PI) / 360);
+    // the part of the view above the controls (at its bottom) holds the body, centred in it
+    const host = root.querySelector(".gmed-canvas"), controls = root.querySelector(".gmed-controls");
+    let free = 1, aspect = 1;
+    if (host && host.clientHeight) {
+      aspect = host.clientWidth / host.clientHeight;
+      const hr = host.getBoundingClientRect(), cr = controls && controls.getBoundingClientRect();
+      // the controls count where they reach under the body (the middle of the view)
+      if (cr && cr.right > hr.left + 0.3 * hr.width && cr.left < hr.left + 0.7 * hr.width) free = (cr.top - hr.top) / host.clientHeight;
+      free = Math.max(0.55, Math.min(1, free));
+    }
+    const dist = (1.08 * Math.max(half / free, half / aspect)) / tan + half;
+    const up = cam.view_up, ul = Math.hypot(...up), shift = (1 - free) * dist * tan;
+    const fc = f.map((x, q) => x - (up[q] / ul) * shift);
     const camera = renderer.getActiveCamera();
-    camera.setFocalPoint(...f);
-    camera.setPosition(...f.map((x, q) => x + (d[q] / dl) * dist));
+    camera.setFocalPoint(...fc);
+    camera.setPosition(...fc.map((x, q) => x + (d[q] / dl) * dist));
     camera.setViewUp(...cam.view_up);
     camera.setViewAngle(angle);
     renderer.resetCameraClippingRange();
@@ -145,7 +161,10 @@ export function newStanceMode({ vtk, renderer, win, model: hip, root, pose, stat
       return { left: r.left - origin.left, top: r.top - origin.top, right: r.right - origin.left, bottom: r.bottom - origin.top };
     });
   }
-  publicAPI.updateReadout = () => { if (model.mode === "stance") readout.update(model.result ? { ...model.result, inp: model.result.inp } : null); };
+  // the read-out; the labels' boxes to avoid are measured again when its size may have changed
+  publicAPI.updateReadout = () => {
+    if (model.mode === "stance" && readout.update(model.result)) model.avoid = null;
+  };
 
   publicAPI.applyPalette = () => { scene.applyPalette(); scene.invalidateSizes(); if (model.mode === "stance") { draw(); requestRender(); } };
 

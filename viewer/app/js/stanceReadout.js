@@ -4,10 +4,12 @@
 // texts.json "stance".
 
 // newStanceReadout({el, badge, legend, model}): update(result) writes a StanceResult
-// (stanceModel.js) into el; the badge shows when result.trendelenburg_positive
+// (stanceModel.js) into el (true when what it shows changed); the badge shows when
+// result.trendelenburg_positive
 export function newStanceReadout({ el, badge, legend, model: hip }) {
   const model = { html: "", badge: null, legend: "" };
-  const fmt = (v, d) => (v === null || v === undefined || !Number.isFinite(v) ? "\u2013" : Number(v).toFixed(d));
+  // fixed decimals, never "-0" (a drop of -0.0001 mm reads 0)
+  const fmt = (v, d) => (v === null || v === undefined || !Number.isFinite(v) ? "\u2013" : Number(v).toFixed(d).replace(/^-(?=0(\.0*)?$)/, ""));
   const publicAPI = {};
   publicAPI.update = (r) => {
     if (!r) return;
@@ -22,15 +24,18 @@ export function newStanceReadout({ el, badge, legend, model: hip }) {
     html += row(t.weight_arm, `${fmt(r.weight_lever_arm_mm, 0)} mm`);
     if (r.inp.cane_pct > 0) html += row(t.cane_arm, `${fmt(r.cane_lever_arm_mm, 0)} mm`);
     html += row(t.valgus, `${fmt(r.knee_valgus_deg, 1)}\u00b0`);
-    if (html !== model.html) el.innerHTML = model.html = html;
+    let changed = false;
+    if (html !== model.html) { el.innerHTML = model.html = html; changed = true; }
     const positive = !!r.trendelenburg_positive;
     if (positive !== model.badge) {
       model.badge = positive;
       badge.hidden = !positive;
       badge.textContent = hip.texts.stance.badge;
+      changed = true;
     }
     const lg = hip.texts.stance.legend.replace("{mm}", String(hip.contract.stance.arrow_mm_per_bw));
-    if (lg !== model.legend) legend.textContent = model.legend = lg;
+    if (lg !== model.legend) { legend.textContent = model.legend = lg; changed = true; }
+    return changed;  // the box over the view changed its size
   };
   publicAPI.reset = () => { model.html = ""; model.badge = null; model.legend = ""; };
   publicAPI.delete = () => { el.innerHTML = ""; badge.hidden = true; };

@@ -16,7 +16,15 @@ const f32m = (m) => Float32Array.from(m);
 // muscle models); show(result, stance) draws a StanceResult; setVisible(on); setLight(on)
 export function newStanceScene({ vtk, renderer, win, model: hip, arrowLayer, pose }) {
   const model = { built: null, bones: [], muscles: {}, visible: false, light: false, floorY: null };
-  const arrows = newArrows({ vtk, renderer, layer: arrowLayer });
+  // the arrows are drawn over the body (a renderer of its own on layer 1, sharing the camera,
+  // its depth cleared): a force diagram's arrows start inside the muscle and the bones
+  const rw = win.getRenderWindow();
+  const overlay = vtk.Rendering.Core.vtkRenderer.newInstance({ layer: 1, preserveColorBuffer: true, interactive: false });
+  overlay.setActiveCamera(renderer.getActiveCamera());
+  overlay.setTwoSidedLighting(true);
+  rw.setNumberOfLayers(Math.max(2, rw.getNumberOfLayers()));
+  rw.addRenderer(overlay);
+  const arrows = newArrows({ vtk, renderer: overlay, layer: arrowLayer });
   const publicAPI = { arrows };
 
   function build() {
@@ -45,6 +53,7 @@ export function newStanceScene({ vtk, renderer, win, model: hip, arrowLayer, pos
       model.muscles[side] = { ...e, tris, cells: cells(tris), lodCells: cells(U32(m.lod_tris)), buf: new Float64Array(n) };
     }
     model.floor = newSolid(vtk, renderer, pal.light.floor || "#9aa3ad");
+    model.floor.actor.getProperty().setAmbient(0.5);  // its top is lit edge-on from behind
     model.foot = newSolid(vtk, renderer, "#59606a");
     model.trunk = newSolid(vtk, renderer, "#4a4a4a");
     model.com = newSolid(vtk, renderer, "#111111");
@@ -109,6 +118,7 @@ export function newStanceScene({ vtk, renderer, win, model: hip, arrowLayer, pos
       b.present = !!m;
     }
     const pelvis = f32m(T.pelvis);
+    let insertion = null;
     for (const [side, m] of Object.entries(model.muscles)) {
       const mm = pose.muscleModel(side);
       // the stance hip's frontal pose ({frontal: true}) reaches its own range (-20 degrees)
@@ -120,6 +130,7 @@ export function newStanceScene({ vtk, renderer, win, model: hip, arrowLayer, pos
       m.pd.getPointData().getNormals().modified();
       m.pd.modified();
       m.actor.setUserMatrix(pelvis);
+      if (side === stance.side) insertion = insertionOf(s.deep, mm.nu, mm.nv, T.pelvis);
     }
     const fy = res.floor_y, a = res.stance_ankle;
     model.floor.set(boxMesh([a[0] - 260, fy - 8, a[2] - 260], [a[0] + 260, fy, a[2] + 260]));
@@ -127,16 +138,17 @@ export function newStanceScene({ vtk, renderer, win, model: hip, arrowLayer, pos
     const [base, top] = res.trunk;
     model.trunk.set(arrowMesh(base, top, hip.classroom ? 7 : 5, false));
     model.com.set(ballMesh(res.com_above, hip.classroom ? 22 : 16));
-    arrows.set(forceArrows(res, hip));
+    arrows.set(forceArrows(res, hip, insertion));
     publicAPI.setVisible(true);
   };
 
   publicAPI.invalidateSizes = () => arrows.invalidateSizes();
 
-  // world bounds of the drawn body (bones and floor): [xmin, xmax, ymin, ymax, zmin, zmax]
+  // world bounds of the drawn body (bones, trunk, floor and foot): [xmin, xmax, ymin, ymax, zmin, zmax]
   publicAPI.bounds = () => {
     const out = [Infinity, -Infinity, Infinity, -Infinity, Infinity, -Infinity];
-    for (const a of [...model.bones.map((b) => b.actor), model.com && model.com.actor, model.trunk && model.trunk.actor].filter(Boolean)) {
+    const solids = [model.com, model.trunk, model.floor, model.foot].filter(Boolean).map((s) => s.actor);
+    for (const a of [...model.bones.filter((b) => b.present).map((b) => b.actor), ...solids]) {
       const bb = a.getBounds();
       for (let q = 0; q < 3; q++) { out[2 * q] = Math.min(out[2 * q], bb[2 * q]); out[2 * q + 1] = Math.max(out[2 * q + 1], bb[2 * q + 1]); }
     }
@@ -149,25 +161,38 @@ export function newStanceScene({ vtk, renderer, win, model: hip, arrowLayer, pos
     model.built = null;
     arrows.hide();
   };
-  publicAPI.delete = () => { publicAPI.clear(); arrows.delete(); };
+  publicAPI.delete = () => { publicAPI.clear(); arrows.delete(); rw.removeRenderer(overlay); overlay.delete(); };
   return publicAPI;
 }
 
-// an axis-aligned box from corner lo to corner hi (mm)
+// an axis-aligned box from corner lo to corner hi (mm): four corners of its own per face, so
+// that each face is shaded flat (shared corners average the normals and darken the floor)
 export function boxMesh(lo, hi) {
-  const p = [];
-  for (let k = 0; k < 8; k++) p.push(k & 1 ? hi[0] : lo[0], k & 2 ? hi[1] : lo[1], k & 4 ? hi[2] : lo[2]);
+  const corner = (k) => [k & 1 ? hi[0] : lo[0], k & 2 ? hi[1] : lo[1], k & 4 ? hi[2] : lo[2]];
   const quads = [[0, 2, 3, 1], [4, 5, 7, 6], [0, 1, 5, 4], [2, 6, 7, 3], [0, 4, 6, 2], [1, 3, 7, 5]];
-  const tris = [];
-  for (const [a, b, c, d] of quads) tris.push(a, b, c, a, c, d);
+  const p = [], tris = [];
+  quads.forEach((q, f) => {
+    for (const k of q) p.push(...corner(k));
+    tris.push(4 * f, 4 * f + 1, 4 * f + 2, 4 * f, 4 * f + 2, 4 * f + 3);
+  });
   return { points: Float32Array.from(p), tris: Uint32Array.from(tris) };
+}
+
+// where the stance muscle's fibres end on the trochanter (the mean of the deep sheet's last
+// samples, GluteusMedius.insertion_edge), in the world: the pelvis matrix (column-major) applied
+export function insertionOf(deep, nu, nv, M) {
+  const p = [0, 0, 0];
+  for (let i = 0; i < nu; i++) for (let q = 0; q < 3; q++) p[q] += deep[3 * (i * nv + nv - 1) + q] / nu;
+  return [0, 1, 2].map((r) => M[r] * p[0] + M[4 + r] * p[1] + M[8 + r] * p[2] + M[12 + r]);
 }
 
 // the arrows of a StanceResult's forces, scaled in body weights (contract.stance.arrow_mm_per_bw),
 // each from its point along the force: the weight down from the centre of mass, the abductor's
-// pull along its line, the hip contact from the centre of the femoral head into the socket (an
-// arrow ending at the head would lie inside the femur); the cane, a push from below, ends at the hand
-export function forceArrows(res, hip) {
+// pull along its line, slid along it to end at the insertion (as the exported picture,
+// stance_presentation.py; given ``insertion``), the hip contact from the centre of the femoral
+// head into the socket (an arrow ending at the head would lie inside the femur); the cane, a
+// push from below, ends at its tip on the floor
+export function forceArrows(res, hip, insertion = null) {
   const c = hip.contract.stance, t = hip.texts.stance, bw = res.body_weight_n, mm = c.arrow_mm_per_bw;
   const out = [];
   for (const id of ["weight", "abductor", "hip_contact", "cane"]) {
@@ -177,8 +202,13 @@ export function forceArrows(res, hip) {
     if (!(n > 0)) continue;
     const len = (n / bw) * mm, d = f.vector.map((x) => (x / n) * len);
     const push = id === "cane";
-    const tail = push ? f.point.map((x, q) => x - d[q]) : f.point.slice();
-    const tip = push ? f.point.slice() : f.point.map((x, q) => x + d[q]);
+    let at = f.point;
+    if (id === "abductor" && insertion) {
+      const k = [0, 1, 2].reduce((acc, q) => acc + (insertion[q] - at[q]) * (f.vector[q] / n), 0);
+      at = at.map((x, q) => x + k * (f.vector[q] / n) - d[q]);
+    }
+    const tail = push ? at.map((x, q) => x - d[q]) : at.slice();
+    const tip = push ? at.slice() : at.map((x, q) => x + d[q]);
     const colors = hip.classroom ? t.colors.arrows_classroom : t.colors.arrows;
     out.push({ id, tail, tip, color: colors[id], text: `${t.forces[id]} ${(n / bw).toFixed(2)} BW` });
   }
