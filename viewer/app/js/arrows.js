@@ -123,9 +123,9 @@ export function newArrows({ vtk, renderer, layer }) {
     for (const it of Object.values(model.items)) { it.solid.actor.setVisibility(false); it.div.hidden = true; }
   };
 
-  // each label beside its arrow's middle, on the side away from the other arrows' middles
-  // (the other side if that covers one of the ``avoid`` boxes {left, top, right, bottom}, the
-  // read-out and the controls), then nudged down until no two labels overlap
+  // each label beside its arrow's middle, to its right (to its left where that leaves the
+  // view, or covers one of the ``avoid`` boxes {left, top, right, bottom}, the read-out and
+  // the controls), then nudged down until no two labels overlap
   publicAPI.place = (project, w, h, avoid = []) => {
     const shown = Object.values(model.items).filter((it) => !it.div.hidden);
     if (!shown.length) return;
@@ -136,9 +136,9 @@ export function newArrows({ vtk, renderer, layer }) {
       it.x = d[0] * w; it.y = (1 - d[1]) * h;
       if (!it.size || !it.size[0]) it.size = [it.div.offsetWidth, it.div.offsetHeight];
     }
-    const cx = shown.reduce((s, it) => s + it.x, 0) / shown.length;
     const boxes = shown.map((it) => {
-      const [bw, bh] = it.size, right = it.x >= cx;
+      // to the right of the arrow (the read-out sits top left), unless that leaves the view
+      const [bw, bh] = it.size, right = it.x + 14 + bw <= w - 4;
       let top = it.y - bh / 2;
       const hit = (left) => avoid.find((r) => left < r.right && left + bw > r.left && top < r.bottom && top + bh > r.top);
       let left = right ? it.x + 14 : it.x - 14 - bw;

@@ -117,7 +117,13 @@ export function newStanceMode({ vtk, renderer, win, model: hip, root, pose, stat
     const f = [0.5 * (b[0] + b[1]), 0.5 * (b[2] + b[3]), 0.5 * (b[4] + b[5])];
     const d = [0, 1, 2].map((q) => cam.position[q] - cam.focal_point[q]);
     const dl = Math.hypot(...d);
-    const half = 0.5 * Math.max(b[3] - b[2], b[1] - b[0], b[5] - b[4]);
+    // the box's half extents across the view (up, right) and along it (depth): the body fills
+    // the view from the preset's direction, however deep the floor and the lifted leg reach
+    const unit = (v) => { const l = Math.hypot(...v); return v.map((x) => x / l); };
+    const dir = unit(d), upv = unit(cam.view_up);
+    const right = unit([upv[1] * dir[2] - upv[2] * dir[1], upv[2] * dir[0] - upv[0] * dir[2], upv[0] * dir[1] - upv[1] * dir[0]]);
+    const extent = (axis) => 0.5 * [0, 1, 2].reduce((sum, q) => sum + Math.abs(axis[q]) * (b[2 * q + 1] - b[2 * q]), 0);
+    const halfUp = extent(upv), halfRight = extent(right), depth = extent(dir);
     const angle = hip.contract.views.view_angle_deg, tan = Math.tan((angle * Math.PI) / 360);
     // the part of the view above the controls (at its bottom) holds the body, centred in it
     const host = root.querySelector(".gmed-canvas"), controls = root.querySelector(".gmed-controls");
@@ -129,7 +135,7 @@ export function newStanceMode({ vtk, renderer, win, model: hip, root, pose, stat
       if (cr && cr.right > hr.left + 0.3 * hr.width && cr.left < hr.left + 0.7 * hr.width) free = (cr.top - hr.top) / host.clientHeight;
       free = Math.max(0.55, Math.min(1, free));
     }
-    const dist = (1.08 * Math.max(half / free, half / aspect)) / tan + half;
+    const dist = (1.06 * Math.max(halfUp / free, halfRight / aspect)) / tan + depth;
     const up = cam.view_up, ul = Math.hypot(...up), shift = (1 - free) * dist * tan;
     const fc = f.map((x, q) => x - (up[q] / ul) * shift);
     const camera = renderer.getActiveCamera();
@@ -150,7 +156,10 @@ export function newStanceMode({ vtk, renderer, win, model: hip, root, pose, stat
     const w = host.clientWidth, h = host.clientHeight;
     if (!w || !h) return;
     const size = win.getRenderWindow().getViews()[0].getSize();
-    if (!model.avoid) model.avoid = avoidBoxes(host);
+    // the keep-out boxes are measured again when the read-out's box changes size (its rows and
+    // the badge come and go), not every frame
+    const boxSize = `${box.offsetWidth}x${box.offsetHeight}`;
+    if (!model.avoid || model.avoidSize !== boxSize) { model.avoid = avoidBoxes(host); model.avoidSize = boxSize; }
     scene.arrows.place(projector(renderer.getActiveCamera(), renderer, size[0] / size[1]), w, h, model.avoid);
   };
   // the boxes over the view the arrows' labels keep clear of (measured again after a resize)
