@@ -55,3 +55,9 @@ def test_pure_layers_do_not_import_rendering_or_ui():
                 assert not m.startswith(
                     ("pyvista", "vtk", "panel", "bokeh", "viewer.scene", "viewer.app", "viewer.export")
                 ), (name, m)
+
+
+def test_test_files_have_unique_names():
+    """pytest imports test files by their base name (no packages here): two of one name break collection."""
+    names = [p.name for p in (ROOT / "tests").rglob("test_*.py")]
+    assert len(names) == len(set(names)), sorted(n for n in names if names.count(n) > 1)
