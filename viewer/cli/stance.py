@@ -8,7 +8,7 @@ import io
 import math
 
 from viewer.cli.args import UsageError, check_new, number_in, output
-from viewer.mechanics.stance import CANE_TIP_MM, RANGES
+from viewer.mechanics.stance import CANE_TIP_MM, COLUMNS, RANGES
 
 #: What ``--vary`` can sweep: its option, field, range, default sweep (strength: from strong to
 #: weak, as a muscle weakens; lean: from upright) and default step.
@@ -16,34 +16,18 @@ VARIED = {
     "strength": {
         "option": "--strength",
         "field": "strength_pct",
-        "range": (0.0, 100.0),
+        "range": RANGES["strength_pct"],
         "sweep": (100.0, 0.0),
         "step": 10.0,
     },
     "lean": {
         "option": "--lean",
         "field": "lean_deg",
-        "range": (0.0, 30.0),
+        "range": RANGES["lean_deg"],
         "sweep": (0.0, 30.0),
         "step": 5.0,
     },
 }
-#: The columns of ``--csv``, in order (issue #13).
-COLUMNS = (
-    "stance_side",
-    "strength_pct",
-    "lean_deg",
-    "body_mass_kg",
-    "pelvic_drop_deg",
-    "pelvic_drop_mm",
-    "abductor_force_bw",
-    "abductor_force_n",
-    "hip_contact_force_bw",
-    "abductor_moment_arm_mm",
-    "weight_lever_arm_mm",
-    "knee_valgus_deg",
-    "trendelenburg_positive",
-)
 #: Most rows a sweep may have.
 MAX_ROWS = 1001
 #: The table's columns: CSV column, heading, unit, width and format.

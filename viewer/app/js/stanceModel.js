@@ -17,10 +17,8 @@ function smRot(cy, cz, y, z, c, s) {
 // stance.py _asin: arcsin, its argument clipped to [-1, 1] (the nearest posture when none balances)
 const smAsin = (x) => Math.asin(Math.min(Math.max(x, -1.0), 1.0));
 
-// geometry.rotation_about(centre, [[1,0,0],[0,c,-s],[0,s,c]]): stance.py rotation_x, row-major
-function smRotationX(angle, centre) {
-  const c = Math.cos(angle), s = Math.sin(angle);
-  const R = [1, 0, 0, 0, c, -s, 0, s, c];
+// geometry.rotation_about(centre, R): the rotation R (row-major 3x3) about centre, row-major 4x4
+function smRotationAbout(R, centre) {
   const out = new Float64Array(16);
   for (let r = 0; r < 3; r++) {
     const rc = R[3 * r] * centre[0] + R[3 * r + 1] * centre[1] + R[3 * r + 2] * centre[2];
@@ -31,21 +29,19 @@ function smRotationX(angle, centre) {
   return out;
 }
 
+// stance.py rotation_x: geometry.rotation_about(centre, [[1,0,0],[0,c,-s],[0,s,c]])
+function smRotationX(angle, centre) {
+  const c = Math.cos(angle), s = Math.sin(angle);
+  return smRotationAbout([1, 0, 0, 0, c, -s, 0, s, c], centre);
+}
+
 // HipModel.femur_transform(side, Pose(abduction, flexion)) (anatomy.py Pose.rotation_matrix,
 // no axial rotation; geometry.rotation_about the hip centre), row-major; the stance hip's
 // frontal poses (Pose(abduction, frontal=True)) too: no range check here
 function smFemur(s, centre, abduction, flexion) {
   const af = flexion * SM_D2R, aa = -s * abduction * SM_D2R;
   const cf = Math.cos(af), sf = Math.sin(af), ca = Math.cos(aa), sa = Math.sin(aa);
-  const R = [cf, -sf * ca, -sf * -sa, sf, cf * ca, cf * -sa, 0, sa, ca];
-  const out = new Float64Array(16);
-  for (let r = 0; r < 3; r++) {
-    const rc = R[3 * r] * centre[0] + R[3 * r + 1] * centre[1] + R[3 * r + 2] * centre[2];
-    for (let k = 0; k < 3; k++) out[4 * r + k] = R[3 * r + k];
-    out[4 * r + 3] = centre[r] - rc;
-  }
-  out[15] = 1;
-  return out;
+  return smRotationAbout([cf, -sf * ca, -sf * -sa, sf, cf * ca, cf * -sa, 0, sa, ca], centre);
 }
 
 // A @ B, 4x4 row-major
