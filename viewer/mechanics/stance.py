@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass, field, fields
+from dataclasses import dataclass, field
 
 import numpy as np
 
@@ -461,8 +461,3 @@ class StanceModel:
         """Height of the floor: the planted ankle's height above it is the cited stature fraction."""
         ankle = rotation_x(b.s * math.radians(alpha0), b.hip)[:3] @ np.append(b.ankle, 1.0)
         return ankle[1] - self.params["heights_over_stature"]["ankle"] * b.stature_mm
-
-
-def input_fields() -> tuple[str, ...]:
-    """Names of :class:`StanceInput`'s fields, in order."""
-    return tuple(f.name for f in fields(StanceInput))
