@@ -23,7 +23,7 @@ from nodejs import find_node, run_twin
 
 from viewer import twin
 from viewer.anatomy import POSE_RANGE, SIDES, Pose
-from viewer.muscle import JOINTS
+from viewer.muscles import JOINTS
 from viewer.posed import Hip
 
 PARTS = ("anterior", "middle", "posterior", "whole")

@@ -30,7 +30,7 @@ def test_table_csv(tmp_path, capsys):
         (["table", "--from", "-30"], "must lie in -15..45"),
         (["table", "--from", "20", "--to", "10"], "must not be smaller"),
         (["table", "--step", "0"], "argument --step: 0 is outside 0.5..90"),
-        (["table", "--flexion", "90"], "argument --flexion: 90 is outside 0..60"),
+        (["table", "--flexion", "95"], "argument --flexion: 95 is outside 0..90"),
         (["table", "--joint", "rotation", "--from", "-40"], "must lie in -20..30"),
     ],
 )
@@ -103,7 +103,7 @@ def test_table_holds_the_other_joints_where_asked(capsys):
         (["handout", "{tmp}/a.docx"], "give a .pdf file or a .png file"),
         (["handout", "{tmp}/a.pdf", "--paper", "a3"], "invalid choice: 'a3'"),
         (["export-scene", "{tmp}/a.stl"], "give a .glb file or a folder name"),
-        (["export-html", "{tmp}/a.html", "--flexion", "61"], "argument --flexion: 61 is outside 0..60"),
+        (["export-html", "{tmp}/a.html", "--flexion", "91"], "argument --flexion: 91 is outside 0..90"),
         (["export-html", "{tmp}/a.htm"], "give a .html file"),
         (["table", "--joint", "knee"], "invalid choice: 'knee'"),
         (["serve", "--port", "x"], "'x' is not a number"),

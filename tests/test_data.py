@@ -102,17 +102,34 @@ def test_unknown_bone(tmp_path):
 
 
 def test_invalid_muscle_parameters_name_field(tmp_path):
-    bad = data.read_json(data.ANNOTATION_DIR / "muscle.json")
+    bad = data.read_json(data.ANNOTATION_DIR / "muscles" / "gluteus_medius.json")
     bad["thickness"]["belly_mm"] = -3
-    path = tmp_path / "muscle.json"
+    path = tmp_path / "gluteus_medius.json"
     path.write_text(json.dumps(bad))
-    with pytest.raises(data.DataError, match=r"muscle\.json: thickness\.belly_mm: -3 is less than or equal"):
-        data.annotation("muscle", path)
+    with pytest.raises(
+        data.DataError, match=r"gluteus_medius\.json: thickness\.belly_mm: -3 is less than or equal"
+    ):
+        data.muscle("gluteus_medius", path)
 
 
-@pytest.mark.parametrize("name", ["landmarks", "muscle", "style", "views"])
+def test_muscle_file_id_must_match_its_name(tmp_path):
+    bad = data.read_json(data.ANNOTATION_DIR / "muscles" / "gluteus_minimus.json")
+    path = tmp_path / "gluteus_maximus.json"
+    path.write_text(json.dumps(bad))
+    with pytest.raises(
+        data.DataError, match=r"gluteus_maximus\.json: id: 'gluteus_minimus' is not the file's name"
+    ):
+        data.muscle("gluteus_maximus", path)
+
+
+@pytest.mark.parametrize("name", ["landmarks", "neighbours", "style", "views"])
 def test_shipped_annotations_are_valid(name):
     assert data.annotation(name)
+
+
+@pytest.mark.parametrize("name", data.MUSCLES)
+def test_shipped_muscles_are_valid(name):
+    assert data.muscle(name)["id"] == name
 
 
 def _export(tmp_path, name, vertices, faces):

@@ -32,7 +32,7 @@ def _fresh(code: str) -> str:
         "viewer.stance_presentation",
         "viewer.posed",
         "viewer.twin",
-        "viewer.muscle",
+        "viewer.muscles",
         "viewer.anatomy",
     ],
 )

@@ -132,7 +132,7 @@ const t = target();
 const { matrix, readout } = pm.write({ side: DATA.side, abduction: 20, flexion: 10, rotation: 5 }, t);
 const errors = [];
 for (const bad of [{ side: "middle", abduction: 0, flexion: 0, rotation: 0 },
-                   { side: DATA.side, abduction: 0, flexion: 90, rotation: 0 }]) {
+                   { side: DATA.side, abduction: 0, flexion: 95, rotation: 0 }]) {
   try { pm.checkPose(bad); errors.push("no error"); } catch (e) { errors.push(e.message); }
 }
 out({ matrix, points: t.muscle.points, normals: t.muscle.normals, rpoints: t.ribbon.points,
@@ -152,7 +152,7 @@ out({ matrix, points: t.muscle.points, normals: t.muscle.normals, rpoints: t.rib
     for joint, arm in want["arms"].items():
         assert got["readout"]["moment_arm_mm"][joint] == pytest.approx(arm, abs=1e-3), joint
     assert got["errors"][0] == 'side must be one of right, left, not "middle"'
-    assert "flexion 90" in got["errors"][1] and "0..60" in got["errors"][1]
+    assert "flexion 95" in got["errors"][1] and "0..90" in got["errors"][1]
 
 
 def test_poses_merge_and_links_round_trip(node, tmp_path):

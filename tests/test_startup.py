@@ -122,7 +122,8 @@ def test_fingerprint_follows_every_source_file(tmp_path, monkeypatch):
     (root / "meshes" / "lod" / "a.ply").write_bytes(b"ply-lod")
     (root / "annotations" / "texts.json").write_text("{}")
     (root / "annotations" / "schema" / "texts.schema.json").write_text("{}")
-    (root / "viewer" / "muscle.py").write_text("x = 1\n")
+    (root / "viewer" / "muscles").mkdir()
+    (root / "viewer" / "muscles" / "fan.py").write_text("x = 1\n")
     (root / "viewer" / "app").mkdir()
     (root / "viewer" / "app" / "view.js").write_text("let x = 1;\n")
     monkeypatch.setattr(data, "ROOT", root)
@@ -134,7 +135,7 @@ def test_fingerprint_follows_every_source_file(tmp_path, monkeypatch):
     for rel in (
         "meshes/lod/a.ply",
         "annotations/schema/texts.schema.json",
-        "viewer/muscle.py",
+        "viewer/muscles/fan.py",
         "viewer/app/view.js",
     ):
         path = root / rel

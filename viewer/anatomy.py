@@ -14,7 +14,7 @@ SIDES = ("right", "left")
 #: Range of each hip angle the product offers (degrees). Extension and more
 #: external rotation are left out: combined with adduction they bring the
 #: lesser trochanter into the ischium of this atlas (ischiofemoral impingement).
-POSE_RANGE = {"abduction": (-15.0, 45.0), "flexion": (0.0, 60.0), "rotation": (-20.0, 30.0)}
+POSE_RANGE = {"abduction": (-15.0, 45.0), "flexion": (0.0, 90.0), "rotation": (-20.0, 30.0)}
 
 #: Range of pure ab/adduction (no flexion or rotation, as the stance hip moves; degrees). Alone,
 #: adduction keeps the femur clear of the hip bone to 25 degrees; 20 degrees is the low end of

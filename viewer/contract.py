@@ -125,7 +125,7 @@ def view_keys() -> dict[str, str]:
 @cache
 def muscle_parts() -> tuple[str, ...]:
     """Muscle part ids in part-index order (0 anterior, 1 middle, 2 posterior)."""
-    return tuple(p["id"] for p in data.annotation("muscle")["parts"])
+    return tuple(p["id"] for p in data.muscle("gluteus_medius")["parts"])
 
 
 @cache

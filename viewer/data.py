@@ -216,3 +216,16 @@ def annotation(name: str, path: Path | None = None) -> dict:
     """Load ``annotations/<name>.json`` validated by ``schema/<name>.schema.json``."""
     path = Path(path) if path is not None else ANNOTATION_DIR / f"{name}.json"
     return load_validated(path, f"{name}.schema.json")
+
+
+#: The procedural muscles, deep to superficial: one file each in ``annotations/muscles/``.
+MUSCLES = ("gluteus_minimus", "gluteus_medius", "tensor_fasciae_latae", "gluteus_maximus")
+
+
+def muscle(name: str, path: Path | None = None) -> dict:
+    """Load ``annotations/muscles/<name>.json`` validated by ``schema/muscle.schema.json``."""
+    path = Path(path) if path is not None else ANNOTATION_DIR / "muscles" / f"{name}.json"
+    params = load_validated(path, "muscle.schema.json")
+    if params["id"] != path.stem:
+        raise DataError(f"{_rel(path)}: id: {params['id']!r} is not the file's name {path.stem!r}")
+    return params

@@ -9,7 +9,7 @@ import numpy as np
 
 from viewer import data, presentation
 from viewer.anatomy import SIDES, HipModel, Pose
-from viewer.muscle import GluteusMedius, MuscleSurface
+from viewer.muscles import MuscleSurface, Neighbourhood
 
 
 class Hip:
@@ -22,7 +22,10 @@ class Hip:
 
     def __init__(self, model: HipModel | None = None):
         self.model = model if model is not None else HipModel()
-        self.muscles = {side: GluteusMedius(self.model, side) for side in SIDES}
+        #: every structure of each side, built in layers (:class:`viewer.muscles.Neighbourhood`)
+        self.neighbourhoods = {side: Neighbourhood(self.model, side) for side in SIDES}
+        #: the gluteus medius of each side
+        self.muscles = {side: n.muscles["gluteus_medius"] for side, n in self.neighbourhoods.items()}
         self.style = data.annotation("style")
         self.labels = data.annotation("labels")["labels"]
         self.part_ids = tuple(p["id"] for p in self.muscles["right"].parts)

@@ -18,7 +18,7 @@ import numpy as np
 
 from viewer import contract, data
 from viewer.anatomy import SIDES, HipModel
-from viewer.muscle import GluteusMedius, MuscleSurface
+from viewer.muscles import FanMuscle, MuscleSurface
 from viewer.options import SceneOptions
 
 if TYPE_CHECKING:
@@ -207,7 +207,7 @@ def footprint_tubes(neutral: MuscleSurface, style: dict, light: bool = False) ->
 
 
 # ---------------------------------------------------------------------- labels
-def label_specs(model: HipModel, muscle: GluteusMedius, labels: list[dict], side: str) -> list[dict]:
+def label_specs(model: HipModel, muscle: FanMuscle, labels: list[dict], side: str) -> list[dict]:
     """Labels (``annotations/labels.json``) with their anchors for one animated side.
 
     Each has ``attach``: ``muscle`` (a superficial vertex index, followed as the muscle

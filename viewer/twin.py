@@ -1,11 +1,11 @@
 """The muscle generator's pose-independent arrays, evaluated in the browser by its JS twin (muscleModel.js).
 
-Python stays the one source of truth: :class:`viewer.muscle.GluteusMedius` computes, once,
+Python stays the one source of truth: :class:`viewer.muscles.FanMuscle` computes, once,
 everything that does not depend on the pose (the attached fibres on the ilium, the neutral
 insertion line, the clearance and thickness profiles, the bones' height fields), and
 :func:`twin_data` hands exactly those arrays to the browser. ``muscleModel.js`` then repeats
-only the per-pose steps (``GluteusMedius.sheets``/``_wrap``, ``HipModel.femur_transform``,
-``presentation.ribbon_points``, ``GluteusMedius.lengths`` and ``muscle.moment_arm``), held to
+only the per-pose steps (``FanMuscle.sheets``/``_wrap``, ``HipModel.femur_transform``,
+``presentation.ribbon_points``, ``FanMuscle.lengths`` and ``muscles.moment_arm``), held to
 the same numbers by ``tests/test_twin.py``.
 """
 
@@ -21,7 +21,7 @@ from viewer.anatomy import FRONTAL_RANGE, POSE_RANGE
 if TYPE_CHECKING:
     from viewer.posed import Hip
 
-#: Half the difference step of the moment arms (degrees), as :func:`viewer.muscle.moment_arm`'s default.
+#: Half the difference step of the moment arms (degrees), as :func:`viewer.muscles.moment_arm`'s default.
 STEP_DEG = 2.0
 
 #: Arrays sent as float32 bytes by :func:`as_binary` (they hold float32 values, so nothing is lost).

@@ -171,7 +171,7 @@ def red_fraction(img: np.ndarray) -> float:
 def python_readout(hip, pose: dict) -> dict:
     """What ``gmed.readout()`` should say for ``pose``: the whole muscle, by Python."""
     from viewer.anatomy import Pose
-    from viewer.muscle import JOINTS
+    from viewer.muscles import JOINTS
 
     m = hip.muscles[pose["side"]]
     p = Pose(pose["abduction"], pose["flexion"], pose["rotation"])

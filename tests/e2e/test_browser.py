@@ -288,7 +288,7 @@ def test_js_api_on_the_served_page(app_page, hip):
     assert {k: got[k] for k in pose} == pose
     err = readout_error(got, python_readout(hip, pose))
     assert err <= READOUT_MM, (got, python_readout(hip, pose))
-    assert p.set_pose_error({"flexion": 99}) == "flexion 99 is outside 0..60 degrees"
+    assert p.set_pose_error({"flexion": 99}) == "flexion 99 is outside 0..90 degrees"
     assert p.page.evaluate("window.gmed.getPose()") == pose
     assert p.page.evaluate("window.gmed.setView('posterior')") == "posterior"
     p.page.wait_for_timeout(REST_MS)

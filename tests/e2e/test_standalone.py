@@ -1,7 +1,7 @@
 """gmed export-html: the whole app in one file, offline from disk, scripted through window.gmed.
 
 The issue's acceptance test (#15): the page computes every pose itself, with no server and no
-network, and its read-out agrees with Python's ``GluteusMedius`` within 0.5 mm.
+network, and its read-out agrees with Python's gluteus medius within 0.5 mm.
 """
 
 from __future__ import annotations
@@ -116,7 +116,7 @@ def test_bad_pose_is_refused_in_one_line_and_changes_nothing(offline, open_offli
     p.set_pose(side="left", abduction=20, flexion=10)
     before = (p.page.evaluate("window.gmed.getPose()"), p.readout(), p.stats()["frames"])
     refused = {
-        "flexion 99 is outside 0..60 degrees": {"flexion": 99},
+        "flexion 99 is outside 0..90 degrees": {"flexion": 99},
         "abduction -16 is outside -15..45 degrees": {"abduction": -16},
         "setPose has no field knee": {"knee": 3},
         "rotation must be a finite number of degrees": {"rotation": "5"},
@@ -185,7 +185,7 @@ def test_hash_opens_the_pose_and_view_and_follows_changes(offline, open_offline,
 @pytest.mark.parametrize(
     ("fragment", "message"),
     [
-        ("#flexion=99&view=lateral", "flexion 99 is outside 0..60 degrees"),
+        ("#flexion=99&view=lateral", "flexion 99 is outside 0..90 degrees"),
         ("#abduction=ten", "URL: abduction=ten is not a number of degrees"),
         (
             "#knee=3",
@@ -344,7 +344,7 @@ def test_post_message_bridge_from_a_parent_page(offline, open_offline, hip):
     assert call("getView") == {"gmed": "result", "id": 3, "result": "lateral"}
     # a bad call gets an error reply with its one line, and changes nothing
     bad = call("setPose", {"flexion": 99})
-    assert bad == {"gmed": "error", "id": 4, "error": "flexion 99 is outside 0..60 degrees"}
+    assert bad == {"gmed": "error", "id": 4, "error": "flexion 99 is outside 0..90 degrees"}
     assert call("getPose") == {"gmed": "result", "id": 5, "result": pose}
     unknown = call("fly")
     assert unknown["gmed"] == "error" and unknown["error"].startswith("gmed: no method fly"), unknown

@@ -11,7 +11,7 @@ import numpy as np
 from viewer import contract, data, geometry, twin
 from viewer.anatomy import SIDES, Pose
 from viewer.contract import FrameLayout
-from viewer.muscle import closed_slab_faces
+from viewer.muscles import closed_slab_faces
 
 if TYPE_CHECKING:
     from viewer.scene import HipScene

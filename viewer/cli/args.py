@@ -156,7 +156,7 @@ def pose_args(p: argparse.ArgumentParser, abduction: bool = True, side: bool = T
     """Add the hip angles (``--abduction``, ``--flexion``, ``--rotation``), ``--side`` and ``--force``."""
     if abduction:
         p.add_argument("--abduction", type=degrees("abduction"), default=0.0, help="degrees, -15..45")
-    p.add_argument("--flexion", type=degrees("flexion"), default=0.0, help="degrees, 0..60")
+    p.add_argument("--flexion", type=degrees("flexion"), default=0.0, help="degrees, 0..90")
     p.add_argument(
         "--rotation", type=degrees("rotation"), default=0.0, help="internal rotation, deg, -20..30"
     )

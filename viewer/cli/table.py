@@ -15,7 +15,7 @@ PARTS = ("anterior", "middle", "posterior", "whole")
 def run(args: argparse.Namespace) -> int:
     """Sweep one joint and print (and write) the table."""
     from viewer.anatomy import HipModel
-    from viewer.muscle import GluteusMedius, sweep
+    from viewer.muscles import gluteus_medius, sweep
 
     lo, hi = POSE_RANGE[args.joint]
     args.start = lo if args.start is None else args.start  # the joint's whole range by default
@@ -29,7 +29,7 @@ def run(args: argparse.Namespace) -> int:
     fixed = {"abduction": args.abduction, "flexion": args.flexion, "rotation": args.rotation}
     model = HipModel()
     sides = SIDES if args.side == "both" else (args.side,)
-    muscles = {s: GluteusMedius(model, s) for s in sides}
+    muscles = {s: gluteus_medius(model, s) for s in sides}
     rows = sweep(muscles, args.joint, args.start, args.stop, args.step, fixed=fixed)
     if args.csv is not None:
         from viewer.export import write_atomic

@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 
 from viewer.anatomy import Pose
-from viewer.muscle import GluteusMedius
+from viewer.muscles import FanMuscle
 
 #: Spacing of the table over hip adduction (degrees); both twins interpolate it linearly.
 STEP_DEG = 0.5
@@ -14,14 +14,12 @@ STEP_DEG = 0.5
 TANGENT_SAMPLES = 3
 
 
-def abductor_table(
-    muscle: GluteusMedius, max_force_n: dict[str, float], lo_deg: float, hi_deg: float
-) -> dict:
+def abductor_table(muscle: FanMuscle, max_force_n: dict[str, float], lo_deg: float, hi_deg: float) -> dict:
     """Moment arm and line of action of the whole muscle at hip adductions ``lo_deg..hi_deg``.
 
     The parts pull in proportion to their maximum forces (one activation for the whole
     muscle), so the muscle's moment arm is ``sum(F_i r_i) / sum(F_i)`` with ``r_i`` the
-    abduction moment arm ``-dL/dθ`` of :meth:`GluteusMedius.moment_arms`. The muscle pulls
+    abduction moment arm ``-dL/dθ`` of :meth:`viewer.muscles.FanMuscle.moment_arms`. The muscle pulls
     the pelvis where its fibres leave the ilium, along them (the mean direction of their
     first :data:`TANGENT_SAMPLES` free samples, weighted by the parts' forces), on the line
     whose moment about the hip centre equals that moment arm (by virtual work, the tension
@@ -30,7 +28,7 @@ def abductor_table(
 
     Parameters
     ----------
-    muscle : GluteusMedius
+    muscle : FanMuscle
         The stance side's muscle (pelvis frame).
     max_force_n : dict of str to float
         Maximum isometric force of each part (N), by part id.

@@ -1,8 +1,7 @@
-"""The gluteus medius: a procedural fan-shaped muscle wrapped over the bones, with its biomechanics."""
+"""A procedural fan-shaped muscle wrapped over the bones and the structures under it, with its lengths."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from dataclasses import dataclass
 from functools import cached_property
 
@@ -10,13 +9,13 @@ import numpy as np
 
 from viewer import data, geometry
 from viewer.anatomy import SIDES, HipModel, Pose
-
-JOINTS = ("abduction", "flexion", "rotation")
+from viewer.muscles import attachments
+from viewer.muscles.moment import moment_arm
 
 
 @dataclass(frozen=True)
 class MuscleSurface:
-    """One posed gluteus medius.
+    """One posed fan muscle.
 
     Attributes
     ----------
@@ -24,7 +23,7 @@ class MuscleSurface:
         Closed surface, outward normals: deep sheet, superficial sheet, then side walls share them.
     faces : (f, 3) int
     part : (n,) int
-        Index into ``GluteusMedius.parts`` (anterior, middle, posterior) of every vertex.
+        Index into ``FanMuscle.parts`` (for the gluteus medius: anterior, middle, posterior) of every vertex.
     fibre_u : (n,) float
         Position across the fan, 0 at the anterior and 1 at the posterior border.
     fibre_v : (n,) float
@@ -48,12 +47,12 @@ class MuscleSurface:
 
     @property
     def origin_edge(self) -> np.ndarray:
-        """(nu, 3) float: where the fibres start on the ilium."""
+        """(nu, 3) float: where the fibres start on the pelvis."""
         return self.deep[:, 0]
 
     @property
     def insertion_edge(self) -> np.ndarray:
-        """(nu, 3) float: where the fibres end on the greater trochanter."""
+        """(nu, 3) float: where the fibres end (for the gluteus medius, on the greater trochanter)."""
         return self.deep[:, -1]
 
 
@@ -89,29 +88,33 @@ def closed_slab_faces(nu: int, nv: int) -> np.ndarray:
     return np.concatenate(faces)
 
 
-class GluteusMedius:
-    """The procedural gluteus medius of one side.
+class FanMuscle:
+    """A procedural fan-shaped muscle of one side, from ``annotations/muscles/<id>.json``.
 
-    Everything that does not depend on the pose -- the origin arc, the
-    insertion line in the femur's own frame, the height fields of the hip
-    bone and the femur, thickness and clearance profiles and the mesh
-    topology -- is computed once here; :meth:`surface` then only wraps the
-    fibres for the pose.
+    Everything that does not depend on the pose -- the origin line, the
+    insertion line in the femur's own frame, the height fields of the pelvic
+    bones and the femur, thickness and clearance profiles (raised over the
+    structures the muscle lies on) and the mesh topology -- is computed once
+    here; :meth:`surface` then only wraps the fibres for the pose.
 
     Parameters
     ----------
     model : HipModel
     side : {"right", "left"}
-    params : dict, optional
-        Contents of ``annotations/muscle.json`` (loaded when omitted).
+    params : dict
+        One validated muscle file (:func:`viewer.data.muscle`).
+    under : list of (vertices, faces), optional
+        Closed surfaces at neutral ((n, 3) float, (f, 3) int, mm) that this muscle lies over
+        (its ``over`` structures); the clearance is raised by how far they stand off the bones.
     """
 
-    def __init__(self, model: HipModel, side: str, params: dict | None = None):
+    def __init__(self, model: HipModel, side: str, params: dict, under=()):
         if side not in SIDES:
             raise ValueError(f"side must be one of {SIDES}, not {side!r}")
         self.model = model
         self.side = side
-        self.params = params if params is not None else data.annotation("muscle")
+        self.params = params
+        self.id = params["id"]
         self.s = 1.0 if side == "right" else -1.0
         res = self.params["resolution"]
         self.nu, self.nv = res["fibres"], res["samples"]
@@ -121,11 +124,14 @@ class GluteusMedius:
         self.part_of_u = self._part_index(self.u)
         self.origin = self._origin_arc()
         self.insertion_neutral = self._insertion_line()
-        self.clearance = self._clearance_profile()
+        self.clearance = np.array(self._clearance_profile())
         self.thickness = self._thickness_profile()
         # the fibres' attached (static) and free (posed) samples
         self.n_attached = int(np.searchsorted(self.v, self.params["attachment"]["until_v"]))
         self.attached = self._attached_part()
+        if under:
+            self.clearance = self.clearance + self._layer_clearance(under)
+            self.attached = self._attached_part()
         self.faces = closed_slab_faces(self.nu, self.nv)
         self._faces_reversed = np.ascontiguousarray(self.faces[:, ::-1])
         uu, vv = np.meshgrid(self.u, self.v, indexing="ij")
@@ -138,16 +144,31 @@ class GluteusMedius:
         """Points with z flipped on the left side, so that lateral is always +z."""
         return p * np.array([1.0, 1.0, self.s])
 
+    def _bone_height(self, names: tuple[str, ...]) -> geometry.HeightField:
+        """Height field of bones along this side's lateral axis, shared by the muscles of a model."""
+        cache = self.model.__dict__.setdefault("_lateral_height_fields", {})
+        key = (self.side, names)
+        if key not in cache:
+            vertices, faces = _merged(
+                [(self.model.bones[n].vertices, self.model.bones[n].faces) for n in names]
+            )
+            cache[key] = geometry.HeightField(self._mirror(vertices), faces)
+        return cache[key]
+
     @cached_property
     def pelvis_height(self) -> geometry.HeightField:
-        bone = self.model.bones[f"hip_{self.side}"]
-        return geometry.HeightField(self._mirror(bone.vertices), bone.faces)
+        names = self.params["origin"].get("bones", ["hip"])
+        return self._bone_height(tuple(f"hip_{self.side}" if n == "hip" else n for n in names))
 
     @cached_property
     def femur_height(self) -> geometry.HeightField:
         # the neutral femur: its frame is aligned with the pelvis frame
-        bone = self.model.bones[f"femur_{self.side}"]
-        return geometry.HeightField(self._mirror(bone.vertices), bone.faces)
+        return self._bone_height((f"femur_{self.side}",))
+
+    @cached_property
+    def insertion_height(self) -> geometry.HeightField:
+        """Height field of the bone the insertion lies on (the femur's own, or the tibia-fibula's)."""
+        return self._bone_height((f"{self.params['insertion']['bone']}_{self.side}",))
 
     def _part_index(self, u: np.ndarray) -> np.ndarray:
         idx = np.zeros(len(u), dtype=np.int8)
@@ -155,44 +176,52 @@ class GluteusMedius:
             idx[(u >= part["from_u"]) & (u <= part["to_u"])] = k
         return idx
 
-    def _lift_to(self, field: geometry.HeightField, p: np.ndarray, clearance) -> np.ndarray:
-        """Mirrored points lifted along +z to at least ``clearance`` above ``field``."""
-        h = field(p[..., 0], p[..., 1]) + clearance
-        out = p.copy()
-        out[..., 2] = np.maximum(p[..., 2], h)
-        return out
-
     def _origin_arc(self) -> np.ndarray:
-        o = self.params["origin"]
-        crest = self.model.landmark(f"{o['crest']}_{self.side}")
-        front = self.model.landmark(f"{o['anterior_line']}_{self.side}")[0]
-        back = self.model.landmark(f"{o['posterior_line']}_{self.side}")[0]
-        ia = int(np.argmin(np.linalg.norm(crest - front, axis=1)))
-        ip = int(np.argmin(np.linalg.norm(crest - back, axis=1)))
-        seg = crest[min(ia, ip) : max(ia, ip) + 1]
-        if ia > ip:
-            seg = seg[::-1]
-        dense = geometry.smooth_polyline(geometry.resample_polyline(seg, 200), o["smoothing_mm"])
-        s = np.concatenate([[0.0], np.cumsum(np.linalg.norm(np.diff(dense, axis=0), axis=1))])
-        inset = o["inset_from_lines_mm"]
-        t = np.linspace(inset, s[-1] - inset, self.nu)
-        arc = np.column_stack([np.interp(t, s, dense[:, k]) for k in range(3)])
-        arc[:, 1] -= o["below_crest_mm"]
-        # onto the outer surface of the ilium, where the fibres attach
-        arc = self._mirror(arc)
-        arc[:, 2] = self.pelvis_height(arc[:, 0], arc[:, 1]) + self.params["clearance_mm"]["attached"]
+        line = attachments.origin_polyline(self.model, self.side, self.params["origin"])
+        arc = self._mirror(attachments.resample(line, self.nu))
+        h = self.pelvis_height(arc[:, 0], arc[:, 1])
+        if (h <= geometry.HeightField.EMPTY).any():
+            raise data.DataError(
+                f"annotations/muscles/{self.id}.json: origin: the origin line leaves the pelvis"
+            )
+        # onto the outer surface of the pelvis, where the fibres attach
+        arc[:, 2] = h + self.params["clearance_mm"]["attached"]
         return self._mirror(arc)
 
     def _insertion_line(self) -> np.ndarray:
-        ins = self.params["insertion"]
-        femur = self.model.bones[f"femur_{self.side}"]
-        amap = femur.atlas_map
-        a = femur.vertices[amap.node_vertex[ins["anterior_node"]]]
-        b = femur.vertices[amap.node_vertex[ins["posterior_node"]]]
-        line = a[None] * (1 - self.u[:, None]) + b[None] * self.u[:, None]
-        line = self._mirror(line)
-        line[:, 2] = self.femur_height(line[:, 0], line[:, 1]) + self.params["clearance_mm"]["attached"]
+        a, b = attachments.insertion_ends(self.model, self.side, self.params["insertion"])
+        line = self._mirror(a[None] * (1 - self.u[:, None]) + b[None] * self.u[:, None])
+        h = self.insertion_height(line[:, 0], line[:, 1])
+        line[:, 2] = h + self.params["clearance_mm"]["attached"]
         return self._mirror(line)
+
+    def _layer_clearance(self, under) -> np.ndarray:
+        """Extra clearance ((nu, nv) float, mm) over the structures under the muscle, at neutral.
+
+        Where a structure stands off the bones under a sample of the neutral deep sheet, the
+        sample's clearance grows by that stand-off, so the sheet passes over it; the field is
+        smoothed along the fibres so that it does not step.
+        """
+        vertices, faces = _merged(under)
+        field = geometry.HeightField(self._mirror(vertices), faces)
+        deep, _, _ = self.sheets(Pose())
+        q = self._mirror(deep)
+        bone = np.maximum(self.pelvis_height(q[..., 0], q[..., 1]), self.femur_height(q[..., 0], q[..., 1]))
+        top = field(q[..., 0], q[..., 1]) + self.params["clearance_mm"]["free"]
+        # only where the sheet would otherwise pass under the structure, and over bone
+        under_it = (
+            (top > geometry.HeightField.EMPTY / 2)
+            & (bone > geometry.HeightField.EMPTY / 2)
+            & (q[..., 2] < top)
+        )
+        extra = np.where(under_it, np.maximum(top - bone - self.clearance, 0.0), 0.0)
+        for _ in range(4):  # spread and smooth along and across the fibres
+            e = extra.copy()
+            e[:, 1:-1] = np.maximum(extra[:, 1:-1], 0.5 * (extra[:, :-2] + extra[:, 2:]))
+            e[1:-1] = np.maximum(e[1:-1], 0.5 * (e[:-2] + e[2:]))
+            extra = e
+        extra[:, -1] = 0.0  # the insertion stays on the bone
+        return extra
 
     def _clearance_profile(self) -> np.ndarray:
         c = self.params["clearance_mm"]
@@ -216,9 +245,12 @@ class GluteusMedius:
         d = self._mirror(self.origin + va * (self.insertion_neutral - self.origin))[:, None, :]
         p = o + t * (d - o)
         h = self.pelvis_height(p[..., 0], p[..., 1])
-        if (h <= geometry.HeightField.EMPTY).any():
-            raise data.DataError("annotations/muscle.json: attachment: the origin footprint leaves the ilium")
-        p[..., 2] = h + self.clearance[:, : self.n_attached]
+        if (h[:, 0] <= geometry.HeightField.EMPTY).any():
+            raise data.DataError(
+                f"annotations/muscles/{self.id}.json: attachment: the origin footprint leaves the pelvis"
+            )
+        # over a gap in the bone (the sciatic notch under the gluteus maximus) the fibre runs straight
+        p[..., 2] = np.maximum(p[..., 2], h + self.clearance[:, : self.n_attached])
         return self._mirror(p)
 
     def _thickness_profile(self) -> np.ndarray:
@@ -304,82 +336,15 @@ class GluteusMedius:
         return out
 
     def moment_arms(self, pose: Pose, joint: str = "abduction", step_deg: float = 2.0) -> dict[str, float]:
-        """Moment arm (mm) about the hip centre for ``joint`` per part: see :func:`moment_arm`."""
+        """Moment arm (mm) about the hip centre for ``joint`` per part: see :func:`viewer.muscles.moment.moment_arm`."""
         return moment_arm(self.lengths, pose, joint, step_deg)
 
 
-def moment_arm(
-    length: Callable[[Pose], dict[str, float]], pose: Pose, joint: str = "abduction", step_deg: float = 2.0
-) -> dict[str, float]:
-    """Moment arm (mm) of paths about one hip angle: ``-dL/dθ``, a central difference.
-
-    The sign convention of the whole project (as OpenSim's ``MomentArmSolver``): positive
-    means the path shortens as the angle grows, so its tension produces that motion
-    (abduction, flexion or internal rotation). At the end of the pose range the difference
-    is one-sided.
-
-    Parameters
-    ----------
-    length : callable
-        ``length(pose)`` -> path lengths in mm, by name.
-    pose : Pose
-        Where the moment arm is taken.
-    joint : {"abduction", "flexion", "rotation"}
-        The angle that is varied (degrees).
-    step_deg : float
-        Half the difference step, degrees.
-
-    Returns
-    -------
-    dict of str to float
-        Moment arm in mm per path name.
-    """
-    lo, hi = pose.ranges()[joint]
-    angle = getattr(pose, joint)
-    a, b = max(lo, angle - step_deg), min(hi, angle + step_deg)
-    la, lb = length(_with(pose, joint, a)), length(_with(pose, joint, b))
-    d = np.radians(b - a)
-    return {k: -(lb[k] - la[k]) / d for k in la}
-
-
-def _with(pose: Pose, joint: str, value: float) -> Pose:
-    return Pose(**{**pose.__dict__, joint: value})
-
-
-def sweep(
-    muscles: dict[str, GluteusMedius],
-    joint: str,
-    start: float,
-    stop: float,
-    step: float,
-    fixed: dict[str, float] | None = None,
-) -> list[dict]:
-    """Rows of ``joint, angle_deg, side, part, length_mm, moment_arm_mm`` over an angle sweep.
-
-    The other joints stay at ``fixed`` (degrees by joint name; 0 where not given). Angles run
-    from ``start`` in steps of ``step`` up to ``stop`` (never past it).
-    """
-    if joint not in JOINTS:
-        raise ValueError(f"joint must be one of {JOINTS}")
-    if step <= 0:
-        raise ValueError("step must be positive")
-    count = int(np.floor((stop - start) / step + 1e-9)) + 1
-    angles = np.minimum(start + step * np.arange(count), stop)
-    base = Pose(**(fixed or {}))
-    rows = []
-    for angle in angles:
-        pose = _with(base, joint, float(angle))
-        for side, m in muscles.items():
-            lengths, arms = m.lengths(pose), m.moment_arms(pose, joint)
-            for part in lengths:
-                rows.append(
-                    {
-                        "joint": joint,
-                        "angle_deg": float(angle),
-                        "side": side,
-                        "part": part,
-                        "length_mm": lengths[part],
-                        "moment_arm_mm": arms[part],
-                    }
-                )
-    return rows
+def _merged(surfaces) -> tuple[np.ndarray, np.ndarray]:
+    """One (vertices, faces) from several closed surfaces."""
+    vs, fs, n = [], [], 0
+    for v, f in surfaces:
+        vs.append(np.asarray(v, dtype=float))
+        fs.append(np.asarray(f) + n)
+        n += len(v)
+    return np.concatenate(vs), np.concatenate(fs)

@@ -1,0 +1,166 @@
+"""All the soft tissue of one hip built in layers, deep to superficial: minimus, nerve, medius, bursa, TFL, maximus."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from viewer import data, geometry
+from viewer.anatomy import SIDES, HipModel, Pose
+from viewer.muscles import soft_tissue
+from viewer.muscles.fan import FanMuscle, closed_slab_faces
+from viewer.muscles.soft_tissue import Rigid
+
+#: Every structure, deep to superficial, with the name its part has in exported scenes (``<id>_<side>``).
+STRUCTURES = (
+    "gluteus_minimus",
+    "superior_gluteal_nerve",
+    "gluteus_medius",
+    "trochanteric_bursa",
+    "tensor_fasciae_latae",
+    "gluteus_maximus",
+)
+
+
+class Neighbourhood:
+    """The muscles, bursa and nerve of one side, each clear of the bones and of what lies under it.
+
+    Parameters
+    ----------
+    model : HipModel
+    side : {"right", "left"}
+    params : dict, optional
+        Muscle files by id (:func:`viewer.data.muscle`), for tests that change one; the
+        others are loaded.
+
+    Attributes
+    ----------
+    muscles : dict of str to FanMuscle
+        By muscle id, deep to superficial.
+    rigid : dict of str to Rigid
+        The bursa (moves with the femur), the nerve (with the pelvis) and the iliotibial tract
+        (with the femur, the knee straight).
+    """
+
+    def __init__(self, model: HipModel, side: str, params: dict | None = None):
+        if side not in SIDES:
+            raise ValueError(f"side must be one of {SIDES}, not {side!r}")
+        self.model, self.side = model, side
+        self.s = 1.0 if side == "right" else -1.0
+        given = params or {}
+        self.params = {m: given[m] if m in given else data.muscle(m) for m in data.MUSCLES}
+        self.soft = data.annotation("neighbours")
+        self.muscles: dict[str, FanMuscle] = {}
+        self.rigid: dict[str, Rigid] = {}
+        self._neutral: dict[str, tuple[np.ndarray, np.ndarray]] = {}
+        self._add_muscle("gluteus_minimus")
+        self._add_nerve()
+        self._add_muscle("gluteus_medius")
+        self._add_bursa()
+        self._add_muscle("tensor_fasciae_latae")
+        self._add_tract()
+        self._add_muscle("gluteus_maximus")
+
+    # ------------------------------------------------------------------ building
+    def _add_muscle(self, name: str) -> None:
+        p = self.params[name]
+        missing = [o for o in p["over"] if o not in self._neutral]
+        if missing:
+            raise data.DataError(f"annotations/muscles/{name}.json: over: {missing} are not built before it")
+        m = FanMuscle(self.model, self.side, p, under=[self._neutral[o] for o in p["over"]])
+        self.muscles[name] = m
+        s = m.surface(Pose())
+        self._neutral[name] = (s.vertices, s.faces)
+
+    def _mirror(self, p: np.ndarray) -> np.ndarray:
+        return p * np.array([1.0, 1.0, self.s])
+
+    def _add_nerve(self) -> None:
+        n = self.soft["nerve"]
+        start = np.atleast_2d(self.model.landmark(f"{n['start']['landmark']}_{self.side}"))[
+            n["start"]["point"]
+        ]
+        start = start + self._mirror(np.asarray(n["start"].get("offset_mm", (0, 0, 0)), dtype=float))
+        lift = n["radius_mm"] + n["gap_mm"]
+        along = n["along"]
+        under = self.muscles[along["muscle"]]
+        sup = under.surface(Pose()).superficial
+        u = np.linspace(along["from_u"], along["to_u"], along["points"])
+        j = int(round(along["at_v"] * (under.nv - 1)))
+        if j >= under.n_attached:
+            raise data.DataError(
+                "annotations/neighbours.json: nerve.along.at_v: the nerve must lie on the fixed origin footprint"
+            )
+        mid = np.array([[np.interp(t, under.u, sup[:, j, k]) for k in range(3)] for t in u])
+        mid = mid + self._mirror(np.array([0.0, 0.0, lift]))
+        end_spec = n["end"]
+        tfl = FanMuscle(
+            self.model, self.side, self.params[end_spec["muscle"]]
+        )  # its footprint, before layering
+        deep = tfl.surface(Pose()).deep
+        i, jv = int(round(end_spec["u"] * (tfl.nu - 1))), int(round(end_spec["v"] * (tfl.nv - 1)))
+        end = deep[i, jv] - self._mirror(np.array([0.0, 0.0, lift]))
+        path = geometry.smooth_polyline(geometry.resample_polyline(np.vstack([start, mid, end]), 80), 8.0)
+        # keep the smoothed path on the minimus and off the bone
+        q = self._mirror(path)
+        floor = np.maximum(under.pelvis_height(q[:, 0], q[:, 1]) + lift, q[:, 2])
+        q[:, 2] = floor
+        v, f = soft_tissue.tube(self._mirror(q), n["radius_mm"])
+        self.rigid[n["id"]] = Rigid(n["id"], v, f, "pelvis")
+        self._neutral[n["id"]] = (v, f)
+
+    def _surface_floor(self, names: list[str], bones: tuple[str, ...]):
+        """``floor(x, y)``: the outermost of bones and neutral structures, mirrored frame (mm)."""
+        from viewer.muscles.fan import _merged
+
+        parts = [self._neutral[n] for n in names]
+        parts += [(self.model.bones[b].vertices, self.model.bones[b].faces) for b in bones]
+        v, f = _merged(parts)
+        return geometry.HeightField(self._mirror(v), f)
+
+    def _add_bursa(self) -> None:
+        b = self.soft["bursa"]
+        femur = self.model.bones[f"femur_{self.side}"]
+        try:
+            c = femur.vertices[femur.atlas_map.node_vertex[b["femur_node"]]]
+        except KeyError:
+            raise data.DataError(
+                f"annotations/neighbours.json: bursa.femur_node: {b['femur_node']} is not on the femur"
+            ) from None
+        field = self._surface_floor(b["on"], (f"femur_{self.side}",))
+        centre = np.array([c[0] + b["offset_mm"][0], c[1] + b["offset_mm"][1]])
+        v, f = soft_tissue.lens(
+            centre, tuple(b["radii_mm"]), b["thickness_mm"], lambda x, y: field(x, y) + b["gap_mm"], self.s
+        )
+        self.rigid[b["id"]] = Rigid(b["id"], v, f, "femur")
+        self._neutral[b["id"]] = (v, f)
+
+    def _add_tract(self) -> None:
+        """The iliotibial tract: a thin band from the TFL's insertion down the lateral thigh to the tibia."""
+        tfl = self.muscles["tensor_fasciae_latae"]
+        top = tfl.insertion_neutral.mean(axis=0)
+        tibia = self.model.bones[f"tibia_fibula_{self.side}"]
+        bottom = tibia.vertices[tibia.atlas_map.node_vertex[TRACT_TIBIA_NODE]]
+        nu, nv, width, thick = 5, 40, 24.0, 1.6
+        t = np.linspace(0.0, 1.0, nv)
+        line = self._mirror(top[None] * (1 - t[:, None]) + bottom[None] * t[:, None])
+        across = (
+            np.linspace(-0.5, 0.5, nu)[:, None] * width * np.minimum(1.0, 0.4 + 1.2 * t)[None]
+        )  # (nu, nv)
+        deep = np.repeat(line[None], nu, axis=0)
+        deep[..., 0] += across
+        field = self._surface_floor(["tensor_fasciae_latae"], (f"femur_{self.side}", tibia.name))
+        h = field(deep[..., 0], deep[..., 1])
+        ok = h > geometry.HeightField.EMPTY / 2
+        for i in range(nu):  # bridge the knee gap, where no bone lies under the band
+            h[i] = np.interp(t, t[ok[i]], h[i][ok[i]])
+        deep[..., 2] = np.maximum(deep[..., 2], h + 0.8)
+        sup = deep.copy()
+        sup[..., 2] += thick
+        v = self._mirror(np.concatenate([deep.reshape(-1, 3), sup.reshape(-1, 3)]))
+        f = soft_tissue._outward(v, closed_slab_faces(nu, nv))
+        self.rigid["iliotibial_tract"] = Rigid("iliotibial_tract", v, f, "femur")
+        self._neutral["iliotibial_tract"] = (v, f)
+
+
+#: Gerdy's tubercle on the atlas tibia, where the iliotibial tract ends.
+TRACT_TIBIA_NODE = 216
