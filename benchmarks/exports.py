@@ -59,7 +59,7 @@ def raw(scene: HipScene, folder: Path) -> dict[str, float]:
     glb = export_scene(scene, folder / "hip.glb", Pose(20))
     out["export-scene GLB"] = time.perf_counter() - t
     t = time.perf_counter()
-    loaded = trimesh.load(glb)
+    loaded = trimesh.load(glb, merge_primitives=True)  # one mesh per part
     for mesh in loaded.geometry.values():
         mesh.apply_scale(1000.0)  # metres -> mm, the frame of the camera presets
     plotter, _ = _raw_plotter(loaded, (1920, 1080))

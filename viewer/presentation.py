@@ -43,6 +43,18 @@ def part_rgb(style: dict, part_ids: list[str] | tuple[str, ...]) -> np.ndarray:
     return np.array([rgb8(style["muscle_parts"][p]) for p in part_ids], dtype=np.uint8)
 
 
+def part_look(style: dict, name: str) -> dict:
+    """Colour ('#rrggbb'), opacity and roughness of a soft-tissue part of an exported scene.
+
+    ``name`` is an export part name (``gluteus_maximus_right``); its entry in ``style["parts"]``
+    is keyed by the name without its side (``gluteus_maximus``).
+    """
+    kind = name.removesuffix("_right").removesuffix("_left")
+    if kind not in style["parts"]:
+        raise data.DataError(f"annotations/style.json: parts has no entry {kind!r} (for the part {name!r})")
+    return style["parts"][kind]
+
+
 # ---------------------------------------------------------------------- cameras
 @cache
 def views() -> dict[str, dict]:

@@ -119,7 +119,7 @@ def test_export_source_line_comes_from_provenance():
 def test_glb_and_ply_scene(tmp_path, model):
     glb = tmp_path / "hip.glb"
     run(["export-scene", str(glb), "--abduction", "30"])
-    scene = trimesh.load(glb)
+    scene = trimesh.load(glb, merge_primitives=True)  # the muscles have a primitive per part
     names = {"hip_bone_right", "hip_bone_left", "sacrum", "femur_right", "femur_left",
              "gluteus_medius_right", "gluteus_medius_left"}  # fmt: skip
     assert set(scene.geometry) == names
@@ -170,6 +170,10 @@ def test_handout_pdf_two_pages_with_text(tmp_path):
     run(["handout", str(out)])
     pdf = PdfReader(out)
     assert len(pdf.pages) == 2
+    info = pdf.metadata
+    assert (info.title, info.author) == ("Gluteus medius — handout", "gmed-viewer")
+    assert info.subject.startswith("The gluteus medius of the right hip on the LLP26 mean atlas bones")
+    assert "lateral views at 0, 20, 40° abduction" in info.subject and "standing on one leg" in info.subject
     text = pdf.pages[0].extract_text()
     for phrase in (
         "Gluteus medius",

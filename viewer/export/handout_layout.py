@@ -108,18 +108,27 @@ def handout(
             from viewer.stance_scene import StanceScene
 
             pages.append(stance_page(StanceScene(scene), side, paper))
-        return write_atomic(out, lambda tmp: write_pages(pages, tmp, out.suffix.lower()), force)
+        subject = captions["pdf_subject"].format(side=side, angles=", ".join(f"{a:g}" for a in angles))
+        meta = {
+            "Title": captions["pdf_title"],
+            "Author": captions["pdf_author"],
+            "Subject": subject + (captions["pdf_subject_stance"] if stance else ""),
+        }
+        return write_atomic(out, lambda tmp: write_pages(pages, tmp, out.suffix.lower(), meta), force)
     finally:
         for page in pages:
             plt.close(page)
 
 
-def write_pages(pages: list, path: Path, suffix: str) -> None:
-    """Save matplotlib figures as the pages of a PDF, or one under the other in a PNG (300 dpi)."""
+def write_pages(pages: list, path: Path, suffix: str, metadata: dict | None = None) -> None:
+    """Save matplotlib figures as the pages of a PDF, or one under the other in a PNG (300 dpi).
+
+    ``metadata``: the PDF's document information (``Title``, ``Author``, ``Subject``).
+    """
     if suffix == ".pdf":
         from matplotlib.backends.backend_pdf import PdfPages
 
-        with PdfPages(path) as pdf:
+        with PdfPages(path, metadata=metadata) as pdf:
             for page in pages:
                 pdf.savefig(page, dpi=300)
         return
