@@ -136,3 +136,29 @@ class SurfaceDistance:
     def signed_distance(self, points: np.ndarray) -> np.ndarray:
         """Signed distance ((m,) float, positive outside) of (m, 3) points."""
         return self.query(points)[0]
+
+
+def inside(points: np.ndarray, vertices: np.ndarray, faces: np.ndarray, chunk: int = 256) -> np.ndarray:
+    """Which points ((n,) bool) lie inside a closed, consistently oriented triangle mesh.
+
+    The generalised winding number (Jacobson et al. 2013): the solid angles of all triangles
+    seen from each point, summed over 4π; about 1 inside and 0 outside, robust for thin shells.
+    """
+    p = np.asarray(points, dtype=float)
+    tri = np.asarray(vertices, dtype=float)[np.asarray(faces)]
+    out = np.empty(len(p), dtype=bool)
+    for s in range(0, len(p), chunk):
+        q = p[s : s + chunk, None, None, :]
+        r = tri[None] - q  # (k, f, 3, 3)
+        a, b, c = r[..., 0, :], r[..., 1, :], r[..., 2, :]
+        la, lb, lc = (np.linalg.norm(x, axis=-1) for x in (a, b, c))
+        det = np.einsum("...i,...i->...", a, np.cross(b, c))
+        den = (
+            la * lb * lc
+            + np.einsum("...i,...i->...", a, b) * lc
+            + np.einsum("...i,...i->...", b, c) * la
+            + np.einsum("...i,...i->...", c, a) * lb
+        )
+        w = 2.0 * np.arctan2(det, den).sum(axis=1) / (4.0 * np.pi)
+        out[s : s + chunk] = np.abs(w) > 0.5
+    return out

@@ -181,7 +181,7 @@ const stance = mergeStance(C, defaultStance(C), { strength: 20, lean: 7.5, cane_
 const hs = poseHash(p, "front", stance);
 out({ p, h, back: parseHash(h, C), empty: parseHash("", C), errors, hashErrors, stance, hs,
       backStance: parseHash(hs, C),
-      step: [stepAngle(C, "flexion", 59, 3), stepAngle(C, "abduction", -14, -3)] });
+      step: [stepAngle(C, "flexion", 89, 3), stepAngle(C, "abduction", -14, -3)] });
 """,
         contract=contract.as_json(),
     )
@@ -212,7 +212,7 @@ out({ p, h, back: parseHash(h, C), empty: parseHash("", C), errors, hashErrors, 
         f"&stance_side={s['side']}&strength=20&lean=7.5&body_mass={s['body_mass']:g}&cane=10&cane_hand=same"
     )
     assert got["backStance"] == {"pose": got["p"], "view": "front", "mode": "stance", "stance": s}
-    assert got["step"] == [60, -15]
+    assert got["step"] == [90, -15]
 
 
 def test_each_side_sees_the_other_as_its_other_side_layer(node, tmp_path, scene):

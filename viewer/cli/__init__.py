@@ -15,11 +15,11 @@ import argparse
 from viewer.cli import animate, export, handout, screenshot, serve, stance, table
 from viewer.cli.args import Parser, UsageError
 from viewer.cli.serve import MAX_SESSIONS
-from viewer.cli.table import PARTS, format_table
+from viewer.cli.table import format_table
 from viewer.data import DataError
 from viewer.export.files import ExportError
 
-__all__ = ["MAX_SESSIONS", "PARTS", "Parser", "UsageError", "build_parser", "format_table", "main"]
+__all__ = ["MAX_SESSIONS", "Parser", "UsageError", "build_parser", "format_table", "main"]
 
 
 def build_parser() -> argparse.ArgumentParser:

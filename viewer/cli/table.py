@@ -9,13 +9,13 @@ import io
 from viewer.anatomy import POSE_RANGE, SIDES
 from viewer.cli.args import UsageError, check_new, number_in, output, pose_args
 
-PARTS = ("anterior", "middle", "posterior", "whole")
+from viewer.data import MUSCLES
 
 
 def run(args: argparse.Namespace) -> int:
     """Sweep one joint and print (and write) the table."""
     from viewer.anatomy import HipModel
-    from viewer.muscles import gluteus_medius, sweep
+    from viewer.muscles import Neighbourhood, sweep
 
     lo, hi = POSE_RANGE[args.joint]
     args.start = lo if args.start is None else args.start  # the joint's whole range by default
@@ -29,19 +29,21 @@ def run(args: argparse.Namespace) -> int:
     fixed = {"abduction": args.abduction, "flexion": args.flexion, "rotation": args.rotation}
     model = HipModel()
     sides = SIDES if args.side == "both" else (args.side,)
-    muscles = {s: gluteus_medius(model, s) for s in sides}
+    muscles = {s: Neighbourhood(model, s).muscles[args.muscle] for s in sides}
     rows = sweep(muscles, args.joint, args.start, args.stop, args.step, fixed=fixed)
+    for r in rows:
+        r["muscle"] = args.muscle
     if args.csv is not None:
         from viewer.export import write_atomic
 
         text = io.StringIO()
-        fields = ["joint", "angle_deg", "side", "part", "length_mm", "moment_arm_mm"]
+        fields = ["muscle", "joint", "angle_deg", "side", "part", "length_mm", "moment_arm_mm"]
         writer = csv.DictWriter(text, fieldnames=fields, lineterminator="\n")
         writer.writeheader()
         for r in rows:
             writer.writerow(
                 {
-                    **{k: r[k] for k in ("joint", "side", "part")},
+                    **{k: r[k] for k in ("muscle", "joint", "side", "part")},
                     "angle_deg": f"{r['angle_deg']:g}",
                     "length_mm": f"{r['length_mm']:.2f}",
                     "moment_arm_mm": f"{r['moment_arm_mm']:.2f}",
@@ -49,12 +51,13 @@ def run(args: argparse.Namespace) -> int:
             )
         write_atomic(args.csv, lambda tmp: tmp.write_text(text.getvalue()), args.force)
         print(f"wrote {len(rows)} rows to {args.csv}")
-    print(format_table(rows, args.joint, {k: v for k, v in fixed.items() if k != args.joint}))
+    label = muscles[sides[0]].params["label"]
+    print(format_table(rows, args.joint, {k: v for k, v in fixed.items() if k != args.joint}, label))
     return 0
 
 
-def format_table(rows: list[dict], joint: str, fixed: dict | None = None) -> str:
-    """A readable terminal table: one line per angle and side, parts side by side."""
+def format_table(rows: list[dict], joint: str, fixed: dict | None = None, label: str = "Gluteus medius") -> str:
+    """A readable terminal table: one line per angle and side, the muscle's parts side by side."""
     sign = {
         "abduction": "+ abducts",
         "flexion": "+ flexes",
@@ -62,22 +65,25 @@ def format_table(rows: list[dict], joint: str, fixed: dict | None = None) -> str
     }[joint]
     held = ", ".join(f"{k} {v:g}°" for k, v in (fixed or {}).items())
     head = (
-        f"Gluteus medius, {joint} sweep{f' at {held}' if held else ''}. Length along the fibre "
+        f"{label}, {joint} sweep{f' at {held}' if held else ''}. Length along the fibre "
         f"lines (mm); moment arm -dL/dθ about the hip centre (mm, {sign}).\n"
     )
-    cols = "".join(f"{p:>10}" for p in PARTS)
+    parts = list(dict.fromkeys(r["part"] for r in rows))
+    width = max(10, 2 + max(len(p) for p in parts))
+    cols = "".join(f"{p:>{width}}" for p in parts)
+    span = width * len(parts)
     lines = [
         head,
-        f"{'angle°':>7} {'side':<6}|{'length mm':^40}|{'moment arm mm':^40}",
+        f"{'angle°':>7} {'side':<6}|{'length mm':^{span}}|{'moment arm mm':^{span}}",
         f"{'':>7} {'':<6}|{cols}|{cols}",
-        "-" * 96,
+        "-" * (16 + 2 * span),
     ]
     by_key: dict[tuple, dict] = {}
     for r in rows:
         by_key.setdefault((r["angle_deg"], r["side"]), {})[r["part"]] = r
-    for (angle, side), parts in by_key.items():
-        lengths = "".join(f"{parts[p]['length_mm']:>10.1f}" for p in PARTS)
-        arms = "".join(f"{parts[p]['moment_arm_mm']:>10.1f}" for p in PARTS)
+    for (angle, side), got in by_key.items():
+        lengths = "".join(f"{got[p]['length_mm']:>{width}.1f}" for p in parts)
+        arms = "".join(f"{got[p]['moment_arm_mm']:>{width}.1f}" for p in parts)
         lines.append(f"{angle:>7g} {side:<6}|{lengths}|{arms}")
     return "\n".join(lines)
 
@@ -91,6 +97,7 @@ def add_parser(sub) -> None:
     t.add_argument("--to", dest="stop", type=deg, help="last angle (default: the joint's range)")
     t.add_argument("--step", type=number_in(0.5, 90, " deg"), default=5.0, help="angle step (deg)")
     t.add_argument("--side", choices=["both", "right", "left"], default="both")
+    t.add_argument("--muscle", choices=list(MUSCLES), default="gluteus_medius", help="the muscle tabulated")
     pose_args(t, side=False)
     t.set_defaults(csv=None)
     t.add_argument("--csv", metavar="FILE", type=output(".csv"), help="also write the rows as CSV")

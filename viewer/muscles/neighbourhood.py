@@ -80,7 +80,8 @@ class Neighbourhood:
             n["start"]["point"]
         ]
         start = start + self._mirror(np.asarray(n["start"].get("offset_mm", (0, 0, 0)), dtype=float))
-        lift = n["radius_mm"] + n["gap_mm"]
+        # the lift is vertical in the lateral axis, the surface under it slopes: twice the radius
+        lift = 2.0 * n["radius_mm"] + n["gap_mm"]
         along = n["along"]
         under = self.muscles[along["muscle"]]
         sup = under.surface(Pose()).superficial
@@ -100,10 +101,10 @@ class Neighbourhood:
         i, jv = int(round(end_spec["u"] * (tfl.nu - 1))), int(round(end_spec["v"] * (tfl.nv - 1)))
         end = deep[i, jv] - self._mirror(np.array([0.0, 0.0, lift]))
         path = geometry.smooth_polyline(geometry.resample_polyline(np.vstack([start, mid, end]), 80), 8.0)
-        # keep the smoothed path on the minimus and off the bone
+        # keep the smoothed path over the minimus and off the bone
         q = self._mirror(path)
-        floor = np.maximum(under.pelvis_height(q[:, 0], q[:, 1]) + lift, q[:, 2])
-        q[:, 2] = floor
+        field = self._surface_floor([along["muscle"]], (f"hip_{self.side}",))
+        q[:, 2] = np.maximum(field(q[:, 0], q[:, 1]) + lift, q[:, 2])
         v, f = soft_tissue.tube(self._mirror(q), n["radius_mm"])
         self.rigid[n["id"]] = Rigid(n["id"], v, f, "pelvis")
         self._neutral[n["id"]] = (v, f)
