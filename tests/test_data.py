@@ -169,17 +169,21 @@ def test_non_manifold_mesh_is_rejected(tmp_path):
 
 def test_nan_in_annotation_is_rejected(tmp_path):
     path = tmp_path / "views.json"
-    path.write_text(data.ANNOTATION_DIR.joinpath("views.json").read_text().replace("620", "NaN", 1))
+    path.write_text(
+        data.ANNOTATION_DIR.joinpath("views.json")
+        .read_text()
+        .replace('"view_angle_deg": 30', '"view_angle_deg": NaN', 1)
+    )
     with pytest.raises(data.DataError, match=r"views\.json: NaN is not a number JSON allows"):
         data.annotation("views", path)
 
 
-def test_view_distance_in_metres_is_rejected(tmp_path):
+def test_view_frame_in_metres_is_rejected(tmp_path):
     raw = json.loads(data.ANNOTATION_DIR.joinpath("views.json").read_text())
-    raw["views"][0]["distance_mm"] = 0.62
+    raw["frame"]["femur_mm"] = 0.12
     path = tmp_path / "views.json"
     path.write_text(json.dumps(raw))
-    with pytest.raises(data.DataError, match=r"views\.json: views\[0\]\.distance_mm: 0\.62 is less than"):
+    with pytest.raises(data.DataError, match=r"views\.json: frame\.femur_mm: 0\.12 is less than"):
         data.annotation("views", path)
 
 

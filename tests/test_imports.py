@@ -29,6 +29,8 @@ def _fresh(code: str) -> str:
     [
         "viewer.contract",
         "viewer.presentation",
+        "viewer.framing",
+        "viewer.label_layout",
         "viewer.stance_presentation",
         "viewer.posed",
         "viewer.twin",

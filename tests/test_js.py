@@ -360,3 +360,29 @@ def test_a_contract_without_a_field_is_one_clear_error(node, tmp_path):
         full=contract.as_json(),
     )
     assert got == "Error: HipView.contract (viewer.contract.as_json()) has no views.view_angle_deg, keys.play"
+
+
+# ---------------------------------------------------------------------------- framing
+def test_the_page_frames_a_preset_as_the_exports_do(node, tmp_path, scene):
+    """framing.js, with the numbers of the start-up cameras, puts the camera where
+    viewer.presentation.camera does for the same aspect (the exports' rule)."""
+    from viewer.app.startup import build
+
+    cameras = build(scene).cameras
+    aspects = [0.5, 1.0, 16 / 9, 3.2]
+    got = run(
+        node,
+        tmp_path,
+        modules("framing.js")
+        + "\nout(Object.fromEntries(Object.entries(DATA.cameras).map(([side, views]) => [side, "
+        + "Object.fromEntries(Object.entries(views).map(([v, cam]) => "
+        + "[v, DATA.aspects.map((a) => framedCamera(cam, a).position)]))])));",
+        cameras=cameras,
+        aspects=aspects,
+    )
+    for side, views in got.items():
+        for view, positions in views.items():
+            for aspect, position in zip(aspects, positions, strict=True):
+                want, focal, _ = scene.scene.camera(view, side, aspect)
+                np.testing.assert_allclose(position, want, atol=1e-9)
+                np.testing.assert_allclose(cameras[side][view]["focal_point"], focal, atol=1e-12)

@@ -110,10 +110,16 @@ def test_presentation_of_every_layer(hip):
     assert pres.label_texts == tuple(lab["text"] for lab in hip.labels)
     np.testing.assert_array_equal(pres.label_points, posed.anchors)
     assert (pres.background, pres.text) == ("#ffffff", "#111111")
-    # lateral: 620 mm along +z from 35 mm above the right hip centre
+    assert pres.label_main == tuple(bool(lab.get("emphasis")) for lab in hip.labels)
+    # lateral: along +z from the middle of the framed region, at the distance that fits it in 16:9
     position, focal, up = pres.camera
-    np.testing.assert_allclose(focal - hip.model.hip_centre("right"), [0.0, 35.0, 0.0])
-    np.testing.assert_allclose(position - focal, [0.0, 0.0, 620.0])
+    points = hip.frame_points("right")
+    mid = 0.5 * (points.min(axis=0) + points.max(axis=0))
+    np.testing.assert_allclose(focal, mid, atol=1e-9)
+    fit = presentation.view_fit("lateral", "right", points)
+    from viewer import framing
+
+    np.testing.assert_allclose(position - focal, [0.0, 0.0, framing.fit_distance(fit, 16 / 9)], atol=1e-9)
     assert up.tolist() == [0.0, 1.0, 0.0] and pres.view_angle == 30.0
 
 
@@ -171,4 +177,74 @@ def test_label_anchors_follow_the_muscle_and_the_femur(hip):
 
 def test_unknown_view_is_refused(model):
     with pytest.raises(ValueError, match="unknown view 'sideways'"):
-        presentation.camera("sideways", "right", model.hip_centre("right"))
+        presentation.camera("sideways", "right", presentation.frame_points(model, "right"))
+
+
+# ---------------------------------------------------------------------- framing
+@pytest.mark.parametrize("view", ["lateral", "posterior", "superior", "oblique"])
+@pytest.mark.parametrize("aspect", [0.6, 1.0, 16 / 9, 3.0])
+def test_every_preset_fills_the_picture_with_its_region_and_its_margin(hip, view, aspect):
+    """The region a preset frames touches the margin on one axis and stays inside it on the other."""
+    from viewer import framing
+
+    points = hip.frame_points("right")
+    cam = presentation.camera(view, "right", points, aspect)
+    h = 1000
+    xy, depth = framing.project(points, cam, contract.view_angle(), (round(aspect * h), h))
+    w = round(aspect * h)
+    # the share of the half width and half height the region reaches, from the picture's middle
+    reach = max(np.abs(xy[:, 0] - w / 2).max() / (w / 2), np.abs(xy[:, 1] - h / 2).max() / (h / 2))
+    margin = contract.view_frame()["margin"]
+    assert depth.min() > 0
+    assert 1 / margin - 0.03 < reach <= 1 / margin + 1e-6
+
+
+def test_a_narrower_picture_stands_the_camera_further_back(hip):
+    """Framed by height in 16:9 and square (634 mm for the lateral view), by width in portrait."""
+    points = hip.frame_points("right")
+    dist = {
+        a: np.linalg.norm(np.subtract(*presentation.camera("lateral", "right", points, a)[:2]))
+        for a in (0.5, 1.0, 16 / 9)
+    }
+    assert 600 < dist[16 / 9] < 660 and dist[1.0] == pytest.approx(dist[16 / 9])
+    assert dist[0.5] > dist[1.0] + 10
+
+
+# ---------------------------------------------------------------------- label placement
+def test_labels_go_outward_with_leaders_to_their_near_edge():
+    from viewer import label_layout
+
+    anchors = np.array([[200.0, 100.0], [400.0, 100.0], [210.0, 105.0]])
+    sizes = np.array([[60.0, 20.0], [80.0, 20.0], [50.0, 20.0]])
+    p = label_layout.place_labels(anchors, sizes, 640, 480, reach=50)
+    # centre (270, 101.67): the first and third go left, the second right
+    assert p.sides.tolist() == [-1, 1, -1]
+    np.testing.assert_allclose(p.boxes[1], [450.0, 89.58333, 80.0, 20.0], atol=1e-4)
+    # the right label's leader: from its anchor to the middle of its box's left edge
+    np.testing.assert_allclose(p.leaders[1], [400.0, 100.0, 450.0, 99.58333], atol=1e-4)
+    # left of their anchors, by the reach; the lower one pushed down by the two half heights and the gap
+    assert p.boxes[0, 0] + p.boxes[0, 2] == pytest.approx(150.0)
+    assert p.boxes[2, 1] - p.boxes[0, 1] == pytest.approx(26.0)
+    np.testing.assert_allclose(p.leaders[2], [210.0, 105.0, 160.0, 125.58333], atol=1e-4)
+    assert label_layout.overlaps(p.boxes) == 0
+
+
+def test_a_crowded_column_runs_back_up_from_the_bottom_without_overlaps():
+    from viewer import label_layout
+
+    anchors = np.array([[500.0, 300.0 + 10 * i] for i in range(8)] + [[100.0, 200.0]])
+    sizes = np.full((9, 2), [90.0, 30.0])
+    p = label_layout.place_labels(anchors, sizes, 640, 360, reach=40)
+    assert label_layout.overlaps(p.boxes) == 0
+    assert p.boxes[:, 1].min() >= 0 and (p.boxes[:, 1] + p.boxes[:, 3]).max() <= 360 - 4 + 1e-9
+
+
+def test_an_anchor_behind_a_nearer_surface_is_hidden():
+    from viewer import label_layout
+
+    z = np.full((10, 10), np.nan)
+    z[2:8, 2:8] = 500.0  # a surface 500 mm from the camera
+    anchors = np.array([[5.5, 5.5], [5.5, 5.5], [2.0, 5.0], [9.5, 9.5], [50.0, 5.0]])
+    depths = np.array([520.0, 501.0, 520.0, 520.0, 520.0])
+    # behind it; on it; at its outline (background next to it); beside it; outside the picture
+    assert label_layout.hidden(anchors, depths, z).tolist() == [True, False, False, False, False]

@@ -117,6 +117,12 @@ def view_angle() -> float:
     return views()["view_angle_deg"]
 
 
+def view_frame() -> dict:
+    """The region every preset frames: ``femur_mm`` of the femur below the hip joint centre, and
+    the ``margin`` around it (``annotations/views.json`` ``frame``)."""
+    return _views_file()["frame"]
+
+
 def view_keys() -> dict[str, str]:
     """Number key -> view id (the keys 1-4 of the app)."""
     return views()["keys"]

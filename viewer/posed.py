@@ -60,6 +60,14 @@ class Hip:
         """Triangles ((f, 3) int) of the fibre ribbons, matching :meth:`ribbon_points`."""
         return presentation.ribbon_faces(self.muscles[side].nv, len(self.fibre_rows(side)), step)
 
+    @cached_property
+    def _frames(self) -> dict[str, np.ndarray]:
+        return {side: presentation.frame_points(self.model, side) for side in SIDES}
+
+    def frame_points(self, side: str) -> np.ndarray:
+        """The region the presets frame for a side ((n, 3) float, mm; :func:`presentation.frame_points`)."""
+        return self._frames[side]
+
     def label_specs(self, side: str) -> list[dict]:
         """Labels with their anchors for one animated side (:func:`presentation.label_specs`)."""
         if side not in self._label_specs:

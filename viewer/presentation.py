@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from viewer import contract, data
+from viewer import contract, data, framing
 from viewer.anatomy import SIDES, HipModel
 from viewer.muscles import FanMuscle, MuscleSurface
 from viewer.options import SceneOptions
@@ -62,7 +62,33 @@ def views() -> dict[str, dict]:
     return contract.view_presets()
 
 
-def camera(view: str, side: str, hip_centre: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+def frame_points(model: HipModel, side: str) -> np.ndarray:
+    """The region every view preset frames ((n, 3) float, mm): the pelvis (both hip bones and
+    the sacrum) and the side's femur down to ``frame.femur_mm`` (``annotations/views.json``)
+    below the hip joint centre, at neutral."""
+    below = contract.view_frame()["femur_mm"]
+    femur = model.bones[f"femur_{side}"].vertices
+    femur = femur[femur[:, 1] >= model.hip_centre(side)[1] - below]
+    return np.concatenate([model.bones[b].vertices for b in ("hip_right", "hip_left", "sacrum")] + [femur])
+
+
+def view_fit(view: str, side: str, points: np.ndarray) -> dict:
+    """How a preset frames ``points`` ((n, 3) float, mm; :func:`frame_points`) for one side
+    (:func:`viewer.framing.view_fit`); the left side mirrors the preset across the mid-sagittal
+    plane (z)."""
+    presets = views()
+    if view not in presets:
+        raise ValueError(f"unknown view {view!r}; views: {', '.join(presets)}")
+    v = presets[view]
+    mirror = np.array([1.0, 1.0, 1.0 if side == "right" else -1.0])
+    direction = np.asarray(v["direction"], dtype=float) * mirror
+    up = np.asarray(v["up"], dtype=float) * mirror
+    return framing.view_fit(points, direction, up, contract.view_angle(), contract.view_frame()["margin"])
+
+
+def camera(
+    view: str, side: str, points: np.ndarray, aspect: float = 16 / 9
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Camera position (mm), focal point (mm) and view-up of a preset for one side.
 
     Parameters
@@ -71,22 +97,16 @@ def camera(view: str, side: str, hip_centre: np.ndarray) -> tuple[np.ndarray, np
         A view id of ``annotations/views.json``.
     side : {"right", "left"}
         The left side mirrors the preset across the mid-sagittal plane (z).
-    hip_centre : (3,) float
-        Hip joint centre of that side, mm.
+    points : (n, 3) float
+        The region framed (:func:`frame_points`), mm.
+    aspect : float
+        Width / height of the picture.
 
     Returns
     -------
     position, focal, up : (3,) float
     """
-    presets = views()
-    if view not in presets:
-        raise ValueError(f"unknown view {view!r}; views: {', '.join(presets)}")
-    v = presets[view]
-    mirror = np.array([1.0, 1.0, 1.0 if side == "right" else -1.0])
-    focal = np.asarray(hip_centre, dtype=float) + np.array([0.0, v["lift_mm"], 0.0])
-    direction = np.asarray(v["direction"], dtype=float) * mirror
-    direction /= np.linalg.norm(direction)
-    return focal + v["distance_mm"] * direction, focal, np.asarray(v["up"], dtype=float) * mirror
+    return framing.fitted_camera(view_fit(view, side, points), aspect)
 
 
 # ---------------------------------------------------------------------- surfaces
@@ -354,6 +374,8 @@ class Presentation:
         Position (mm), focal point (mm) and view-up.
     view_angle : float
         Vertical field of view, degrees.
+    label_main : tuple of bool
+        Which labels are emphasised (the muscle's name), per label.
     """
 
     background: str
@@ -363,6 +385,7 @@ class Presentation:
     label_points: np.ndarray
     camera: tuple[np.ndarray, np.ndarray, np.ndarray]
     view_angle: float
+    label_main: tuple[bool, ...] = ()
 
 
 def muscle_item(hip: Hip, side: str, surface: MuscleSurface, opacity: float = 1.0) -> Item:
@@ -379,7 +402,7 @@ def muscle_item(hip: Hip, side: str, surface: MuscleSurface, opacity: float = 1.
     )
 
 
-def present(hip: Hip, posed: PosedHip, opts: SceneOptions) -> Presentation:
+def present(hip: Hip, posed: PosedHip, opts: SceneOptions, aspect: float = 16 / 9) -> Presentation:
     """What to draw of a posed hip for ``opts`` (layers, theme, view, muscle opacity).
 
     Parameters
@@ -390,6 +413,8 @@ def present(hip: Hip, posed: PosedHip, opts: SceneOptions) -> Presentation:
         The hip in ``opts.pose``, with the other side if ``other_side`` is shown; its label
         anchors are used when present, else derived from its muscle and femur.
     opts : SceneOptions
+    aspect : float
+        Width / height of the picture, to frame the view preset (:func:`camera`).
 
     Returns
     -------
@@ -426,8 +451,9 @@ def present(hip: Hip, posed: PosedHip, opts: SceneOptions) -> Presentation:
         if anchors is None:
             anchors = label_anchors(specs, posed.muscles[side].vertices, posed.femur[side])
         texts, points = tuple(s["text"] for s in specs), anchors
+        main = tuple(s["emphasis"] for s in specs)
     else:
-        texts, points = (), np.empty((0, 3))
+        texts, points, main = (), np.empty((0, 3)), ()
     theme = contract.themes()[opts.theme]  # every theme of contract.THEMES, checked
     view = opts.view or contract.views()["default"]
     return Presentation(
@@ -436,6 +462,7 @@ def present(hip: Hip, posed: PosedHip, opts: SceneOptions) -> Presentation:
         items=tuple(items),
         label_texts=texts,
         label_points=points,
-        camera=camera(view, side, hip.model.hip_centre(side)),
+        camera=camera(view, side, hip.frame_points(side), aspect),
         view_angle=contract.view_angle(),
+        label_main=main,
     )

@@ -89,9 +89,15 @@ class HipScene:
             self._tubes[key] = tube(t)
         return self._tubes[key]
 
-    def camera(self, view: str, side: str) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-        """Camera position, focal point and view-up for a preset."""
-        return presentation.camera(view, side, self.model.hip_centre(side))
+    def camera(
+        self, view: str, side: str, aspect: float = 16 / 9
+    ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """Camera position, focal point and view-up for a preset, framed for an ``aspect`` picture."""
+        return presentation.camera(view, side, self.hip.frame_points(side), aspect)
+
+    def view_fit(self, view: str, side: str) -> dict:
+        """How a preset frames the side for any aspect (:func:`viewer.presentation.view_fit`)."""
+        return presentation.view_fit(view, side, self.hip.frame_points(side))
 
     def label_specs(self, side: str) -> list[dict]:
         """Labels with their anchors for one animated side (:func:`viewer.presentation.label_specs`)."""
@@ -109,15 +115,20 @@ class HipScene:
             readout=readout,
         )
 
-    def present(self, opts: SceneOptions, posed: PosedHip | None = None) -> Presentation:
-        """What to draw for ``opts``, from ``posed`` (computed when not given)."""
-        return presentation.present(self.hip, posed if posed is not None else self.posed(opts), opts)
+    def present(
+        self, opts: SceneOptions, posed: PosedHip | None = None, aspect: float = 16 / 9
+    ) -> Presentation:
+        """What to draw for ``opts`` in an ``aspect`` picture, from ``posed`` (computed when not given)."""
+        posed = posed if posed is not None else self.posed(opts)
+        return presentation.present(self.hip, posed, opts, aspect)
 
     def populate(
         self, plotter: pv.Plotter, opts: SceneOptions, posed: PosedHip | None = None
     ) -> dict[str, pv.Actor]:
-        """Add the scene's actors for ``opts`` to a plotter (no labels); returns them by name."""
-        return self.draw(plotter, self.present(opts, posed))
+        """Add the scene's actors for ``opts`` to a plotter (no labels), framed for the plotter's
+        window; returns them by name."""
+        w, h = plotter.window_size
+        return self.draw(plotter, self.present(opts, posed, w / h))
 
     def draw(self, plotter: pv.Plotter, pres: Presentation) -> dict[str, pv.Actor]:
         """Add the meshes of a presentation to a plotter and aim its camera; returns the actors."""

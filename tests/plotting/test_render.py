@@ -91,3 +91,28 @@ def test_lower_legs_layer_draws_under_the_knees(scene):
     changed = np.abs(a - b).max(axis=2) > 30
     assert not changed[:200].any()  # the hip and the thighs as they were
     assert changed[300:].mean() > 0.03
+
+
+def test_framed_lateral_fills_the_picture_and_hidden_anchors_fade(scene):
+    """The lateral view fills the picture (non-background share at 640x360: 0.11 with the old
+    fixed camera, 0.14 framed); from behind, the femoral head (in the acetabulum) and the ASIS
+    (in front) are hidden, the sacrum and the muscle's name seen."""
+    import pyvista as pv
+
+    from viewer.export.render import anchors_seen
+
+    img = rgb(render_png(scene, SceneOptions(view="lateral"), size=(640, 360)))
+    covered = (np.abs(img - 255).sum(axis=-1) > 30).mean()
+    assert covered > 0.13
+    opts = SceneOptions(view="posterior", layers=frozenset(LAYERS) - {"lower_legs"})
+    pres = scene.present(opts, aspect=640 / 360)
+    plotter = pv.Plotter(off_screen=True, window_size=(640, 360))
+    try:
+        scene.draw(plotter, pres)
+        plotter.screenshot(return_img=True)
+        _, _, inside, behind = anchors_seen(plotter, pres, (640, 360))
+    finally:
+        plotter.close()
+    state = dict(zip(pres.label_texts, zip(inside.tolist(), behind.tolist(), strict=True), strict=True))
+    assert state["Femoral head"] == (True, True) and state["ASIS"] == (True, True)
+    assert state["Sacrum"] == (True, False) and state["Gluteus medius"] == (True, False)

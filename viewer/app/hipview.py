@@ -26,6 +26,7 @@ JS_MODULES = (
     "renderWindow.js",
     "sceneActors.js",
     "lod.js",
+    "framing.js",
     "labels.js",
     "arrows.js",
     "stanceScene.js",
@@ -126,7 +127,9 @@ class HipView(JSComponent):
         doc="mode (explore|stance) and the stance inputs {side, strength, lean, body_mass, cane, "
         "cane_hand}; set by Python, and by the browser once its input rests",
     )
-    cameras = param.Dict(default={}, doc="side -> view -> {position, focal_point, view_up}")
+    cameras = param.Dict(
+        default={}, doc="side -> view -> {position, focal_point, view_up, fit} (fit: framing.js)"
+    )
     view = param.String(default="", doc="the preset view last chosen (keys 1-4, setView, the hash)")
     playing = param.Boolean(default=False)
     loop = param.Boolean(default=True)

@@ -35,7 +35,7 @@ class Startup:
     texts: dict
     contract: dict  # viewer.contract.as_json(): what the browser shares with Python
     static: dict  # HipView.scene_data (BrowserScene.static): both sides
-    cameras: dict  # side -> view -> {position, focal_point, view_up}
+    cameras: dict  # side -> view -> {position, focal_point, view_up, fit: {height_mm, width}}
 
     def as_dict(self) -> dict:
         return {f.name: getattr(self, f.name) for f in fields(self)}
@@ -47,7 +47,12 @@ def build(scene) -> Startup:
     keys = ("position", "focal_point", "view_up")
 
     def camera(view: str, side: str) -> dict:
-        return {k: a.tolist() for k, a in zip(keys, scene.scene.camera(view, side), strict=True)}
+        # a 16:9 picture's camera, and what frames the view in a page of any aspect (framing.js)
+        fit = scene.scene.view_fit(view, side)
+        fitted = {"height_mm": fit["height_mm"], "width": fit["width"]}
+        return {k: a.tolist() for k, a in zip(keys, scene.scene.camera(view, side), strict=True)} | {
+            "fit": fitted
+        }
 
     cameras = {side: {v: camera(v, side) for v in views} for side in SIDES}
     return Startup(texts=scene.texts, contract=contract.as_json(), static=scene.static, cameras=cameras)

@@ -1,9 +1,9 @@
 """Off-screen exports: PNG screenshots, GIF/MP4 animations, posed geometry (glTF, PLY) and the handout.
 
 One job per module: ``files`` (checks, the overwrite rule, atomic writes), ``render``
-(pictures), ``animation`` (GIF/MP4), ``geometry_files`` (GLB/PLY), ``gltf`` (the GLB writer)
-and ``handout_layout`` (the one-page handout). The names below are imported from them on first use, so that
-``from viewer.export import check_size`` does not load PyVista.
+(pictures), ``labels`` (labels drawn over a picture), ``animation`` (GIF/MP4), ``geometry_files``
+(GLB/PLY), ``gltf`` (the GLB writer) and ``handout_layout`` (the handout). The names below are
+imported from them on first use, so that ``from viewer.export import check_size`` does not load PyVista.
 """
 
 from __future__ import annotations

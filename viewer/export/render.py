@@ -7,7 +7,8 @@ import io
 import numpy as np
 import pyvista as pv
 
-from viewer import contract
+from viewer import contract, framing, label_layout
+from viewer.export import labels
 from viewer.export.files import check_size
 from viewer.posed import PosedHip
 from viewer.presentation import Presentation
@@ -26,22 +27,44 @@ def apply_camera(plotter: pv.Plotter, camera: dict | None) -> None:
         plotter.reset_camera_clipping_range()
 
 
-def add_labels(plotter: pv.Plotter, pres: Presentation, height: int, scale: float) -> None:
-    """Labels whose font grows with the image (``height`` pixels), so they stay legible in print."""
-    size = max(12, round(22 * scale * height / 1080))
-    plotter.add_point_labels(
-        pres.label_points,
-        list(pres.label_texts),
-        font_size=size,
-        point_size=max(6, size // 3),
-        point_color=pres.text,
-        text_color=pres.text,
-        shape_color=pres.background,
-        shape_opacity=0.85,
-        render_points_as_spheres=True,
-        always_visible=True,
-        name="labels",
-    )
+def anchors_seen(plotter: pv.Plotter, pres: Presentation, size: tuple[int, int]) -> tuple[np.ndarray, ...]:
+    """Where the presentation's label anchors are in the rendered picture, and which are hidden.
+
+    Returns
+    -------
+    xy : (n, 2) float
+        Pixels from the top left corner.
+    depth : (n,) float
+        Distance from the camera along its axis, mm.
+    inside : (n,) bool
+        In the picture, before the camera.
+    behind : (n,) bool
+        Behind what is drawn (:func:`viewer.label_layout.hidden`, from the depth buffer).
+    """
+    w, h = size
+    cam = plotter.camera
+    camera = (np.array(cam.position), np.array(cam.focal_point), np.array(cam.up))
+    xy, depth = framing.project(pres.label_points, camera, cam.view_angle, (w, h))
+    inside = (depth > 0) & (xy[:, 0] >= 0) & (xy[:, 0] < w) & (xy[:, 1] >= 0) & (xy[:, 1] < h)
+    # the depth buffer, as distances along the camera's axis (mm), top row first
+    z = -np.asarray(plotter.get_image_depth(fill_value=np.nan, reset_camera_clipping_range=False))
+    return xy, depth, inside, label_layout.hidden(xy, depth, z)
+
+
+def labelled(
+    plotter: pv.Plotter, image: np.ndarray, pres: Presentation, theme: str, scale: float
+) -> np.ndarray:
+    """The rendered ``image`` ((h, w, 3 or 4) uint8) with the presentation's labels drawn as the
+    app draws them: each beside its anchor (:func:`viewer.label_layout.place_labels`) with a
+    leader to a dot there, faded when the anchor is behind what is drawn (:func:`anchors_seen`);
+    a label whose anchor is outside the picture, with nothing to point at, is left out."""
+    h, w = image.shape[:2]
+    xy, _, inside, behind = anchors_seen(plotter, pres, (w, h))
+    lk = labels.look(theme, pres.text, pres.background, h, scale)
+    texts = [t for t, keep in zip(pres.label_texts, inside, strict=True) if keep]
+    main = [m for m, keep in zip(pres.label_main, inside, strict=True) if keep]
+    placed = label_layout.place_labels(xy[inside], labels.box_sizes(texts, main, lk), w, h, lk.reach)
+    return labels.draw_labels(image, texts, main, behind[inside], placed, lk)
 
 
 def render_image(
@@ -55,18 +78,20 @@ def render_image(
 ) -> np.ndarray:
     """Render the scene off-screen; returns an (h, w, 3 or 4) uint8 image.
 
-    The hip is posed once (``posed``, or computed from ``opts``), presented, then drawn.
+    The hip is posed once (``posed``, or computed from ``opts``), presented, framed for the
+    picture's aspect, then drawn; the labels are drawn over it (:func:`labelled`).
     ``label_scale`` enlarges the labels for pictures printed small (handouts).
     """
     w, h = check_size(size)
-    pres = scene.present(opts, posed)
+    pres = scene.present(opts, posed, w / h)
     plotter = pv.Plotter(off_screen=True, window_size=(w, h))
     try:
         scene.draw(plotter, pres)
-        if "labels" in opts.layers:
-            add_labels(plotter, pres, h, label_scale)
         apply_camera(plotter, camera)
-        return np.asarray(plotter.screenshot(transparent_background=transparent, return_img=True))
+        image = np.asarray(plotter.screenshot(transparent_background=transparent, return_img=True))
+        if "labels" in opts.layers and len(pres.label_texts):
+            image = labelled(plotter, image, pres, opts.theme, label_scale)
+        return image
     finally:
         plotter.close()
 

@@ -221,8 +221,10 @@ async function renderView({ model, el }) {
   }
 
   function jumpTo(name, side = current.side || model.pose.side) {
-    const cam = model.cameras && model.cameras[side] && model.cameras[side][name];
-    if (!cam) return false;
+    const preset = model.cameras && model.cameras[side] && model.cameras[side][name];
+    if (!preset) return false;
+    // framed for the view's aspect, by the rule of the exports (framing.js)
+    const cam = framedCamera(preset, canvasHost.clientWidth / canvasHost.clientHeight);
     applyCamera({ ...cam, view_angle: model.contract.views.view_angle_deg });
     state.view = name;
     return true;
@@ -305,10 +307,15 @@ async function renderView({ model, el }) {
     requestRender();
   }
 
+  // the server's preset (HipView.camera_preset): a named preset untouched is framed for the
+  // view's aspect (framing.js), as jumpTo does; any other camera is applied as it is
   function applyPreset() {
     const v = model.camera_preset;
     if (v && v.name) state.view = v.name;
-    applyCamera(v);
+    const named = v && v.name && model.cameras && model.cameras[current.side || model.pose.side];
+    const preset = named && named[v.name];
+    const untouched = preset && v.position && preset.position.every((x, i) => x === v.position[i]);
+    applyCamera(untouched ? framedCamera(v, canvasHost.clientWidth / canvasHost.clientHeight) : v);
   }
 
   function applyClassroom() {
