@@ -8,7 +8,6 @@ import io
 
 from viewer.anatomy import POSE_RANGE, SIDES
 from viewer.cli.args import UsageError, check_new, number_in, output, pose_args
-
 from viewer.data import MUSCLES
 
 
@@ -56,7 +55,9 @@ def run(args: argparse.Namespace) -> int:
     return 0
 
 
-def format_table(rows: list[dict], joint: str, fixed: dict | None = None, label: str = "Gluteus medius") -> str:
+def format_table(
+    rows: list[dict], joint: str, fixed: dict | None = None, label: str = "Gluteus medius"
+) -> str:
     """A readable terminal table: one line per angle and side, the muscle's parts side by side."""
     sign = {
         "abduction": "+ abducts",

@@ -1,4 +1,4 @@
-"""The soft tissue of the hip: procedural fan muscles, the bursa and nerve, and their lengths and moment arms."""
+"""The soft tissue of the hip: procedural fan muscles, the bursa and nerve, lengths and moment arms."""
 
 from viewer.anatomy import HipModel
 from viewer.muscles.fan import FanMuscle, MuscleSurface, closed_slab_faces, sheet_faces

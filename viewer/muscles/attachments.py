@@ -1,4 +1,4 @@
-"""Where a procedural muscle attaches: its origin line on the pelvis and its insertion line, from landmarks."""
+"""Where a procedural muscle attaches: its origin line on the pelvis and its insertion line."""
 
 from __future__ import annotations
 

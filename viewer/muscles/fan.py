@@ -336,7 +336,7 @@ class FanMuscle:
         return out
 
     def moment_arms(self, pose: Pose, joint: str = "abduction", step_deg: float = 2.0) -> dict[str, float]:
-        """Moment arm (mm) about the hip centre for ``joint`` per part: see :func:`viewer.muscles.moment.moment_arm`."""
+        """Moment arm (mm) about the hip centre for ``joint`` per part (:func:`viewer.muscles.moment_arm`)."""
         return moment_arm(self.lengths, pose, joint, step_deg)
 
 

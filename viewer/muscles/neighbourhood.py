@@ -1,4 +1,4 @@
-"""All the soft tissue of one hip built in layers, deep to superficial: minimus, nerve, medius, bursa, TFL, maximus."""
+"""The soft tissue of one hip built in layers, deep to superficial: minimus, nerve, medius, bursa, TFL, maximus."""
 
 from __future__ import annotations
 
@@ -86,7 +86,7 @@ class Neighbourhood:
         under = self.muscles[along["muscle"]]
         sup = under.surface(Pose()).superficial
         u = np.linspace(along["from_u"], along["to_u"], along["points"])
-        j = int(round(along["at_v"] * (under.nv - 1)))
+        j = round(along["at_v"] * (under.nv - 1))
         if j >= under.n_attached:
             raise data.DataError(
                 "annotations/neighbours.json: nerve.along.at_v: the nerve must lie on the fixed origin footprint"
@@ -98,7 +98,7 @@ class Neighbourhood:
             self.model, self.side, self.params[end_spec["muscle"]]
         )  # its footprint, before layering
         deep = tfl.surface(Pose()).deep
-        i, jv = int(round(end_spec["u"] * (tfl.nu - 1))), int(round(end_spec["v"] * (tfl.nv - 1)))
+        i, jv = round(end_spec["u"] * (tfl.nu - 1)), round(end_spec["v"] * (tfl.nv - 1))
         end = deep[i, jv] - self._mirror(np.array([0.0, 0.0, lift]))
         path = geometry.smooth_polyline(geometry.resample_polyline(np.vstack([start, mid, end]), 80), 8.0)
         # keep the smoothed path over the minimus and off the bone

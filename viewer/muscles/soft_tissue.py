@@ -1,4 +1,4 @@
-"""The trochanteric bursa and the superior gluteal nerve: rigid soft tissue laid between the layers at neutral."""
+"""The trochanteric bursa and the superior gluteal nerve: rigid soft tissue laid between the layers."""
 
 from __future__ import annotations
 
