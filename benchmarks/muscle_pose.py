@@ -54,9 +54,8 @@ def main() -> None:
         f"{len(s.vertices)} vertices, {len(s.faces)} triangles"
     )
     print(f"poses timed                 : {len(poses)} random poses in the supported range")
-    print(
-        f"gluteus medius, both sides  : median {np.median(ms_medius):.2f} ms, p95 {np.percentile(ms_medius, 95):.2f} ms"
-    )
+    med, p95 = np.median(ms_medius), np.percentile(ms_medius, 95)
+    print(f"gluteus medius, both sides  : median {med:.2f} ms, p95 {p95:.2f} ms")
     print(f"every muscle, both sides    : median {np.median(ms):.2f} ms, p95 {np.percentile(ms, 95):.2f} ms")
 
 

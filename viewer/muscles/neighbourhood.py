@@ -1,4 +1,4 @@
-"""The soft tissue of one hip built in layers, deep to superficial: minimus, nerve, medius, bursa, TFL, maximus."""
+"""The soft tissue of one hip in layers, deep to superficial: minimus, nerve, medius, bursa, TFL, maximus."""
 
 from __future__ import annotations
 
@@ -89,7 +89,7 @@ class Neighbourhood:
         j = round(along["at_v"] * (under.nv - 1))
         if j >= under.n_attached:
             raise data.DataError(
-                "annotations/neighbours.json: nerve.along.at_v: the nerve must lie on the fixed origin footprint"
+                "annotations/neighbours.json: nerve.along.at_v: the nerve must lie on the fixed footprint"
             )
         mid = np.array([[np.interp(t, under.u, sup[:, j, k]) for k in range(3)] for t in u])
         mid = mid + self._mirror(np.array([0.0, 0.0, lift]))

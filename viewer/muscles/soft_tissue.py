@@ -106,7 +106,7 @@ def lens(
 def tube(
     path: np.ndarray, radius: float, sides: int = 10, samples: int = 60
 ) -> tuple[np.ndarray, np.ndarray]:
-    """A closed tube ((n, 3) float vertices, (f, 3) int faces) of ``radius`` mm along a path ((m, 3) float)."""
+    """A closed tube ((n, 3) float vertices, (f, 3) int faces) of ``radius`` mm along a (m, 3) path."""
     p = geometry.resample_polyline(np.asarray(path, dtype=float), samples)
     t = np.gradient(p, axis=0)
     t /= np.linalg.norm(t, axis=1, keepdims=True)
