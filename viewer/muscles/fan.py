@@ -9,7 +9,7 @@ import numpy as np
 
 from viewer import data, geometry
 from viewer.anatomy import SIDES, HipModel, Pose
-from viewer.muscles import attachments
+from viewer.muscles import attachments, layers
 from viewer.muscles.moment import moment_arm
 
 
@@ -103,12 +103,13 @@ class FanMuscle:
     side : {"right", "left"}
     params : dict
         One validated muscle file (:func:`viewer.data.muscle`).
-    under : list of (vertices, faces), optional
-        Closed surfaces at neutral ((n, 3) float, (f, 3) int, mm) that this muscle lies over
-        (its ``over`` structures); the clearance is raised by how far they stand off the bones.
+    Notes
+    -----
+    :meth:`lie_over` gives it the structures it lies on (its ``over`` list) and sets the lift
+    that carries its free fibres over them (:mod:`viewer.muscles.layers`).
     """
 
-    def __init__(self, model: HipModel, side: str, params: dict, under=()):
+    def __init__(self, model: HipModel, side: str, params: dict):
         if side not in SIDES:
             raise ValueError(f"side must be one of {SIDES}, not {side!r}")
         self.model = model
@@ -129,9 +130,13 @@ class FanMuscle:
         # the fibres' attached (static) and free (posed) samples
         self.n_attached = int(np.searchsorted(self.v, self.params["attachment"]["until_v"]))
         self.attached = self._attached_part()
-        if under:
-            self.clearance = self.clearance + self._layer_clearance(under)
-            self.attached = self._attached_part()
+        #: lift (mm) of each sample along the pelvis' lateral axis over the structures beneath, at
+        #: each flexion of ``layers.FLEXION_KNOTS`` ((knots, nu, nv); :meth:`lie_over`); 0 until then
+        self.lift = np.zeros((len(layers.FLEXION_KNOTS), self.nu, self.nv))
+        self.over: tuple[str, ...] = ()
+        d = np.asarray(self.params.get("lift_direction", (0.0, 0.0, 1.0)), dtype=float)
+        #: the unit axis (right side, pelvis frame) the muscle is lifted along over what lies beneath
+        self.lift_direction = d / np.linalg.norm(d)
         self.faces = closed_slab_faces(self.nu, self.nv)
         self._faces_reversed = np.ascontiguousarray(self.faces[:, ::-1])
         uu, vv = np.meshgrid(self.u, self.v, indexing="ij")
@@ -195,33 +200,29 @@ class FanMuscle:
         line[:, 2] = h + self.params["clearance_mm"]["attached"]
         return self._mirror(line)
 
-    def _layer_clearance(self, under) -> np.ndarray:
-        """Extra clearance ((nu, nv) float, mm) over the structures under the muscle, at neutral.
+    def lie_over(self, structures: dict) -> None:
+        """Pass over ``structures`` (id -> FanMuscle or Rigid) in every pose: sets :attr:`lift`.
 
-        Where a structure stands off the bones under a sample of the neutral deep sheet, the
-        sample's clearance grows by that stand-off, so the sheet passes over it; the field is
-        smoothed along the fibres so that it does not step.
+        See :func:`viewer.muscles.layers.lift`.
         """
-        vertices, faces = _merged(under)
-        field = geometry.HeightField(self._mirror(vertices), faces)
-        deep, _, _ = self.sheets(Pose())
-        q = self._mirror(deep)
-        bone = np.maximum(self.pelvis_height(q[..., 0], q[..., 1]), self.femur_height(q[..., 0], q[..., 1]))
-        top = field(q[..., 0], q[..., 1]) + self.params["clearance_mm"]["free"]
-        # only where the sheet would otherwise pass under the structure, and over bone
-        under_it = (
-            (top > geometry.HeightField.EMPTY / 2)
-            & (bone > geometry.HeightField.EMPTY / 2)
-            & (q[..., 2] < top)
-        )
-        extra = np.where(under_it, np.maximum(top - bone - self.clearance, 0.0), 0.0)
-        for _ in range(4):  # spread and smooth along and across the fibres
-            e = extra.copy()
-            e[:, 1:-1] = np.maximum(extra[:, 1:-1], 0.5 * (extra[:, :-2] + extra[:, 2:]))
-            e[1:-1] = np.maximum(e[1:-1], 0.5 * (e[:-2] + e[2:]))
-            extra = e
-        extra[:, -1] = 0.0  # the insertion stays on the bone
-        return extra
+
+        def beneath(pose):
+            tf = self.model.femur_transform(self.side, pose)
+            out = []
+            for st in structures.values():
+                if isinstance(st, FanMuscle):
+                    surf = st.surface(pose)
+                    out.append((surf.vertices, surf.faces))
+                else:
+                    out.append((st.posed(tf), st.faces))
+            return out
+
+        self.lift = np.zeros((len(layers.FLEXION_KNOTS), self.nu, self.nv))
+        if structures:
+            gap = self.params["clearance_mm"]["free"]
+            deep = lambda pose: self.sheets(pose)[0]  # noqa: E731
+            self.lift = layers.lift(deep, beneath, self.s, self.v, self.n_attached, gap, self.lift_direction)
+        self.over = tuple(structures)  # from now on the lift applies
 
     def _clearance_profile(self) -> np.ndarray:
         c = self.params["clearance_mm"]
@@ -272,7 +273,8 @@ class FanMuscle:
         The deep sheet starts as straight lines from the origin arc to the
         posed insertion line, is lifted out of the femur and the hip bone
         (height fields along each bone's lateral axis, plus the clearance),
-        smoothed and lifted again. The superficial sheet lies the local
+        smoothed and lifted again; the free part is first raised by :attr:`lift`
+        (at the pose's flexion) over the structures beneath. The superficial sheet lies the local
         thickness away along the sheet normal and is lifted the same way.
         """
         tf = self.model.femur_transform(self.side, pose)
@@ -284,6 +286,8 @@ class FanMuscle:
         free = start[:, None, :] * (1 - tv) + ins[:, None, :] * tv
         lateral_femur = self.s * r[:, 2]
         p = np.concatenate([self.attached[:, :k], free], axis=1)
+        if self.over:  # over the structures beneath (0 on the footprint)
+            p += layers.lift_at(self.lift, pose.flexion)[..., None] * self._mirror(self.lift_direction)
         # smooth from a little before the footprint ends to the insertion, which stays put
         j = max(1, k - self.params["smoothing_overlap"])
         p[:, j:] = self._wrap(p[:, j:], r, t, lateral_femur, self.clearance[:, j:])
