@@ -181,14 +181,15 @@ const stance = mergeStance(C, defaultStance(C), { strength: 20, lean: 7.5, cane_
 const hs = poseHash(p, "front", stance);
 out({ p, h, back: parseHash(h, C), empty: parseHash("", C), errors, hashErrors, stance, hs,
       backStance: parseHash(hs, C),
-      step: [stepAngle(C, "flexion", 59, 3), stepAngle(C, "abduction", -14, -3)] });
+      step: [stepAngle(C, "flexion", 89, 3), stepAngle(C, "abduction", -14, -3)] });
 """,
         contract=contract.as_json(),
     )
     assert got["p"] == {"side": "left", "abduction": 12.5, "flexion": 0, "rotation": 0}
     assert got["h"] == "#side=left&abduction=12.5&flexion=0&rotation=0&view=lateral"
-    assert got["back"] == {"pose": got["p"], "view": "lateral", "mode": None, "stance": {}}
-    assert got["empty"] == {"pose": {}, "view": None, "mode": None, "stance": {}}
+    none = {"layers": None, "opacity": None, "peel": None}
+    assert got["back"] == {"pose": got["p"], "view": "lateral", "mode": None, "stance": {}, **none}
+    assert got["empty"] == {"pose": {}, "view": None, "mode": None, "stance": {}, **none}
     assert got["errors"] == [
         "setPose has no field knee (fields: side, abduction, flexion, rotation)",
         'flexion must be a finite number of degrees, not "ten"',
@@ -197,7 +198,7 @@ out({ p, h, back: parseHash(h, C), empty: parseHash("", C), errors, hashErrors, 
         "setPose must be an object like {side, abduction, flexion, rotation}",
     ]
     fields = "side, abduction, flexion, rotation, view, mode, stance_side, strength, lean, body_mass, cane"
-    fields += ", cane_hand"
+    fields += ", cane_hand, layers, opacity, peel"
     assert got["hashErrors"] == [
         "URL: abduction=abc is not a number of degrees",
         f"URL: unknown field knee (fields: {fields})",
@@ -211,8 +212,8 @@ out({ p, h, back: parseHash(h, C), empty: parseHash("", C), errors, hashErrors, 
         "#side=left&abduction=12.5&flexion=0&rotation=0&view=front&mode=stance"
         f"&stance_side={s['side']}&strength=20&lean=7.5&body_mass={s['body_mass']:g}&cane=10&cane_hand=same"
     )
-    assert got["backStance"] == {"pose": got["p"], "view": "front", "mode": "stance", "stance": s}
-    assert got["step"] == [60, -15]
+    assert got["backStance"] == {"pose": got["p"], "view": "front", "mode": "stance", "stance": s, **none}
+    assert got["step"] == [90, -15]
 
 
 def test_each_side_sees_the_other_as_its_other_side_layer(node, tmp_path, scene):

@@ -136,7 +136,35 @@ class BrowserScene:
             ],
             "labels": hip.label_specs(side),
             "model": twin.as_binary(twin.twin_data(hip, side)),
+            "structures": self._structures(side),
         }
+
+    def _structures(self, side: str) -> list[dict]:
+        """The other soft tissue of a side: fan muscles (neutral surface and muscle model, posed
+        in the browser) and rigid parts (neutral, moved by the femur's matrix or still), each
+        with its layer, colour and opacity (``style.json`` ``parts``)."""
+        n, parts = self.hip.neighbourhoods[side], self.scene.style["parts"]
+        out = []
+        for sid, layer in contract.STRUCTURE_LAYERS.items():
+            look = parts[contract.STRUCTURE_STYLE[sid]]
+            item = {"id": sid, "layer": layer, "color": look["colour"], "opacity": float(look["opacity"])}
+            if sid == "gluteus_medius":
+                continue
+            if sid in n.muscles:
+                m = n.muscles[sid]
+                s = m.surface(Pose())
+                item.update(
+                    kind="fan",
+                    moves=False,
+                    points=f32(s.vertices),
+                    tris=u32(s.faces),
+                    model=twin.as_binary(twin.twin_data(self.hip, side, sid)),
+                )
+            else:
+                r = n.rigid[sid]
+                item.update(kind="rigid", moves=r.follows == "femur", points=f32(r.vertices), tris=u32(r.faces))
+            out.append(item)
+        return out
 
     @staticmethod
     def _footprint(poly, to_neutral: np.ndarray | None) -> dict:

@@ -128,9 +128,17 @@ class Neighbourhood:
             ) from None
         field = self._surface_floor(b["on"], (f"femur_{self.side}",))
         centre = np.array([c[0] + b["offset_mm"][0], c[1] + b["offset_mm"][1]])
-        v, f = soft_tissue.lens(
-            centre, tuple(b["radii_mm"]), b["thickness_mm"], lambda x, y: field(x, y) + b["gap_mm"], self.s
-        )
+
+        def floor(x, y):
+            # past the trochanter's edge no bone or structure lies below (the field's EMPTY):
+            # the rim drapes at the lowest height found under the rest of the lens
+            h = field(x, y)
+            ok = h > geometry.HeightField.EMPTY / 2
+            if ok.any() and not ok.all():
+                h = np.where(ok, h, h[ok].min())
+            return h + b["gap_mm"]
+
+        v, f = soft_tissue.lens(centre, tuple(b["radii_mm"]), b["thickness_mm"], floor, self.s)
         self.rigid[b["id"]] = Rigid(b["id"], v, f, "femur")
         self._neutral[b["id"]] = (v, f)
 

@@ -32,9 +32,20 @@ export function sideScene(sd, side) {
     id: `muscle_${other}`, group: "other_side", moves: false, points: theirs.neutral, tris: theirs.tris,
     part: theirs.part, lod: { points: theirs.neutral, tris: theirs.lod_tris }, color: theirs.color,
   });
+  // the other structures (sd.sides[side].structures): the moving side's rigid ones are meshes
+  // of their layer (the bursa and tract move with the femur, the nerve stays with the pelvis),
+  // its fan muscles are posed per frame (``fans``); the other side's all stay at neutral
+  const look = (t) => ({ points: t.points, tris: t.tris, color: t.color, opacity: t.opacity, layer: t.layer });
+  for (const t of mine.structures || []) {
+    if (t.kind === "rigid") meshes.push({ ...look(t), id: `${t.id}_${side}`, group: t.layer, moves: t.moves });
+  }
+  for (const t of sd.sides[other].structures || []) {
+    meshes.push({ ...look(t), id: `${t.id}_${other}`, group: [t.layer, "other_side"], moves: false });
+  }
+  const fans = (mine.structures || []).filter((t) => t.kind === "fan");
   views[side] = {
     side, meshes, muscle: mine.muscle, footprints: mine.footprints, labels: mine.labels,
-    colors: sd.colors, layout: sd.layout,
+    colors: sd.colors, layout: sd.layout, fans,
   };
   return views[side];
 }
