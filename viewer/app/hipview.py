@@ -134,7 +134,8 @@ class HipView(JSComponent):
     layers = param.List(default=[], item_type=str)
     muscle_opacity = param.Number(default=1.0, bounds=(0.05, 1.0))
     opacities = param.Dict(
-        default={}, doc="layer -> opacity of the other structures (contract.opacity_layers); style.json otherwise"
+        default={},
+        doc="layer -> opacity of the other structures (contract.opacity_layers); style.json otherwise",
     )
     peel = param.Integer(default=0, bounds=(0, None), doc="layer peeling: steps of contract.peel hidden")
     camera_preset = param.Dict(default={}, doc="camera the view jumps to")

@@ -164,7 +164,8 @@ class GmedApp(pn.viewable.Viewer):
             stance=dict(self.stance),
         )
         self.view3d.param.watch(
-            self._from_browser, ["pose", "view", "playing", "labels_key", "stance", "layers", "muscle_opacity"]
+            self._from_browser,
+            ["pose", "view", "playing", "labels_key", "stance", "layers", "muscle_opacity"],
         )
         self._layout = None
 

@@ -162,7 +162,8 @@ class BrowserScene:
                 )
             else:
                 r = n.rigid[sid]
-                item.update(kind="rigid", moves=r.follows == "femur", points=f32(r.vertices), tris=u32(r.faces))
+                moves = r.follows == "femur"
+                item.update(kind="rigid", moves=moves, points=f32(r.vertices), tris=u32(r.faces))
             out.append(item)
         return out
 
