@@ -119,7 +119,7 @@ export function newApi({ view, win = window }) {
     setPeel: (k) => call(() => view.setPeel(k, "api")),
     getPeel: () => view.getPeel(),
     // per drawn actor: {visible, points, opacity, layer} (tests and debugging)
-    structures: () => view.structures(),
+    structures: (withPoints = false) => view.structures(withPoints),
   };
   function call(f) {
     try {

@@ -208,10 +208,13 @@ async function renderView({ model, el }) {
   function getPeel() { return model.peel || 0; }
 
   // what is drawn: per structure actor id, whether shown and its vertex count (tests, debugging)
-  function structureCounts() {
+  // ``withPoints``: their points too (flat, mm, before the actor's matrix)
+  function structureCounts(withPoints = false) {
     const out = {};
     for (const [id, a] of Object.entries(scene.getActors())) {
+      if (withPoints) out[id] = { xyz: Array.from(a.pd.getPoints().getData()) };
       out[id] = {
+        ...(out[id] || {}),
         visible: !!a.actor.getVisibility(), points: a.pd.getPoints().getNumberOfPoints(),
         opacity: a.actor.getProperty().getOpacity(), layer: a.layer || a.group, bounds: a.actor.getBounds(),
       };
