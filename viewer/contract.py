@@ -49,7 +49,7 @@ STRUCTURE_STYLE = {**{k: k for k in STRUCTURE_LAYERS}, "iliotibial_tract": "tens
 OPACITY_LAYERS = ("muscle", "minimus", "maximus", "tfl", "bursa", "nerve")
 
 #: Lowest opacity a structure can be given (0 would hide it: that is its layer's job).
-MIN_OPACITY = 0.05
+MIN_OPACITY = 0.1
 
 #: Layers shown unless the user chooses them (the abduction view is of the hip: the lower
 #: legs, far below it, are off at first).
@@ -203,8 +203,9 @@ def peel() -> list[list[str]]:
     """The layers each step of layer peeling hides, superficial to deep.
 
     ``annotations/neighbours.json`` ``peel_order`` lists the muscles; peeling ``k`` steps
-    hides the layers of its first ``k`` entries (the gluteus medius with its fibres), leaving
-    bone. Step 0 hides nothing.
+    hides the layers of its first ``k`` entries (the gluteus medius with its fibres); the last
+    step also hides the other structures (TFL and tract, bursa, nerve), leaving bone. Step 0
+    hides nothing.
     """
     order = data.annotation("neighbours")["peel_order"]
     unknown = [m for m in order if m not in STRUCTURE_LAYERS]
@@ -214,6 +215,9 @@ def peel() -> list[list[str]]:
     for m in order:
         layer = STRUCTURE_LAYERS[m]
         steps.append([layer, "fibres"] if layer == "muscle" else [layer])
+    # the last step leaves bone: what lies on the deepest muscle (the nerve) or beside it goes too
+    peeled = {layer for step in steps for layer in step}
+    steps[-1] += [layer for layer in dict.fromkeys(STRUCTURE_LAYERS.values()) if layer not in peeled]
     return steps
 
 

@@ -230,6 +230,8 @@ def label_specs(model: HipModel, muscle: FanMuscle, labels: list[dict], side: st
     out = []
     for lab in labels:
         anchor = lab["anchor"]
+        if anchor.startswith("structure:"):
+            continue  # the other structures' labels: the browser's (viewer.app.payload)
         if anchor.startswith("muscle:"):
             part = anchor.split(":")[1]
             v = lab.get("along", 0.45)

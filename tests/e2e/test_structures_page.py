@@ -120,7 +120,7 @@ def test_layers_and_opacity_by_api_and_hash(page):
                 await msg(window.gmed.setLayers(["bones", "wings"]))];
     }"""
     )
-    assert errors[0] == "opacity of minimus 2 is outside 0.05..1"
+    assert errors[0] == "opacity of minimus 2 is outside 0.1..1"
     assert errors[1].startswith("setOpacity: no layer wings (layers: muscle, minimus")
     assert errors[2].startswith("setLayers: no layer wings (layers: bones")
     page.page.wait_for_timeout(600)  # the hash follows once input rests

@@ -192,7 +192,7 @@ def look_args(p: argparse.ArgumentParser, default_size: str) -> None:
         "--peel",
         type=peel,
         default=0,
-        help="layer peeling: hide the first K of maximus, medius (with its fibres), minimus (0..3)",
+        help="layer peeling: hide the first K of maximus, medius (and fibres), minimus (and the rest), 0..3",
     )
 
 
