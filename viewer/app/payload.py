@@ -199,6 +199,7 @@ class BrowserScene:
                     moves=False,
                     points=f32(s.vertices),
                     tris=u32(s.faces),
+                    lod_tris=u32(self._lod_fan_faces(m)),
                     model=twin.as_binary(twin.twin_data(self.hip, side, sid)),
                 )
             else:
@@ -215,7 +216,11 @@ class BrowserScene:
 
     def _lod_muscle_faces(self, side: str) -> np.ndarray:
         """Closed-slab triangles over every other fibre and sample, indexing the full vertices."""
-        m = self.scene.muscles[side]
+        return self._lod_fan_faces(self.scene.muscles[side])
+
+    @staticmethod
+    def _lod_fan_faces(m) -> np.ndarray:
+        """:meth:`_lod_muscle_faces` of any fan muscle (its neutral surface's orientation)."""
         iu = np.arange(0, m.nu, 2)
         iv = np.arange(0, m.nv, 2)
         local = closed_slab_faces(len(iu), len(iv))
@@ -223,7 +228,7 @@ class BrowserScene:
         index = np.concatenate([grid, grid + m.nu * m.nv])
         faces = index[local]
         # keep the outward orientation of the full mesh
-        full = self.hip.neutral[side]
+        full = m.surface(Pose())
         return faces if np.array_equal(full.faces, m.faces) else faces[:, ::-1]
 
 

@@ -56,7 +56,9 @@ export function newLod({ vtk, renderer, win, scene, model: hip, stats, requestRe
     for (const m of sd.meshes) {
       const a = actors[m.id];
       if (!groupShown(on, a.group)) continue;
-      if (a.layer && scene.opacityOf(a.layer, a.opacity) < 1) continue;  // translucent: drawn at rest only
+      // the other structures' still meshes (the other side's, the bursa, tract and nerve) are
+      // drawn at rest only: while moving, the light view keeps the moving side's muscles
+      if (a.layer) continue;
       const pd = a.lodPd || a.fullPd;  // decimated bones; the other muscle keeps its points
       const part = {
         pts: pd.getPoints().getData(), normals: pd.getPointData().getNormals().getData(),
@@ -77,7 +79,7 @@ export function newLod({ vtk, renderer, win, scene, model: hip, stats, requestRe
     if (on.has(L.fibres)) live.push({ src: scene.getRibbon(), tris: U32(sd.muscle.lod_ribbon_tris), rgb: uniformRgb(sd.layout.ribbon / 3, rgb255(sd.colors.fibre)) });
     for (const f of scene.getFans()) {
       if (on.has(f.layer) && scene.opacityOf(f.layer, f.entry.opacity) >= 1) {
-        live.push({ src: f.entry, tris: f.tris, rgb: uniformRgb(f.work.length / 3, rgb255(f.entry.color)) });
+        live.push({ src: f.entry, tris: f.lodTris, rgb: uniformRgb(f.work.length / 3, rgb255(f.entry.color)) });
       }
     }
     for (const p of live) { p.pts = p.src.pd.getPoints().getData(); p.normals = p.src.pd.getPointData().getNormals().getData(); }

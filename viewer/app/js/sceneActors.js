@@ -92,7 +92,8 @@ export function newSceneActors({ vtk, renderer, model: hip }) {
       a.actor.getProperty().setSpecular(0.25);
       const entry = { ...a, group: f.layer, tris, layer: f.layer, opacity: f.opacity, color: f.color, fan: true };
       actors["fan_" + f.id] = entry;
-      model.fans.push({ id: f.id, layer: f.layer, entry, tris, work: new Float64Array(pts.length) });
+      const lodTris = f.lod_tris ? U32(f.lod_tris) : tris;
+      model.fans.push({ id: f.id, layer: f.layer, entry, tris, lodTris, work: new Float64Array(pts.length) });
     }
     for (const f of sceneData.footprints) {
       const pts = F32(f.points);

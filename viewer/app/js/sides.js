@@ -35,7 +35,7 @@ export function sideScene(sd, side) {
   // the other structures (sd.sides[side].structures): the moving side's rigid ones are meshes
   // of their layer (the bursa and tract move with the femur, the nerve stays with the pelvis),
   // its fan muscles are posed per frame (``fans``); the other side's all stay at neutral
-  const look = (t) => ({ points: t.points, tris: t.tris, color: t.color, opacity: t.opacity, layer: t.layer });
+  const look = (t) => ({ points: t.points, tris: t.tris, color: t.color, opacity: t.opacity, layer: t.layer, lodTris: t.lod_tris });
   for (const t of mine.structures || []) {
     if (t.kind === "rigid") meshes.push({ ...look(t), id: `${t.id}_${side}`, group: t.layer, moves: t.moves });
   }
