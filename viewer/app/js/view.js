@@ -217,6 +217,7 @@ async function renderView({ model, el }) {
         ...(out[id] || {}),
         visible: !!a.actor.getVisibility(), points: a.pd.getPoints().getNumberOfPoints(),
         opacity: a.actor.getProperty().getOpacity(), layer: a.layer || a.group, bounds: a.actor.getBounds(),
+        matrix: Array.from(a.actor.getUserMatrix()),
       };
     }
     return out;
