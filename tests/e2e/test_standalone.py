@@ -69,16 +69,23 @@ def test_offline_page_computes_every_pose_like_python(offline, open_offline, hip
     assert 5e6 < size <= MAX_BYTES, size
     p = open_offline(offline.as_uri())
     assert p.page.evaluate("Object.keys(window.gmed).sort()") == [
+        "getLayers",
         "getMode",
+        "getOpacity",
+        "getPeel",
         "getPose",
         "getStance",
         "getView",
         "readout",
         "ready",
+        "setLayers",
         "setMode",
+        "setOpacity",
+        "setPeel",
         "setPose",
         "setStance",
         "setView",
+        "structures",
     ]
     assert p.page.evaluate("window.gmed.getPose()") == {
         "side": "right",

@@ -228,7 +228,8 @@ export function newLabels({ root, layer, svg, canvasHost, win, scene, model: hip
     // a structure's label shows while its layer does (not hidden or peeled away)
     const on = shownLayers(hip);
     for (const l of model.labels) {
-      const off = !!l.layer && !on.has(l.layer);
+      const layer = l.layer || (l.attach === "muscle" ? "muscle" : null);  // the medius' own too
+      const off = !!layer && !on.has(layer);
       l.div.hidden = off;
       l.line.style.display = l.dot.style.display = off ? "none" : "";
     }

@@ -1,6 +1,6 @@
 // sides.js: the scene data of both sides (HipView.scene_data: bones once, then per side the
 // muscle, footprints, labels and muscle model) seen from the side that moves. The other
-// side's hip bone, femur and neutral muscle form the "other_side" layer; the moving femur
+// side's hip bone, femur and neutral muscle form the "other_side" layer (its muscle also needs "muscle"); the moving femur
 // follows the pose. The lower legs (tibia-fibula, patella) form the "lower_legs" layer: the
 // moving side's follows its femur (knee straight), the other side's needs both layers on.
 // PURE (no vtk, no DOM).
@@ -29,7 +29,7 @@ export function sideScene(sd, side) {
     return { ...b, group, moves: b.id === `femur_${side}` || (leg && !theirs) };
   });
   meshes.push({
-    id: `muscle_${other}`, group: "other_side", moves: false, points: theirs.neutral, tris: theirs.tris,
+    id: `muscle_${other}`, group: ["muscle", "other_side"], moves: false, points: theirs.neutral, tris: theirs.tris,
     part: theirs.part, lod: { points: theirs.neutral, tris: theirs.lod_tris }, color: theirs.color,
   });
   // the other structures (sd.sides[side].structures): the moving side's rigid ones are meshes
