@@ -71,7 +71,7 @@ export function newPoseControls({ root, model: hip, setPose }) {
 // 0 (everything) .. contract.peel.length (bone), superficial to deep; update() shows model.peel
 export function newPeelControl({ box, model: hip, setPeel }) {
   const t = (hip.texts && hip.texts.controls) || {};
-  const names = (hip.texts && hip.texts.peel_steps) || [];
+  const names = t.peel_steps || [];
   const n = hip.contract.peel.length;
   const row = document.createElement("label");
   row.className = "gmed-controls-row gmed-peel";
