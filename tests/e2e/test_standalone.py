@@ -197,7 +197,7 @@ def test_hash_opens_the_pose_and_view_and_follows_changes(offline, open_offline,
         (
             "#knee=3",
             "URL: unknown field knee (fields: side, abduction, flexion, rotation, view, mode, stance_side,"
-            " strength, lean, body_mass, cane, cane_hand)",
+            " strength, lean, body_mass, cane, cane_hand, layers, opacity, peel)",
         ),
     ],
 )
