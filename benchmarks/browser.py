@@ -113,7 +113,7 @@ def playback(page, new: bool, seconds: float, lod: str | None = None) -> dict:
     """Renders and poses per second over ``seconds`` of playback; light meshes seen or not."""
     if lod:
         pagejs.set_lod(page, lod)
-    button = page.locator(".gmed-play") if new else page.get_by_role("button", name=PLAY)
+    button = page.locator(".gmed-play").first if new else page.get_by_role("button", name=PLAY)
     button.click()
     time.sleep(2.0)
     get = "({r: gmedStats.renders, p: gmedStats.playFrames || 0, lod: !!gmedStats.lod, t: performance.now()})"

@@ -23,7 +23,13 @@ def test_initial_state(app):
         "tibia_fibula_right", "tibia_fibula_left", "patella_right", "patella_left",
     ]  # fmt: skip
     # the lower legs are sent but off: the abduction view is of the hip
-    assert set(app.view3d.layers) == {"bones", "muscle", "fibres", "footprints", "labels", "other_side"}
+    assert set(app.view3d.layers) == {"bones", "muscle", "fibres", "footprints", "labels", "other_side"} | {
+        "minimus",
+        "maximus",
+        "tfl",
+        "bursa",
+        "nerve",
+    }
     assert app.lower_legs is False
     assert app.view3d.pose == {"side": "right", "abduction": 0.0, "flexion": 0.0, "rotation": 0.0}
     assert set(app.view3d.cameras["left"]) == set(app.view3d.contract["views"]["ids"])

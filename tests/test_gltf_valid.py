@@ -17,6 +17,7 @@ from viewer import cli, data, geometry
 from viewer.anatomy import Pose
 from viewer.export.geometry_files import glb_scene, posed_parts
 from viewer.export.gltf import srgb_to_linear
+from viewer.muscles import STRUCTURES
 from viewer.posed import pose_hip
 from viewer.presentation import part_look, rgb
 from viewer.scene import HipScene
@@ -79,8 +80,9 @@ def test_the_validator_finds_no_error_and_no_warning(exported):
     assert {m["code"] for m in counts["messages"]} <= {"NODE_EMPTY"}
     assert counts["numInfos"] == 4 and counts["numHints"] == 0
     info = report["info"]
-    assert info["materialCount"] == 9 + 2 * 3  # 9 bones, 2 muscles of 3 parts
-    assert info["drawCallCount"] == 15 and not info["hasTextures"]
+    # 9 bones, 2 medius of 3 parts, 5 other structures a side (the tract in the TFL's part)
+    assert info["materialCount"] == 9 + 2 * 3 + 2 * 5
+    assert info["drawCallCount"] == 25 and not info["hasTextures"]
 
 
 def test_every_part_has_a_named_pbr_material_in_linear_colour(exported, scene):
@@ -88,7 +90,11 @@ def test_every_part_has_a_named_pbr_material_in_linear_colour(exported, scene):
     style = scene.hip.style
     nodes = {n["name"]: n for n in doc["nodes"]}
     meshes = [n for n in doc["nodes"] if "mesh" in n]
-    assert {n["name"] for n in meshes} == BONES | LEGS | {"gluteus_medius_right", "gluteus_medius_left"}
+    others = {f"{sid}_{s}" for s in ("right", "left") for sid in STRUCTURES if sid != "gluteus_medius"}
+    assert {n["name"] for n in meshes} == BONES | LEGS | {
+        "gluteus_medius_right",
+        "gluteus_medius_left",
+    } | others
     for node in meshes:
         mesh = doc["meshes"][node["mesh"]]
         assert mesh["name"] == node["name"]
@@ -100,14 +106,19 @@ def test_every_part_has_a_named_pbr_material_in_linear_colour(exported, scene):
         else:
             assert names == [node["name"]]  # material name = part name
             colours = [style["bone"]]
+        look = style["parts"].get(node["name"].rsplit("_", 1)[0], style["parts"]["gluteus_medius"])
+        if node["name"] in others:
+            colours = [look["colour"]]
         for prim, colour in zip(mesh["primitives"], colours, strict=True):
             mat = doc["materials"][prim["material"]]
             pbr = mat["pbrMetallicRoughness"]
             np.testing.assert_allclose(pbr["baseColorFactor"][:3], srgb_to_linear(rgb(colour)), atol=1e-6)
-            assert pbr["baseColorFactor"][3] == 1 and "alphaMode" not in mat  # opaque: the default
-            assert pbr["metallicFactor"] == 0
             bone = node["name"] in BONES | LEGS
-            assert pbr["roughnessFactor"] == (style["bone_roughness"] if bone else 0.6)
+            alpha = 1 if bone else look["opacity"]
+            assert pbr["baseColorFactor"][3] == pytest.approx(alpha)
+            assert ("alphaMode" in mat) == (alpha < 1)  # opaque: the default; translucent: BLEND
+            assert pbr["metallicFactor"] == 0
+            assert pbr["roughnessFactor"] == (style["bone_roughness"] if bone else look["roughness"])
     # bone #e3d5b8 in linear light
     bone = doc["materials"][doc["meshes"][nodes["sacrum"]["mesh"]]["primitives"][0]["material"]]
     np.testing.assert_allclose(

@@ -187,8 +187,9 @@ out({ p, h, back: parseHash(h, C), empty: parseHash("", C), errors, hashErrors, 
     )
     assert got["p"] == {"side": "left", "abduction": 12.5, "flexion": 0, "rotation": 0}
     assert got["h"] == "#side=left&abduction=12.5&flexion=0&rotation=0&view=lateral"
-    assert got["back"] == {"pose": got["p"], "view": "lateral", "mode": None, "stance": {}}
-    assert got["empty"] == {"pose": {}, "view": None, "mode": None, "stance": {}}
+    none = {"layers": None, "opacity": None, "peel": None}
+    assert got["back"] == {"pose": got["p"], "view": "lateral", "mode": None, "stance": {}, **none}
+    assert got["empty"] == {"pose": {}, "view": None, "mode": None, "stance": {}, **none}
     assert got["errors"] == [
         "setPose has no field knee (fields: side, abduction, flexion, rotation)",
         'flexion must be a finite number of degrees, not "ten"',
@@ -197,7 +198,7 @@ out({ p, h, back: parseHash(h, C), empty: parseHash("", C), errors, hashErrors, 
         "setPose must be an object like {side, abduction, flexion, rotation}",
     ]
     fields = "side, abduction, flexion, rotation, view, mode, stance_side, strength, lean, body_mass, cane"
-    fields += ", cane_hand"
+    fields += ", cane_hand, layers, opacity, peel"
     assert got["hashErrors"] == [
         "URL: abduction=abc is not a number of degrees",
         f"URL: unknown field knee (fields: {fields})",
@@ -211,7 +212,7 @@ out({ p, h, back: parseHash(h, C), empty: parseHash("", C), errors, hashErrors, 
         "#side=left&abduction=12.5&flexion=0&rotation=0&view=front&mode=stance"
         f"&stance_side={s['side']}&strength=20&lean=7.5&body_mass={s['body_mass']:g}&cane=10&cane_hand=same"
     )
-    assert got["backStance"] == {"pose": got["p"], "view": "front", "mode": "stance", "stance": s}
+    assert got["backStance"] == {"pose": got["p"], "view": "front", "mode": "stance", "stance": s, **none}
     assert got["step"] == [90, -15]
 
 
@@ -257,11 +258,11 @@ out({ right: view("right"), left: view("left"), same: sideScene(sd, "left") === 
         ["tibia_fibula_left", ["lower_legs", "other_side"], False],
         ["patella_right", "lower_legs", True],
         ["patella_left", ["lower_legs", "other_side"], False],
-        ["muscle_left", "other_side", False],
+        # the other side's medius: hidden with either layer (peeling hides both sides' medius)
+        ["muscle_left", ["muscle", "other_side"], False],
     ]
-    assert ["femur_left", "bones", True] in got["left"] and ["muscle_right", "other_side", False] in got[
-        "left"
-    ]
+    assert ["femur_left", "bones", True] in got["left"]
+    assert ["muscle_right", ["muscle", "other_side"], False] in got["left"]
     assert ["tibia_fibula_left", "lower_legs", True] in got["left"]
     assert ["patella_right", ["lower_legs", "other_side"], False] in got["left"]
     assert got["same"] is True and got["none"] is None

@@ -51,7 +51,9 @@ def test_posed_hip_is_the_muscle_of_the_pose(hip):
     np.testing.assert_allclose(posed.femur["right"], np.eye(4), atol=1e-12)  # the other side at neutral
     k, nv = len(hip.fibre_rows("left")), m.nv
     assert posed.ribbons["left"].shape == (k * nv * 2, 3)
-    assert posed.anchors.shape == (len(hip.labels), 3)
+    # the other structures' labels are the browser's (anchors structure:<id>)
+    own = [lab for lab in hip.labels if not lab["anchor"].startswith("structure:")]
+    assert posed.anchors.shape == (len(own), 3) and len(own) < len(hip.labels)
     assert posed.lengths == m.lengths(pose)
     assert posed.moment_arms == m.moment_arms(pose)
     assert 5.0 < posed.moment_arms["whole"] < 80.0 and 80.0 < posed.lengths["whole"] < 200.0
@@ -90,6 +92,10 @@ def test_presentation_of_every_layer(hip):
         "tibia_fibula_right", "patella_right", "tibia_fibula_left", "patella_left",
         "muscle_right", "fibres_right", "origin_right", "insertion_right",
         "muscle_left", "fibres_left", "origin_left", "insertion_left",
+        *(f"{sid}_{s}" for s in ("right", "left") for sid in (
+            "gluteus_minimus", "gluteus_maximus", "tensor_fasciae_latae", "iliotibial_tract",
+            "trochanteric_bursa", "superior_gluteal_nerve",
+        )),
     ]  # fmt: skip
     items = {i.name: i for i in pres.items}
     np.testing.assert_array_equal(items["femur_right"].matrix, posed.femur["right"])
@@ -107,7 +113,29 @@ def test_presentation_of_every_layer(hip):
     muscle = items["muscle_right"]
     np.testing.assert_array_equal(muscle.point_rgb, hip.part_rgb[posed.muscles["right"].part])
     np.testing.assert_allclose(np.linalg.norm(muscle.normals, axis=1), 1.0)
-    assert pres.label_texts == tuple(lab["text"] for lab in hip.labels)
+    assert pres.label_texts == tuple(
+        lab["text"] for lab in hip.labels if not lab["anchor"].startswith("structure:")
+    )
+    # the other structures: the moving side's fans in the pose, the other side's at neutral; the
+    # bursa and tract with the femur's matrix, the nerve still; looks from style.json parts
+    n = hip.neighbourhoods
+    np.testing.assert_array_equal(
+        items["gluteus_maximus_right"].vertices,
+        n["right"].muscles["gluteus_maximus"].surface(opts.pose).vertices,
+    )
+    np.testing.assert_array_equal(
+        items["gluteus_minimus_left"].vertices, n["left"].muscles["gluteus_minimus"].surface(Pose()).vertices
+    )
+    assert items["gluteus_maximus_right"].opacity == 0.35 and items["gluteus_minimus_right"].opacity == 1.0
+    assert items["iliotibial_tract_right"].colour == to_rgb(
+        hip.style["parts"]["tensor_fasciae_latae"]["colour"]
+    )
+    np.testing.assert_array_equal(items["trochanteric_bursa_right"].matrix, posed.femur["right"])
+    assert items["superior_gluteal_nerve_right"].matrix is None
+    peeled = presentation.present(
+        hip, posed, SceneOptions(pose=opts.pose, layers=frozenset({"bones", "minimus"}))
+    )
+    assert [i.name for i in peeled.items if i.kind == "structure"] == ["gluteus_minimus_right"]
     np.testing.assert_array_equal(pres.label_points, posed.anchors)
     assert (pres.background, pres.text) == ("#ffffff", "#111111")
     assert pres.label_main == tuple(bool(lab.get("emphasis")) for lab in hip.labels)

@@ -16,7 +16,7 @@ import pytest
 from nodejs import TWIN_MODULES, modules, require_node, run, run_twin
 from proximity import SurfaceDistance
 
-from viewer import cli, data, geometry, twin
+from viewer import cli, data, geometry, presentation, twin
 from viewer.anatomy import FRONTAL_RANGE, POSE_RANGE, SIDES, Pose
 from viewer.muscles import JOINTS, gluteus_medius
 from viewer.posed import Hip
@@ -360,3 +360,41 @@ out({ vertices: poses.map((p) => m.surface(p).vertices), matrix: poses.map((p) =
         "abduction -21 is outside -20..45 degrees",
         "a frontal pose has no flexion or rotation",
     ]
+
+
+#: Poses for every fan muscle: neutral, the range ends (flexion 90 among them) and a few inside.
+MUSCLE_POSES = (
+    (0.0, 0.0, 0.0),
+    (0.0, 90.0, 0.0),
+    (30.0, 90.0, -20.0),
+    (45.0, 0.0, 30.0),
+    (-15.0, 45.0, 10.0),
+    (20.0, 10.0, 0.0),
+)
+
+
+@pytest.mark.parametrize("side", SIDES)
+def test_every_fan_muscle_twin_matches_python(node, hip, side, tmp_path):
+    """Each muscle of the neighbourhood (minimus, medius, TFL, maximus) through its own twin data:
+    surface, ribbons and femur as Python's, and the medius' data unchanged by the new argument."""
+    muscles = hip.neighbourhoods[side].muscles
+    assert set(muscles) == {"gluteus_minimus", "gluteus_medius", "tensor_fasciae_latae", "gluteus_maximus"}
+    medius = twin.as_json(twin.twin_data(hip, side, "gluteus_medius"))
+    assert medius == twin.as_json(twin.twin_data(hip, side))
+    ids = list(muscles)
+    twins = [twin.twin_data(hip, side, mid) for mid in ids]
+    results, _ = run_twin(node, tmp_path, twins, list(MUSCLE_POSES), readout=False)
+    width, lift = hip.style["fibre_width_mm"], hip.style["fibre_lift_mm"]
+    for mid, got in zip(ids, results, strict=True):
+        m = muscles[mid]
+        rows = presentation.fibre_rows(m.nu, m.params["resolution"]["fibre_lines"])
+        for i, p in enumerate(MUSCLE_POSES):
+            pose = _pose(p)
+            s = m.surface(pose)
+            assert got["vertices"][i].shape == s.vertices.shape == (2 * m.nu * m.nv, 3), mid
+            close = {"rtol": 0, "atol": SAME_ARITHMETIC_MM, "err_msg": mid}
+            np.testing.assert_allclose(got["vertices"][i], s.vertices, **close)
+            ribbons = presentation.ribbon_points(s.superficial, rows, width, lift)
+            np.testing.assert_allclose(got["ribbons"][i], ribbons, **close)
+            matrix = hip.model.femur_transform(side, pose).T.ravel()
+            np.testing.assert_allclose(got["matrix"][i], matrix, rtol=0, atol=SAME_ARITHMETIC_MM)

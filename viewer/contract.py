@@ -14,7 +14,42 @@ from viewer import data
 from viewer.anatomy import POSE_RANGE, SIDES
 
 #: Layers a scene can show, in the order of the app's checkboxes.
-LAYERS = ("bones", "muscle", "fibres", "footprints", "labels", "other_side", "lower_legs")
+LAYERS = (
+    "bones",
+    "muscle",
+    "fibres",
+    "footprints",
+    "labels",
+    "other_side",
+    "lower_legs",
+    "minimus",
+    "maximus",
+    "tfl",
+    "bursa",
+    "nerve",
+)
+
+#: The layer of each soft-tissue structure (``viewer.muscles.Neighbourhood`` ids): the
+#: gluteus medius is the "muscle" layer (its fibre ribbons the "fibres" layer), the
+#: iliotibial tract belongs to the tensor fasciae latae.
+STRUCTURE_LAYERS = {
+    "gluteus_minimus": "minimus",
+    "gluteus_medius": "muscle",
+    "gluteus_maximus": "maximus",
+    "tensor_fasciae_latae": "tfl",
+    "iliotibial_tract": "tfl",
+    "trochanteric_bursa": "bursa",
+    "superior_gluteal_nerve": "nerve",
+}
+
+#: The ``style.json`` ``parts`` entry (colour, opacity) of each structure.
+STRUCTURE_STYLE = {**{k: k for k in STRUCTURE_LAYERS}, "iliotibial_tract": "tensor_fasciae_latae"}
+
+#: Layers whose opacity can be set on their own (the app, the hash, ``gmed.setOpacity``).
+OPACITY_LAYERS = ("muscle", "minimus", "maximus", "tfl", "bursa", "nerve")
+
+#: Lowest opacity a structure can be given (0 would hide it: that is its layer's job).
+MIN_OPACITY = 0.1
 
 #: Layers shown unless the user chooses them (the abduction view is of the hip: the lower
 #: legs, far below it, are off at first).
@@ -36,6 +71,7 @@ KEYS = {
     "step_down": ["ArrowLeft"],
     "labels": ["l", "L"],
     "fullscreen": ["f", "F"],
+    "peel": ["p", "P"],
 }
 
 #: The Stance mode in the browser (``app/js/stance*.js``): its modes, the key and slider steps,
@@ -168,6 +204,36 @@ def stance() -> dict:
     }
 
 
+@cache
+def peel() -> list[list[str]]:
+    """The layers each step of layer peeling hides, superficial to deep.
+
+    ``annotations/neighbours.json`` ``peel_order`` lists the muscles; peeling ``k`` steps
+    hides the layers of its first ``k`` entries (the gluteus medius with its fibres); the last
+    step also hides the other structures (TFL and tract, bursa, nerve), leaving bone. Step 0
+    hides nothing.
+    """
+    order = data.annotation("neighbours")["peel_order"]
+    unknown = [m for m in order if m not in STRUCTURE_LAYERS]
+    if unknown:
+        raise data.DataError(f"annotations/neighbours.json: peel_order: {unknown} are not structures")
+    steps = []
+    for m in order:
+        layer = STRUCTURE_LAYERS[m]
+        steps.append([layer, "fibres"] if layer == "muscle" else [layer])
+    # the last step leaves bone: what lies on the deepest muscle (the nerve) or beside it goes too
+    peeled = {layer for step in steps for layer in step}
+    steps[-1] += [layer for layer in dict.fromkeys(STRUCTURE_LAYERS.values()) if layer not in peeled]
+    return steps
+
+
+def structure_opacity() -> dict[str, float]:
+    """Default opacity of each :data:`OPACITY_LAYERS` layer, from ``style.json`` ``parts``."""
+    parts = data.annotation("style")["parts"]
+    by_layer = {layer: s for s, layer in STRUCTURE_LAYERS.items() if s != "iliotibial_tract"}
+    return {layer: float(parts[by_layer[layer]]["opacity"]) for layer in OPACITY_LAYERS}
+
+
 def as_json() -> dict:
     """Everything the browser needs to know of the contract, as plain JSON values."""
     return {
@@ -182,4 +248,9 @@ def as_json() -> dict:
         "keys": KEYS,
         "themes": themes(),
         "stance": stance(),
+        "structures": dict(STRUCTURE_LAYERS),
+        "opacity_layers": list(OPACITY_LAYERS),
+        "default_opacity": structure_opacity(),
+        "min_opacity": MIN_OPACITY,
+        "peel": peel(),
     }

@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from viewer import contract, data, framing
-from viewer.anatomy import SIDES, HipModel
+from viewer.anatomy import SIDES, HipModel, Pose
 from viewer.muscles import FanMuscle, MuscleSurface
 from viewer.options import SceneOptions
 
@@ -250,6 +250,8 @@ def label_specs(model: HipModel, muscle: FanMuscle, labels: list[dict], side: st
     out = []
     for lab in labels:
         anchor = lab["anchor"]
+        if anchor.startswith("structure:"):
+            continue  # the other structures' labels: the browser's (viewer.app.payload)
         if anchor.startswith("muscle:"):
             part = anchor.split(":")[1]
             v = lab.get("along", 0.45)
@@ -327,7 +329,7 @@ class Item:
     ----------
     name : str
         Unique name, e.g. ``femur_right``, ``muscle_left``, ``fibres_right``, ``insertion_right``.
-    kind : {"bone", "muscle", "ribbon", "tube"}
+    kind : {"bone", "muscle", "ribbon", "tube", "structure"}
         A bone is the neutral mesh of ``name``; a tube is drawn along ``tube``.
     colour : (3,) float or None
         Flat colour in 0..1, or None for ``point_rgb``.
@@ -402,6 +404,43 @@ def muscle_item(hip: Hip, side: str, surface: MuscleSurface, opacity: float = 1.
     )
 
 
+def structure_items(hip: Hip, posed: PosedHip, opts: SceneOptions) -> list[Item]:
+    """The other soft tissue of the sides shown, each of its layer on (``contract.STRUCTURE_LAYERS``):
+    the fan muscles (the moving side's in its pose, the other's at neutral) with their normals,
+    and the bursa, tract and nerve at neutral with the femur's matrix when they follow it;
+    named ``<id>_<side>``, coloured and translucent as ``style.json`` ``parts``."""
+    items = []
+    for s in sides_shown(posed.side, opts.layers):
+        n = hip.neighbourhoods[s]
+        pose = posed.pose if s == posed.side else Pose()
+        for sid, layer in contract.STRUCTURE_LAYERS.items():
+            if sid == "gluteus_medius" or layer not in opts.layers:
+                continue
+            look = part_look(hip.style, contract.STRUCTURE_STYLE[sid])
+            common = {"colour": rgb(look["colour"]), "specular": hip.style["specular"]["muscle"]}
+            if sid in n.muscles:
+                surface = n.muscles[sid].surface(pose)
+                v, f, matrix = surface.vertices, surface.faces, None
+            else:
+                r = n.rigid[sid]
+                v, f = r.vertices, r.faces
+                matrix = posed.femur[s] if r.follows == "femur" else None
+            normals = point_normals(v, f)
+            items.append(
+                Item(
+                    f"{sid}_{s}",
+                    "structure",
+                    matrix=matrix,
+                    vertices=v,
+                    faces=f,
+                    normals=normals,
+                    opacity=float(look["opacity"]),
+                    **common,
+                )
+            )
+    return items
+
+
 def present(hip: Hip, posed: PosedHip, opts: SceneOptions, aspect: float = 16 / 9) -> Presentation:
     """What to draw of a posed hip for ``opts`` (layers, theme, view, muscle opacity).
 
@@ -445,6 +484,7 @@ def present(hip: Hip, posed: PosedHip, opts: SceneOptions, aspect: float = 16 / 
             for key, tube in footprint_tubes(hip.neutral[s], style).items():
                 matrix = posed.femur[s] if key == "insertion" else None  # fixed to the femur
                 items.append(Item(f"{key}_{s}", "tube", rgb(style[f"{key}_footprint"]), matrix, tube=tube))
+    items += structure_items(hip, posed, opts)
     if "labels" in opts.layers:
         specs = hip.label_specs(side)
         anchors = posed.anchors

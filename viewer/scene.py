@@ -160,6 +160,17 @@ class HipScene:
                 show_scalar_bar=False,
                 name=item.name,
             )
+        elif item.kind == "structure":
+            mesh = polydata(item.vertices, item.faces)
+            mesh.point_data["Normals"] = item.normals
+            actor = plotter.add_mesh(
+                mesh,
+                color=item.colour,
+                smooth_shading=True,
+                specular=item.specular,
+                opacity=item.opacity,
+                name=item.name,
+            )
         elif item.kind == "ribbon":
             mesh = polydata(item.vertices, item.faces)
             actor = plotter.add_mesh(mesh, color=item.colour, smooth_shading=True, name=item.name)
@@ -190,3 +201,13 @@ class HipScene:
             mesh.point_data["Normals"] = presentation.point_normals(s.vertices, s.faces)
         if f"fibres_{side}" in actors:
             actors[f"fibres_{side}"].mapper.dataset.points = posed.ribbons[side]
+        n = self.hip.neighbourhoods[side]
+        for sid, m in n.muscles.items():  # the other fan muscles
+            if f"{sid}_{side}" in actors:
+                v = m.surface(posed.pose)
+                mesh = actors[f"{sid}_{side}"].mapper.dataset
+                mesh.points = v.vertices
+                mesh.point_data["Normals"] = presentation.point_normals(v.vertices, v.faces)
+        for sid, r in n.rigid.items():
+            if f"{sid}_{side}" in actors and r.follows == "femur":
+                actors[f"{sid}_{side}"].user_matrix = posed.femur[side]

@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from viewer import geometry
+from viewer import geometry, presentation
 from viewer.anatomy import FRONTAL_RANGE, POSE_RANGE
 
 if TYPE_CHECKING:
@@ -49,7 +49,7 @@ def height_field(field: geometry.HeightField) -> dict:
     }
 
 
-def twin_data(hip: Hip, side: str) -> dict:
+def twin_data(hip: Hip, side: str, muscle_id: str = "gluteus_medius") -> dict:
     """Everything ``muscleModel.js`` needs to compute one side's muscle in any pose.
 
     Parameters
@@ -57,6 +57,9 @@ def twin_data(hip: Hip, side: str) -> dict:
     hip : viewer.posed.Hip
         The hip built once: its model, muscles and style (``fibre_width_mm``, ``fibre_lift_mm``).
     side : {"right", "left"}
+    muscle_id : str
+        Which fan muscle of the side (``hip.neighbourhoods[side].muscles``): the gluteus medius
+        (``hip.muscles[side]``, which a test may replace) by default.
 
     Returns
     -------
@@ -75,7 +78,11 @@ def twin_data(hip: Hip, side: str) -> dict:
           step, degrees
         - ``ribbon``: ``rows`` (k,) int, ``width_mm``, ``lift_mm`` (``Hip.ribbon_points``)
     """
-    m = hip.muscles[side]
+    if muscle_id == "gluteus_medius":
+        m, rows = hip.muscles[side], hip.fibre_rows(side)
+    else:
+        m = hip.neighbourhoods[side].muscles[muscle_id]
+        rows = presentation.fibre_rows(m.nu, m.params["resolution"]["fibre_lines"])
     return {
         "side": side,
         "s": float(m.s),
@@ -98,7 +105,7 @@ def twin_data(hip: Hip, side: str) -> dict:
         "frontal_range": [float(FRONTAL_RANGE[0]), float(FRONTAL_RANGE[1])],
         "step_deg": STEP_DEG,
         "ribbon": {
-            "rows": hip.fibre_rows(side).astype(int),
+            "rows": rows.astype(int),
             "width_mm": float(hip.style["fibre_width_mm"]),
             "lift_mm": float(hip.style["fibre_lift_mm"]),
         },

@@ -69,16 +69,23 @@ def test_offline_page_computes_every_pose_like_python(offline, open_offline, hip
     assert 5e6 < size <= MAX_BYTES, size
     p = open_offline(offline.as_uri())
     assert p.page.evaluate("Object.keys(window.gmed).sort()") == [
+        "getLayers",
         "getMode",
+        "getOpacity",
+        "getPeel",
         "getPose",
         "getStance",
         "getView",
         "readout",
         "ready",
+        "setLayers",
         "setMode",
+        "setOpacity",
+        "setPeel",
         "setPose",
         "setStance",
         "setView",
+        "structures",
     ]
     assert p.page.evaluate("window.gmed.getPose()") == {
         "side": "right",
@@ -190,7 +197,7 @@ def test_hash_opens_the_pose_and_view_and_follows_changes(offline, open_offline,
         (
             "#knee=3",
             "URL: unknown field knee (fields: side, abduction, flexion, rotation, view, mode, stance_side,"
-            " strength, lean, body_mass, cane, cane_hand)",
+            " strength, lean, body_mass, cane, cane_hand, layers, opacity, peel)",
         ),
     ],
 )

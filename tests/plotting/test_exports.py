@@ -13,6 +13,8 @@ from viewer import cli, data
 from viewer.anatomy import Pose
 from viewer.export import ExportError, animate, write_atomic
 from viewer.export.geometry_files import source_line
+from viewer.muscles import STRUCTURES
+from viewer.posed import Hip
 from viewer.scene import HipScene, SceneOptions
 
 
@@ -122,7 +124,19 @@ def test_glb_and_ply_scene(tmp_path, model):
     scene = trimesh.load(glb, merge_primitives=True)  # the muscles have a primitive per part
     names = {"hip_bone_right", "hip_bone_left", "sacrum", "femur_right", "femur_left",
              "gluteus_medius_right", "gluteus_medius_left"}  # fmt: skip
+    # every other structure of both sides, the iliotibial tract inside the TFL's part
+    names |= {f"{sid}_{s}" for s in ("right", "left") for sid in STRUCTURES if sid != "gluteus_medius"}
     assert set(scene.geometry) == names
+    hip = Hip(model)
+    tfl = hip.neighbourhoods["right"].muscles["tensor_fasciae_latae"].surface(Pose(30.0))
+    tract = (
+        hip.neighbourhoods["right"]
+        .rigid["iliotibial_tract"]
+        .posed(model.femur_transform("right", Pose(30.0)))
+    )
+    got = scene.geometry["tensor_fasciae_latae_right"].bounds
+    want = 0.001 * np.concatenate([tfl.vertices, tract])
+    np.testing.assert_allclose(got, [want.min(axis=0), want.max(axis=0)], atol=1e-6)
     assert len(scene.geometry["sacrum"].vertices) == len(model.bones["sacrum"].vertices)
     # metres, pelvis frame: a sacrum about 12 cm wide, the right femur on the right
     assert 0.08 < scene.geometry["sacrum"].extents.max() < 0.2

@@ -136,6 +136,11 @@ class HipView(JSComponent):
     speed = param.Number(default=15.0, doc="playback speed (deg/s)")
     layers = param.List(default=[], item_type=str)
     muscle_opacity = param.Number(default=1.0, bounds=(0.05, 1.0))
+    opacities = param.Dict(
+        default={},
+        doc="layer -> opacity of the other structures (contract.opacity_layers); style.json otherwise",
+    )
+    peel = param.Integer(default=0, bounds=(0, None), doc="layer peeling: steps of contract.peel hidden")
     camera_preset = param.Dict(default={}, doc="camera the view jumps to")
     camera = param.Dict(default={}, doc="camera as the user left it (reported by the browser)")
     classroom = param.Boolean(default=False)

@@ -122,7 +122,13 @@ class GmedApp(pn.viewable.Viewer):
     labels = param.Boolean(default=True)
     other_side = param.Boolean(default=True)
     lower_legs = param.Boolean(default=False, doc="tibia-fibulas and patellas (off at first)")
+    minimus = param.Boolean(default=True, doc="the gluteus minimus")
+    maximus = param.Boolean(default=True, doc="the gluteus maximus (translucent at first)")
+    tfl = param.Boolean(default=True, doc="the tensor fasciae latae and iliotibial tract")
+    bursa = param.Boolean(default=True, doc="the trochanteric bursa")
+    nerve = param.Boolean(default=True, doc="the superior gluteal nerve")
     muscle_opacity = param.Number(default=1.0, bounds=(0.1, 1.0), step=0.05)
+    opacities = param.Dict(default={}, doc="layer -> opacity of the other structures (the browser's too)")
     view = param.Selector(
         default="oblique", objects=["oblique", "anterior", "posterior", "lateral", "superior"]
     )
@@ -157,7 +163,10 @@ class GmedApp(pn.viewable.Viewer):
             camera_preset=self._camera_preset(),
             stance=dict(self.stance),
         )
-        self.view3d.param.watch(self._from_browser, ["pose", "view", "playing", "labels_key", "stance"])
+        self.view3d.param.watch(
+            self._from_browser,
+            ["pose", "view", "playing", "labels_key", "stance", "layers", "muscle_opacity"],
+        )
         self._layout = None
 
     # ------------------------------------------------------------------ state -> view
@@ -251,6 +260,12 @@ class GmedApp(pn.viewable.Viewer):
                     self.stance = {**self.stance, **new}
                 elif e.name == "labels_key":
                     self.labels = not self.labels
+                elif e.name == "layers" and isinstance(e.new, list):
+                    # gmed.setLayers, the hash: the browser asked for these layers
+                    self.param.update(**{n: n in e.new for n in LAYERS})
+                elif e.name == "muscle_opacity" and isinstance(e.new, int | float):
+                    lo, hi = self.param.muscle_opacity.bounds
+                    self.muscle_opacity = max(lo, min(hi, float(e.new)))
         finally:
             self._from_view = False
 
@@ -316,11 +331,47 @@ class GmedApp(pn.viewable.Viewer):
             return io.BytesIO(path.read_bytes())
 
     # ------------------------------------------------------------------ layout
+    def _opacity_sliders(self) -> list:
+        """A slider per structure layer (``contract.OPACITY_LAYERS`` but the medius), its
+        default from ``style.json``; the browser's value (``gmed.setOpacity``, the hash) shown."""
+        c = self.startup.contract
+        names = self.startup.texts["controls"]["layer_names"]
+        sliders = {}
+        for layer in c["opacity_layers"]:
+            if layer == "muscle":
+                continue
+            s = pn.widgets.FloatSlider(
+                name=f"{names.get(layer, layer)} opacity",
+                start=c["min_opacity"],
+                end=1.0,
+                step=0.05,
+                value=float(self.view3d.opacities.get(layer, c["default_opacity"][layer])),
+            )
+            s.param.watch(lambda e, layer=layer: self._set_opacity(layer, e.new), "value")
+            sliders[layer] = s
+
+        def shown(e):
+            for layer, v in (e.new or {}).items():
+                if layer in sliders and isinstance(v, int | float):
+                    sliders[layer].value = float(v)
+
+        self.view3d.param.watch(shown, "opacities")
+        return list(sliders.values())
+
+    def _set_opacity(self, layer: str, value: float) -> None:
+        if self.view3d.opacities.get(layer) != value:
+            self.view3d.opacities = {**self.view3d.opacities, layer: value}
+
     def _info(self) -> pn.pane.HTML:
         t = self.startup.texts
         parts = [f"<h2>{t['title']}</h2><p><i>{t['subtitle']}</i></p>"]
         for s in t["sections"]:
             parts.append(f"<h3>{s['heading']}</h3><p>{s['text']}</p>")
+        if t.get("structures"):
+            parts.append("<h2>Its neighbours</h2>")
+        for s in t.get("structures", []):
+            cite = "; ".join(s["sources"])
+            parts.append(f"<h3>{s['heading']}</h3><p>{s['text']}</p><p><small>Sources: {cite}</small></p>")
         st = t["stance"]
         parts.append(f"<h2>{st['title']}</h2>")
         for s in st["sections"]:
@@ -364,6 +415,7 @@ class GmedApp(pn.viewable.Viewer):
             pn.pane.Markdown("### Layers"),
             *[w.Checkbox.from_param(self.param[n], name=n.replace("_", " ").capitalize()) for n in LAYERS],
             w.FloatSlider.from_param(self.param.muscle_opacity, name="Muscle opacity"),
+            *self._opacity_sliders(),
             pn.pane.Markdown("### View"),
             views,
             w.Checkbox.from_param(self.param.classroom, name="Classroom mode"),

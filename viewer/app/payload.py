@@ -134,9 +134,80 @@ class BrowserScene:
                 }
                 for name, moves in (("origin", False), ("insertion", True))
             ],
-            "labels": hip.label_specs(side),
+            "labels": hip.label_specs(side) + self._structure_labels(side),
             "model": twin.as_binary(twin.twin_data(hip, side)),
+            "structures": self._structures(side),
         }
+
+    def _structure_labels(self, side: str) -> list[dict]:
+        """Labels of the other structures (``labels.json`` anchors ``structure:<id>``), each with
+        its ``layer``: a fan muscle's on the superficial sheet ``along`` its middle fibre
+        (``attach`` ``fan``, posed in the browser), the tract and nerve ``along`` their length
+        and the bursa at its most lateral point (``femur`` or ``pelvis``, as they follow)."""
+        from viewer.presentation import vertex_normal
+
+        n, s = self.hip.neighbourhoods[side], 1.0 if side == "right" else -1.0
+        out = []
+        for lab in self.hip.labels:
+            if not lab["anchor"].startswith("structure:"):
+                continue
+            sid = lab["anchor"].split(":", 1)[1]
+            if sid not in contract.STRUCTURE_LAYERS or sid == "gluteus_medius":
+                raise data.DataError(
+                    f"annotations/labels.json: label {lab['id']!r}: unknown structure {sid!r}"
+                )
+            along = lab.get("along", 0.45)
+            entry = {"id": lab["id"], "text": lab["text"], "emphasis": bool(lab.get("emphasis"))}
+            entry["layer"] = contract.STRUCTURE_LAYERS[sid]
+            if sid in n.muscles:
+                m = n.muscles[sid]
+                iu, iv = m.nu // 2, int(np.argmin(np.abs(m.v - along)))
+                entry.update(attach="fan", fan=sid, vertex=int(m.nu * m.nv + iu * m.nv + iv))
+            else:
+                r = n.rigid[sid]
+                v = r.vertices
+                if "along" in lab:  # the band and the tube: the outermost vertex at that height
+                    y = v[:, 1].max() + along * (v[:, 1].min() - v[:, 1].max())
+                    near = np.abs(v[:, 1] - y) < 0.05 * np.ptp(v[:, 1]) + 1.0
+                    i = int(np.flatnonzero(near)[np.argmax(s * v[near, 2])])
+                else:
+                    i = int(np.argmax(s * v[:, 2]))
+                entry.update(
+                    attach="femur" if r.follows == "femur" else "pelvis",
+                    point=v[i].tolist(),
+                    normal=vertex_normal(v, r.faces, v[i]).tolist(),
+                )
+            out.append(entry)
+        return out
+
+    def _structures(self, side: str) -> list[dict]:
+        """The other soft tissue of a side: fan muscles (neutral surface and muscle model, posed
+        in the browser) and rigid parts (neutral, moved by the femur's matrix or still), each
+        with its layer, colour and opacity (``style.json`` ``parts``)."""
+        n, parts = self.hip.neighbourhoods[side], self.scene.style["parts"]
+        out = []
+        for sid, layer in contract.STRUCTURE_LAYERS.items():
+            look = parts[contract.STRUCTURE_STYLE[sid]]
+            item = {"id": sid, "layer": layer, "color": look["colour"], "opacity": float(look["opacity"])}
+            if sid == "gluteus_medius":
+                continue
+            if sid in n.muscles:
+                m = n.muscles[sid]
+                s = m.surface(Pose())
+                item.update(
+                    kind="fan",
+                    moves=False,
+                    points=f32(s.vertices),
+                    tris=u32(s.faces),
+                    lod_tris=u32(self._lod_fan_faces(m)),
+                    model=twin.as_binary(twin.twin_data(self.hip, side, sid)),
+                )
+            else:
+                r = n.rigid[sid]
+                moves = r.follows == "femur"
+                item.update(kind="rigid", moves=moves, points=f32(r.vertices), tris=u32(r.faces))
+            out.append(item)
+        return out
 
     @staticmethod
     def _footprint(poly, to_neutral: np.ndarray | None) -> dict:
@@ -145,7 +216,11 @@ class BrowserScene:
 
     def _lod_muscle_faces(self, side: str) -> np.ndarray:
         """Closed-slab triangles over every other fibre and sample, indexing the full vertices."""
-        m = self.scene.muscles[side]
+        return self._lod_fan_faces(self.scene.muscles[side])
+
+    @staticmethod
+    def _lod_fan_faces(m) -> np.ndarray:
+        """:meth:`_lod_muscle_faces` of any fan muscle (its neutral surface's orientation)."""
         iu = np.arange(0, m.nu, 2)
         iv = np.arange(0, m.nv, 2)
         local = closed_slab_faces(len(iu), len(iv))
@@ -153,7 +228,7 @@ class BrowserScene:
         index = np.concatenate([grid, grid + m.nu * m.nv])
         faces = index[local]
         # keep the outward orientation of the full mesh
-        full = self.hip.neutral[side]
+        full = m.surface(Pose())
         return faces if np.array_equal(full.faces, m.faces) else faces[:, ::-1]
 
 

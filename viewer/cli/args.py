@@ -165,6 +165,18 @@ def pose_args(p: argparse.ArgumentParser, abduction: bool = True, side: bool = T
     p.add_argument("--force", action="store_true", help="overwrite an existing output")
 
 
+def peel(text: str) -> int:
+    """Argument type: a whole number of peeling steps, 0..len(contract.peel())."""
+    n = len(contract.peel())
+    try:
+        k = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a whole number 0..{n}") from None
+    if not 0 <= k <= n:
+        raise argparse.ArgumentTypeError(f"{k} is outside 0..{n}")
+    return k
+
+
 def look_args(p: argparse.ArgumentParser, default_size: str) -> None:
     """Add how a picture looks: ``--view``, ``--theme``, ``--size`` and ``--layers``."""
     p.add_argument(
@@ -176,6 +188,12 @@ def look_args(p: argparse.ArgumentParser, default_size: str) -> None:
     p.add_argument("--theme", choices=contract.THEMES, default="light")
     p.add_argument("--size", type=size, default=size(default_size), help="WIDTHxHEIGHT, up to 3840x2160")
     p.add_argument("--layers", type=layers, default=None, help="comma list of " + ",".join(contract.LAYERS))
+    p.add_argument(
+        "--peel",
+        type=peel,
+        default=0,
+        help="layer peeling: hide the first K of maximus, medius (and fibres), minimus (and the rest), 0..3",
+    )
 
 
 def scene_options(args: argparse.Namespace):
@@ -186,6 +204,8 @@ def scene_options(args: argparse.Namespace):
     shown = set(contract.DEFAULT_LAYERS) - {"labels"} if args.layers is None else set(args.layers)
     if getattr(args, "labels", False):
         shown.add("labels")
+    for step in contract.peel()[: getattr(args, "peel", 0)]:
+        shown -= set(step)
     pose = Pose(args.abduction, args.flexion, args.rotation)
     return SceneOptions(pose=pose, side=args.side, view=args.view, theme=args.theme, layers=frozenset(shown))
 

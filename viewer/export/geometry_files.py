@@ -78,7 +78,38 @@ def posed_parts(scene: HipScene, pose: Pose, side: str, lower_legs: bool = False
                 "insertion": geometry.apply(posed.femur[s], model.insertion_neutral),
             },
         }
+    parts.update(structure_parts(hip, posed))
     return parts
+
+
+def structure_parts(hip, posed) -> dict[str, dict]:
+    """The other soft tissue of both sides as export parts ``<id>_<side>``: the fan muscles
+    (the moving side's in its pose, the other's at neutral) and the bursa and nerve, each posed
+    with its bone; the iliotibial tract is part of ``tensor_fasciae_latae_<side>``."""
+    out = {}
+    for s in SIDES:
+        n, pose = hip.neighbourhoods[s], posed.pose if s == posed.side else Pose()
+        surfaces = {sid: m.surface(pose) for sid, m in n.muscles.items() if sid != "gluteus_medius"}
+        meshes = {sid: (x.vertices, x.faces) for sid, x in surfaces.items()}
+        meshes.update({sid: (r.posed(posed.femur[s]), r.faces) for sid, r in n.rigid.items()})
+        tract = meshes.pop("iliotibial_tract", None)
+        if tract is not None:
+            v, f = meshes["tensor_fasciae_latae"]
+            meshes["tensor_fasciae_latae"] = (
+                np.concatenate([v, tract[0]]),
+                np.concatenate([f, tract[1] + len(v)]),
+            )
+        for sid, (v, f) in meshes.items():
+            name = f"{sid}_{s}"
+            look = part_look(hip.style, name)
+            out[name] = {
+                "vertices": v,
+                "faces": f,
+                "color": look["colour"],
+                "opacity": look["opacity"],
+                "roughness": look["roughness"],
+            }
+    return out
 
 
 def attachment_landmarks(parts: dict[str, dict]) -> dict[str, np.ndarray]:

@@ -4,33 +4,62 @@
 
 // the hash of a pose and view: #side=right&abduction=20&flexion=0&rotation=0&view=lateral, and
 // in stance mode the stance: &mode=stance&stance_side=right&strength=40&lean=0&body_mass=70&cane=0&cane_hand=off
-export function poseHash(pose, view, stance = null) {
+export function poseHash(pose, view, stance = null, layers = null) {
   const q = new URLSearchParams();
   for (const k of POSE_KEYS) q.set(k, k === "side" ? pose[k] : String(Math.round(pose[k] * 100) / 100));
   if (view) q.set("view", view);
   if (stance) for (const [k, v] of stanceHashFields(stance)) q.set(k, v);
-  return "#" + q.toString();
+  // the layers (when not the defaults), opacities set by the user, and peeling (when on):
+  // &layers=bones,muscle,maximus&opacity=maximus:0.6,muscle:0.8&peel=2
+  if (layers) {
+    if (layers.layers) q.set("layers", layers.layers.join(","));
+    const op = Object.entries(layers.opacity || {});
+    if (op.length) q.set("opacity", op.map(([k, v]) => `${k}:${Math.round(v * 100) / 100}`).join(","));
+    if (layers.peel) q.set("peel", String(layers.peel));
+  }
+  return "#" + q.toString().replace(/%2C/g, ",").replace(/%3A/g, ":");
+}
+
+// the hash's layers ("a,b,c"; "" is none), opacities ("layer:0.5,layer:1") and peel (a whole
+// number); a malformed value throws one clear Error (names and ranges are checked by the view)
+export const LAYER_HASH_KEYS = ["layers", "opacity", "peel"];
+function readLayerHashField(found, k, v) {
+  if (k === "layers") found.layers = v.trim() === "" ? [] : v.split(",").map((x) => x.trim());
+  else if (k === "opacity") {
+    found.opacity = {};
+    for (const item of v.split(",")) {
+      const [name, value, extra] = item.split(":");
+      const x = value === undefined || value.trim() === "" ? NaN : Number(value);
+      if (extra !== undefined || !name || !Number.isFinite(x)) throw new Error(`URL: opacity=${v} is not a list of layer:opacity (like maximus:0.5)`);
+      found.opacity[name.trim()] = x;
+    }
+  } else {
+    const x = v.trim() === "" ? NaN : Number(v);
+    if (!Number.isInteger(x)) throw new Error(`URL: peel=${v} is not a whole number of layers`);
+    found.peel = x;
+  }
 }
 
 // {pose: partial pose, view, mode, stance: partial stance} read from a hash; throws one clear
 // Error on a malformed field (the stance's ranges are checked by setStance)
 export function parseHash(hash, contract) {
   const q = new URLSearchParams(String(hash || "").replace(/^#/, ""));
-  const pose = {}, found = { mode: null, stance: {} };
+  const pose = {}, found = { mode: null, stance: {}, layers: null, opacity: null, peel: null };
   let view = null;
   for (const [k, v] of q) {
     if (k === "view") view = v;
     else if (k === "side") pose.side = v;
     else if (isStanceHashKey(k)) readStanceHashField(contract, found, k, v);
+    else if (LAYER_HASH_KEYS.includes(k)) readLayerHashField(found, k, v);
     else if (POSE_KEYS.includes(k)) {
       const x = v.trim() === "" ? NaN : Number(v);
       if (!Number.isFinite(x)) throw new Error(`URL: ${k}=${v} is not a number of degrees`);
       pose[k] = x;
     } else {
-      throw new Error(`URL: unknown field ${k} (fields: ${[...POSE_KEYS, "view", "mode", ...STANCE_HASH_KEYS].join(", ")})`);
+      throw new Error(`URL: unknown field ${k} (fields: ${[...POSE_KEYS, "view", "mode", ...STANCE_HASH_KEYS, ...LAYER_HASH_KEYS].join(", ")})`);
     }
   }
-  return { pose, view, mode: found.mode, stance: found.stance };
+  return { pose, view, mode: found.mode, stance: found.stance, layers: found.layers, opacity: found.opacity, peel: found.peel };
 }
 
 // newApi({view, win}): view has getPose(), setPose(changes, source) (throws), readout(),
@@ -80,13 +109,33 @@ export function newApi({ view, win = window }) {
       }
     },
     getMode: () => view.getMode(),
+    // layers: a list of the layers on, or {layer: true|false}; resolves with the list once drawn
+    setLayers: (changes) => call(() => view.setLayers(changes, "api")),
+    getLayers: () => view.getLayers(),
+    // opacity per structure layer: {maximus: 0.5, muscle: 1, ...}; resolves with every layer's
+    setOpacity: (changes) => call(() => view.setOpacity(changes, "api")),
+    getOpacity: () => view.getOpacity(),
+    // layer peeling: 0 (all) .. contract.peel.length (bone), superficial to deep
+    setPeel: (k) => call(() => view.setPeel(k, "api")),
+    getPeel: () => view.getPeel(),
+    // per drawn actor: {visible, points, opacity, layer} (tests and debugging)
+    structures: (withPoints = false) => view.structures(withPoints),
   };
+  function call(f) {
+    try {
+      const r = f();
+      return view.whenDrawn().then(() => r);
+    } catch (err) {
+      return Promise.reject(err);
+    }
+  }
   Object.freeze(api);
   win.gmed = api;
 
   // postMessage bridge: {gmed: "setPose", args: [{abduction: 20}], id} -> the caller gets
   // {gmed: "result", id, result} or {gmed: "error", id, error}; ready is announced once
-  const methods = { setPose: 1, getPose: 1, readout: 1, setView: 1, getView: 1, setStance: 1, getStance: 1, setMode: 1, getMode: 1, ready: 1 };
+  const methods = { setPose: 1, getPose: 1, readout: 1, setView: 1, getView: 1, setStance: 1, getStance: 1, setMode: 1, getMode: 1, ready: 1,
+    setLayers: 1, getLayers: 1, setOpacity: 1, getOpacity: 1, setPeel: 1, getPeel: 1, structures: 1 };
   function onMessage(ev) {
     const m = ev.data;
     if (!m || typeof m !== "object" || typeof m.gmed !== "string" || m.gmed === "result" || m.gmed === "error") return;

@@ -66,3 +66,33 @@ export function newPoseControls({ root, model: hip, setPose }) {
   publicAPI.delete = () => box.remove();
   return publicAPI;
 }
+
+// newPeelControl({box, model, setPeel}): layer peeling as one slider in the pose controls,
+// 0 (everything) .. contract.peel.length (bone), superficial to deep; update() shows model.peel
+export function newPeelControl({ box, model: hip, setPeel }) {
+  const t = (hip.texts && hip.texts.controls) || {};
+  const names = t.peel_steps || [];
+  const n = hip.contract.peel.length;
+  const row = document.createElement("label");
+  row.className = "gmed-controls-row gmed-peel";
+  const name = document.createElement("span");
+  name.textContent = t.peel || "Peel";
+  const input = document.createElement("input");
+  input.type = "range";
+  input.min = "0"; input.max = String(n); input.step = "1";
+  input.setAttribute("aria-label", t.peel || "Peel layers");
+  input.dataset.peel = "1";
+  const value = document.createElement("b");
+  input.oninput = () => setPeel(Number(input.value));
+  row.append(name, input, value);
+  box.appendChild(row);
+  const publicAPI = {};
+  publicAPI.update = () => {
+    const k = hip.peel || 0;
+    input.value = String(k);
+    value.textContent = names[k] || String(k);
+  };
+  publicAPI.update();
+  publicAPI.delete = () => row.remove();
+  return publicAPI;
+}

@@ -5,7 +5,7 @@
 // target (document); arrow keys step the abduction by contract.step_deg within its range,
 // computed and drawn here (setPose), or in stance mode the strength (stepStance(steps) is
 // true); the number keys jump to the preset views (setView)
-export function newKeys({ model: hip, root, current, stats, setPose, setView, stepStance = () => false, target = document }) {
+export function newKeys({ model: hip, root, current, stats, setPose, setView, stepStance = () => false, stepPeel = () => {}, target = document }) {
   const contract = hip.contract, keys = contract.keys, viewKeys = contract.views.keys;
 
   function onKey(ev) {
@@ -29,6 +29,7 @@ export function newKeys({ model: hip, root, current, stats, setPose, setView, st
         hip.labels_key = (hip.labels_key || 0) + 1;  // the server owns the layers
       }
     }
+    else if (keys.peel && keys.peel.includes(ev.key)) stepPeel(ev.shiftKey);
     else if (keys.fullscreen.includes(ev.key)) {
       if (document.fullscreenElement) document.exitFullscreen(); else root.requestFullscreen().catch(() => {});
     }

@@ -127,6 +127,12 @@ export function newLabels({ root, layer, svg, canvasHost, win, scene, model: hip
         const i = 3 * l.vertex;
         p = [mpts[i], mpts[i + 1], mpts[i + 2]];
         n = [mn[i], mn[i + 1], mn[i + 2]];
+      } else if (l.attach === "fan") {
+        // another fan muscle, posed here (sceneActors fans)
+        const a = scene.getActors()["fan_" + l.fan], i = 3 * l.vertex;
+        const fp = a.pd.getPoints().getData(), fnrm = a.pd.getPointData().getNormals().getData();
+        p = [fp[i], fp[i + 1], fp[i + 2]];
+        n = [fnrm[i], fnrm[i + 1], fnrm[i + 2]];
       } else if (l.attach === "femur") {
         p = transformPoint(femurMatrix, l.point);
         n = transformVector(femurMatrix, l.normal);
@@ -219,7 +225,15 @@ export function newLabels({ root, layer, svg, canvasHost, win, scene, model: hip
     const sizes = model.sizes;
     if (!sizes || sizes.length !== model.labels.length || !sizes.some((b) => b[0] > 0)) measure();
     const project = projector(camera, renderer, size[0] / size[1]);
-    const screen = anchors(project, w, h);
+    // a structure's label shows while its layer does (not hidden or peeled away)
+    const on = shownLayers(hip);
+    for (const l of model.labels) {
+      const layer = l.layer || (l.attach === "muscle" ? "muscle" : null);  // the medius' own too
+      const off = !!layer && !on.has(layer);
+      l.div.hidden = off;
+      l.line.style.display = l.dot.style.display = off ? "none" : "";
+    }
+    const screen = anchors(project, w, h).filter((s) => !s.l.div.hidden);
     fadeHidden(screen, project, w, h);
     layOut(screen, w, h);
   };

@@ -43,8 +43,8 @@ export function newLod({ vtk, renderer, win, scene, model: hip, stats, requestRe
   // the light meshes merged for the current layers, colours and opacity
   publicAPI.rebuild = () => {
     const sd = scene.getSceneData(), actors = scene.getActors();
-    const on = new Set(hip.layers);
-    const key = JSON.stringify([hip.layers, hip.classroom, hip.muscle_opacity]);
+    const on = shownLayers(hip);
+    const key = JSON.stringify([hip.layers, hip.peel, hip.opacities, hip.classroom, hip.muscle_opacity]);
     if (model.entries && key === model.key) { publicAPI.update(); return; }  // merged already: only the live part changes
     model.key = key;
     if (!model.entries) {
@@ -56,6 +56,9 @@ export function newLod({ vtk, renderer, win, scene, model: hip, stats, requestRe
     for (const m of sd.meshes) {
       const a = actors[m.id];
       if (!groupShown(on, a.group)) continue;
+      // the other structures' still meshes (the other side's, the bursa, tract and nerve) are
+      // drawn at rest only: while moving, the light view keeps the moving side's muscles
+      if (a.layer) continue;
       const pd = a.lodPd || a.fullPd;  // decimated bones; the other muscle keeps its points
       const part = {
         pts: pd.getPoints().getData(), normals: pd.getPointData().getNormals().getData(),
@@ -74,6 +77,11 @@ export function newLod({ vtk, renderer, win, scene, model: hip, stats, requestRe
     }
     if (on.has(L.muscle)) live.push({ src: scene.getMuscle(), tris: U32(sd.muscle.lod_tris), rgb: scene.partColors(sd.muscle.part) });
     if (on.has(L.fibres)) live.push({ src: scene.getRibbon(), tris: U32(sd.muscle.lod_ribbon_tris), rgb: uniformRgb(sd.layout.ribbon / 3, rgb255(sd.colors.fibre)) });
+    for (const f of scene.getFans()) {
+      if (on.has(f.layer) && scene.opacityOf(f.layer, f.entry.opacity) >= 1) {
+        live.push({ src: f.entry, tris: f.lodTris, rgb: uniformRgb(f.work.length / 3, rgb255(f.entry.color)) });
+      }
+    }
     for (const p of live) { p.pts = p.src.pd.getPoints().getData(); p.normals = p.src.pd.getPointData().getNormals().getData(); }
     const e = model.entries;
     mergeInto(vtk, e.still, still);

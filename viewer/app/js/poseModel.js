@@ -27,6 +27,17 @@ export function newPoseModel() {
     return model.models[side];
   };
 
+  // the model of another fan muscle of a side (structures of kind "fan"), built when first asked for
+  publicAPI.fanModel = (side, id) => {
+    const key = `${side}:${id}`;
+    if (!model.models[key]) {
+      const t = (model.sceneData.sides[side].structures || []).find((x) => x.id === id);
+      if (!t || !t.model) throw new Error(`no muscle model for ${id} on the ${side} side`);
+      model.models[key] = newMuscleModel(t.model);
+    }
+    return model.models[key];
+  };
+
   // throws one clear Error for a pose outside the contract (muscleModel.checkPose)
   publicAPI.checkPose = (pose) => {
     if (!model.sceneData.sides[pose.side]) {
@@ -40,6 +51,13 @@ export function newPoseModel() {
   // (benchmarks/pagejs.py), the read-out: six more muscles, for the moment arms
   publicAPI.write = (pose, target, withReadout = true) => {
     const m = publicAPI.muscleModel(pose.side);
+    // the other fan muscles of the side (minimus, TFL, maximus), each by its own model
+    for (const f of target.fans || []) {
+      const fm = publicAPI.fanModel(pose.side, f.id);
+      fm.surface(pose, f.work);
+      f.points.set(f.work);
+      vertexNormals(f.points, f.tris, f.normals);
+    }
     const s = m.surface(pose);
     target.muscle.points.set(s.vertices);
     vertexNormals(target.muscle.points, model.muscleTris, target.muscle.normals);

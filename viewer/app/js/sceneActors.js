@@ -46,6 +46,7 @@ export function newSceneActors({ vtk, renderer, model: hip }) {
     muscle: null,  // the moving muscle: {actor, pd, mapper, tris, group}
     ribbon: null,  // its fibre ribbons
     femurMatrix: new Float32Array(IDENTITY),
+    fans: [],  // the other fan muscles of the moving side: {id, layer, entry, work, tris}
   };
   const publicAPI = {
     getSceneData: () => model.sceneData,
@@ -53,6 +54,7 @@ export function newSceneActors({ vtk, renderer, model: hip }) {
     getMuscle: () => model.muscle,
     getRibbon: () => model.ribbon,
     getFemurMatrix: () => model.femurMatrix,
+    getFans: () => model.fans,
   };
 
   // muscle part colours of the current palette
@@ -81,7 +83,17 @@ export function newSceneActors({ vtk, renderer, model: hip }) {
         lodPd.getPolys().setData(cells(U32(m.lod.tris)));
         lodPd.getPointData().setNormals(vtk.Common.Core.vtkDataArray.newInstance({ name: "Normals", numberOfComponents: 3, values: F32(m.lod.normals) }));
       }
-      actors[m.id] = { ...a, group: m.group, moves: m.moves, fullPd: a.pd, lodPd };
+      actors[m.id] = { ...a, group: m.group, moves: m.moves, fullPd: a.pd, lodPd, layer: m.layer, opacity: m.opacity };
+    }
+    model.fans = [];
+    for (const f of sceneData.fans || []) {
+      const pts = F32(f.points), tris = U32(f.tris);
+      const a = mesh(new Float32Array(pts), tris, f.color, vertexNormals(pts, tris, new Float32Array(pts.length)));
+      a.actor.getProperty().setSpecular(0.25);
+      const entry = { ...a, group: f.layer, tris, layer: f.layer, opacity: f.opacity, color: f.color, fan: true };
+      actors["fan_" + f.id] = entry;
+      const lodTris = f.lod_tris ? U32(f.lod_tris) : tris;
+      model.fans.push({ id: f.id, layer: f.layer, entry, tris, lodTris, work: new Float64Array(pts.length) });
     }
     for (const f of sceneData.footprints) {
       const pts = F32(f.points);
@@ -113,7 +125,16 @@ export function newSceneActors({ vtk, renderer, model: hip }) {
     if (!model.muscle) return false;
     model.muscle.actor.getProperty().setOpacity(hip.muscle_opacity);
     model.ribbon.actor.getProperty().setOpacity(Math.min(1, hip.muscle_opacity + 0.2));
+    for (const a of Object.values(model.actors)) {
+      if (a.layer && a.layer !== "muscle") a.actor.getProperty().setOpacity(publicAPI.opacityOf(a.layer, a.opacity));
+    }
     return true;
+  };
+  // a structure layer's opacity: set by the user (HipView.opacities), else its style default
+  publicAPI.opacityOf = (layer, fallback = 1) => {
+    if (layer === "muscle") return hip.muscle_opacity;
+    const set = hip.opacities || {};
+    return typeof set[layer] === "number" ? set[layer] : fallback;
   };
 
   // muscle colours of the current palette (normal or classroom)
@@ -127,11 +148,12 @@ export function newSceneActors({ vtk, renderer, model: hip }) {
   // the drawn pose buffers, written by poseModel
   publicAPI.poseBuffers = () => {
     const block = (e) => ({ points: e.pd.getPoints().getData(), normals: e.pd.getPointData().getNormals().getData() });
-    return { muscle: block(model.muscle), ribbon: block(model.ribbon) };
+    const fans = model.fans.map((f) => ({ id: f.id, tris: f.tris, work: f.work, ...block(f.entry) }));
+    return { muscle: block(model.muscle), ribbon: block(model.ribbon), fans };
   };
   // after the pose buffers were written: points and normals changed
   publicAPI.posePointsChanged = () => {
-    for (const e of [model.muscle, model.ribbon]) {
+    for (const e of [model.muscle, model.ribbon, ...model.fans.map((f) => f.entry)]) {
       e.pd.getPoints().modified();
       e.pd.getPointData().getNormals().modified();
       e.pd.modified();
@@ -146,6 +168,7 @@ export function newSceneActors({ vtk, renderer, model: hip }) {
     renderer.removeAllActors();
     model.actors = {};
     model.muscle = model.ribbon = model.sceneData = null;
+    model.fans = [];
   };
   return publicAPI;
 }

@@ -25,7 +25,7 @@ export function newStandalonePanel({ root, model: hip, setView }) {
 
   // layers
   body.appendChild(domEl("h4", null, t.layers || "Layers"));
-  const boxes = {};
+  const boxes = {}, ranges = {};
   for (const layer of contract.layers) {
     const row = domEl("label", "gmed-check");
     const box = domEl("input");
@@ -37,9 +37,27 @@ export function newStandalonePanel({ root, model: hip, setView }) {
       hip.layers = contract.layers.filter((l) => on.has(l));
     };
     row.append(box, document.createTextNode(" " + ((t.layer_names && t.layer_names[layer]) || layer.replace("_", " "))));
+    if (layer !== "muscle" && contract.opacity_layers && contract.opacity_layers.includes(layer)) {
+      // this structure's own opacity
+      const r = domEl("input");
+      r.type = "range"; r.min = String(contract.min_opacity); r.max = "1"; r.step = "0.05";
+      r.className = "gmed-layer-opacity";
+      r.dataset.layer = layer;
+      r.setAttribute("aria-label", `${t.layer_opacity || "Opacity"}: ${(t.layer_names && t.layer_names[layer]) || layer}`);
+      r.oninput = () => { hip.opacities = { ...(hip.opacities || {}), [layer]: Number(r.value) }; };
+      row.append(" ", r);
+      ranges[layer] = r;
+    }
     body.appendChild(row);
     boxes[layer] = box;
   }
+  const showRanges = () => {
+    for (const [layer, r] of Object.entries(ranges)) {
+      const v = (hip.opacities || {})[layer];
+      r.value = String(typeof v === "number" ? v : contract.default_opacity[layer]);
+    }
+  };
+  showRanges();
   const opacity = domEl("input");
   opacity.type = "range"; opacity.min = "0.1"; opacity.max = "1"; opacity.step = "0.05";
   opacity.value = String(hip.muscle_opacity);
@@ -86,6 +104,10 @@ export function newStandalonePanel({ root, model: hip, setView }) {
   if (texts.title) {
     let html = `<h2>${texts.title}</h2><p><i>${texts.subtitle || ""}</i></p>`;
     for (const s of texts.sections || []) html += `<h3>${s.heading}</h3><p>${s.text}</p>`;
+    if ((texts.structures || []).length) html += "<h2>Its neighbours</h2>";
+    for (const s of texts.structures || []) {
+      html += `<h3>${s.heading}</h3><p>${s.text}</p><p><small>Sources: ${s.sources.join("; ")}</small></p>`;
+    }
     const st = texts.stance;
     html += `<h2>${st.title}</h2>`;
     for (const s of st.sections) html += `<h3>${s.heading}</h3><p>${s.text}</p>`;
@@ -100,7 +122,8 @@ export function newStandalonePanel({ root, model: hip, setView }) {
   body.appendChild(infoButton);
   root.append(panel, info);
 
-  const unlisten = listen(hip, ["layers", "classroom", "loop", "speed", "muscle_opacity"], () => {
+  const unlisten = listen(hip, ["layers", "classroom", "loop", "speed", "muscle_opacity", "opacities"], () => {
+    showRanges();
     for (const [layer, box] of Object.entries(boxes)) box.checked = hip.layers.includes(layer);
     classroom.checked = hip.classroom; loop.checked = hip.loop; speed.value = String(hip.speed);
     opacity.value = String(hip.muscle_opacity);

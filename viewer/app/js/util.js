@@ -102,3 +102,12 @@ export function contractLayers(contract, names) {
 export function groupShown(on, group) {
   return Array.isArray(group) ? group.every((g) => on.has(g)) : on.has(group);
 }
+
+// the layers shown (a Set): HipView.layers less those peeled away (HipView.peel steps of
+// contract.peel, superficial to deep)
+export function shownLayers(hip) {
+  const on = new Set(hip.layers);
+  const steps = (hip.contract && hip.contract.peel) || [];
+  for (let k = 0; k < Math.min(hip.peel || 0, steps.length); k++) for (const l of steps[k]) on.delete(l);
+  return on;
+}

@@ -7,6 +7,7 @@
 const CONTRACT_FIELDS = [
   "sides", "pose_range.abduction", "pose_range.flexion", "pose_range.rotation", "step_deg", "layers",
   "parts", "views.ids", "views.labels", "views.keys", "views.default", "views.view_angle_deg",
+  "structures", "opacity_layers", "default_opacity", "min_opacity", "peel", "keys.peel",
   "keys.play", "keys.step_up", "keys.step_down", "keys.labels", "keys.fullscreen",
   "themes.light.background", "themes.classroom.background",
   "stance.modes", "stance.ranges", "stance.units", "stance.steps", "stance.cane_hands", "stance.defaults",
@@ -116,8 +117,9 @@ async function renderView({ model, el }) {
   };
   cameraWatch = add(newCameraWatch({ interactor: win.getInteractor(), camera, model, lod: moving, onMove: () => placeLabels.place() }));
   const controls = add(newPoseControls({ root, model, setPose }));
+  const peelControl = add(newPeelControl({ box: controls.box, model, setPeel: (k) => setPeel(k, "controls") }));
   const stanceControls = add(newStanceControls({ box: controls.box, model, setMode: stance.setMode, setStance }));
-  add(newKeys({ model, root, current, stats, setPose, setView, stepStance }));
+  add(newKeys({ model, root, current, stats, setPose, setView, stepStance, stepPeel }));
   if (model.standalone) add(newStandalonePanel({ root, model, setView }));
   const loop = add(newRenderLoop({ win, lod, labels: placeLabels, readout, current, stats, model }));
   // hoisted: the modules above hold it before the loop exists, and call it only later
@@ -126,6 +128,7 @@ async function renderView({ model, el }) {
     view: {
       ready, getPose, setPose, readout: readoutNow, setView, viewName: () => state.view, whenDrawn: () => loop.whenDrawn(),
       setStance, getStance, setMode: stance.setMode, getMode: stance.getMode,
+      setLayers, getLayers, setOpacity, getOpacity, setPeel, getPeel, structures: structureCounts,
     },
   }));
   add({ delete: () => { clearTimeout(state.syncTimer); clearTimeout(state.errorTimer); } });
@@ -143,6 +146,81 @@ async function renderView({ model, el }) {
     applyOpacity();
     applyClassroom();
     return true;
+  }
+
+  // ------------------------------------------------------------------ layers, opacity, peeling
+  // the layers shown ({layer: bool, ...} or a list of the layers on); throws one clear Error
+  function setLayers(changes, source) {
+    const all = model.contract.layers;
+    let next;
+    if (Array.isArray(changes)) {
+      const bad = changes.filter((l) => !all.includes(l));
+      if (bad.length) throw new Error(`setLayers: no layer ${bad.join(", ")} (layers: ${all.join(", ")})`);
+      next = all.filter((l) => changes.includes(l));
+    } else if (changes && typeof changes === "object") {
+      const on = new Set(model.layers);
+      for (const [k, v] of Object.entries(changes)) {
+        if (!all.includes(k)) throw new Error(`setLayers: no layer ${k} (layers: ${all.join(", ")})`);
+        if (typeof v !== "boolean") throw new Error(`setLayers: ${k} must be true or false, not ${JSON.stringify(v)}`);
+      }
+      for (const [k, v] of Object.entries(changes)) if (v) on.add(k); else on.delete(k);
+      next = all.filter((l) => on.has(l));
+    } else {
+      throw new Error("setLayers takes a list of layers or an object {layer: true|false}");
+    }
+    model.layers = next;
+    if (source !== "start") scheduleSync();
+    return getLayers();
+  }
+  function getLayers() { return [...model.layers]; }
+
+  // the opacity of structure layers ({layer: 0.05..1}); throws one clear Error and changes nothing
+  function setOpacity(changes, source) {
+    const ids = model.contract.opacity_layers, lo = model.contract.min_opacity;
+    if (!changes || typeof changes !== "object" || Array.isArray(changes)) throw new Error(`setOpacity takes {layer: opacity}, layers: ${ids.join(", ")}`);
+    for (const [k, v] of Object.entries(changes)) {
+      if (!ids.includes(k)) throw new Error(`setOpacity: no layer ${k} (layers: ${ids.join(", ")})`);
+      if (typeof v !== "number" || !Number.isFinite(v) || v < lo || v > 1) throw new Error(`opacity of ${k} ${JSON.stringify(v)} is outside ${lo}..1`);
+    }
+    const rest = { ...(model.opacities || {}) };
+    for (const [k, v] of Object.entries(changes)) {
+      if (k === "muscle") model.muscle_opacity = v; else rest[k] = v;
+    }
+    model.opacities = rest;
+    if (source !== "start") scheduleSync();
+    return getOpacity();
+  }
+  function getOpacity() {
+    const out = {};
+    for (const l of model.contract.opacity_layers) out[l] = scene.opacityOf(l, model.contract.default_opacity[l]);
+    return out;
+  }
+
+  // layer peeling: the first k steps of contract.peel hidden (0 hides nothing)
+  function setPeel(k, source) {
+    const n = model.contract.peel.length;
+    if (!Number.isInteger(k) || k < 0 || k > n) throw new Error(`peel ${JSON.stringify(k)} is outside 0..${n} (a whole number of layers)`);
+    model.peel = k;
+    peelControl.update();
+    if (source !== "start") scheduleSync();
+    return k;
+  }
+  function getPeel() { return model.peel || 0; }
+
+  // what is drawn: per structure actor id, whether shown and its vertex count (tests, debugging)
+  // ``withPoints``: their points too (flat, mm, before the actor's matrix)
+  function structureCounts(withPoints = false) {
+    const out = {};
+    for (const [id, a] of Object.entries(scene.getActors())) {
+      if (withPoints) out[id] = { xyz: Array.from(a.pd.getPoints().getData()) };
+      out[id] = {
+        ...(out[id] || {}),
+        visible: !!a.actor.getVisibility(), points: a.pd.getPoints().getNumberOfPoints(),
+        opacity: a.actor.getProperty().getOpacity(), layer: a.layer || a.group, bounds: a.actor.getBounds(),
+        matrix: Array.from(a.actor.getUserMatrix()),
+      };
+    }
+    return out;
   }
 
   // ------------------------------------------------------------------ pose and view
@@ -188,6 +266,12 @@ async function renderView({ model, el }) {
     return getStance();
   }
   function getStance() { return { mode: stance.getMode(), ...stance.getStance() }; }
+
+  // the peel key: one layer deeper, and from bone back to the surface (shift: one back)
+  function stepPeel(back) {
+    const n = model.contract.peel.length, k = getPeel();
+    setPeel(back ? (k + n) % (n + 1) : (k + 1) % (n + 1), "keys");
+  }
 
   // the arrow keys step the strength in stance mode (true: the key was used)
   function stepStance(steps) {
@@ -252,7 +336,7 @@ async function renderView({ model, el }) {
         if (state.view && model.view !== state.view) model.view = state.view;
         if (!sameStanceState(model.stance, st)) model.stance = st;
       }
-      const hash = poseHash(p, state.view, stance.isOn() ? st : null);
+      const hash = poseHash(p, state.view, stance.isOn() ? st : null, layerHashState());
       if (window.location.hash !== hash) {
         try { window.history.replaceState(null, "", hash); } catch (err) { /* a sandboxed frame */ }
       }
@@ -269,10 +353,22 @@ async function renderView({ model, el }) {
     state.errorTimer = setTimeout(() => { status.textContent = ""; status.classList.remove("gmed-error"); }, 8000);
   }
 
+  // the layers, opacities and peeling the hash carries when they differ from the defaults
+  function layerHashState() {
+    const def = model.contract.default_layers, on = model.layers;
+    const sameLayers = def.length === on.length && def.every((l) => on.includes(l));
+    const op = getOpacity(), changed = {};
+    for (const l of model.contract.opacity_layers) if (op[l] !== model.contract.default_opacity[l]) changed[l] = op[l];
+    return { layers: sameLayers ? null : on, opacity: changed, peel: getPeel() };
+  }
+
   function applyHash() {
     let found;
     try {
       found = parseHash(window.location.hash, model.contract);
+      if (found.layers) setLayers(found.layers, "hash");
+      if (found.opacity) setOpacity(found.opacity, "hash");
+      if (found.peel !== null) setPeel(found.peel, "hash");
       if (Object.keys(found.pose).length) setPose(found.pose, "hash");
       if (Object.keys(found.stance).length) setStance(found.stance, "hash");
       if (found.mode) stance.setMode(found.mode, "hash");
@@ -284,7 +380,7 @@ async function renderView({ model, el }) {
 
   // ------------------------------------------------------------------ model -> view
   function applyLayers() {
-    const on = new Set(model.layers);
+    const on = shownLayers(model);
     if (stance.isOn()) {
       if (lod.isOn()) lod.set(false); else scene.hideAll();
     } else if (lod.isOn()) lod.rebuild(); else scene.showLayers(on);
@@ -351,6 +447,8 @@ async function renderView({ model, el }) {
     }),
     listen(model, "layers", applyLayers),
     listen(model, "muscle_opacity", applyOpacity),
+    listen(model, "opacities", () => { applyOpacity(); if (lod.isOn()) lod.rebuild(); }),
+    listen(model, "peel", () => { peelControl.update(); applyLayers(); }),
     listen(model, "camera_preset", applyPreset),
     listen(model, "classroom", applyClassroom),
     listen(model, "playing", () => {
