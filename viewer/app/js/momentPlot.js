@@ -17,7 +17,7 @@ export function newMomentPlot({ view, model: hip, pose }) {
   const doc = view && view.model ? view.model.document : null;
   const find = (name) => (doc && spec && spec.names ? doc.get_model_by_name(spec.names[name]) : null);
   const fig = find("figure"), curves = find("curves"), markers = find("markers"), now = find("now"), held = find("held");
-  const model = { joint: "abduction", key: null, last: null, timer: null, current: null, theme: null, seen: null };
+  const model = { joint: "abduction", key: null, last: null, raf: null, timer: null, current: null, theme: null, seen: null };
   const publicAPI = { enabled: !!(fig && curves && markers) };
   const quiet = { sync: false };
   const set = (m, attrs) => { if (m) m.setv(attrs, quiet); };
@@ -122,22 +122,30 @@ export function newMomentPlot({ view, model: hip, pose }) {
     set(now, { location: x });
   }
 
-  // after a frame: the dots (and the curve when needed) once the frame is out of the way
+  // after a frame: the dots (and the curve when needed) once the next frame has begun
   publicAPI.update = (cur) => {
     if (!publicAPI.enabled || !cur.readout || cur.side === undefined || cur.readout === model.seen) return;
     model.seen = cur.readout;  // a new pose (the loop also draws for the camera and the labels)
     pickJoint(cur);
     model.current = { ...cur };
-    if (model.timer !== null) return;
-    model.timer = setTimeout(() => {
-      model.timer = null;
-      const c = model.current;
-      showCurve(c);
-      showMarkers(c);
-    }, 0);
+    if (model.raf !== null || model.timer !== null) return;
+    // after the next frame has started: the 3D view first, the plot's repaint after it
+    model.raf = requestAnimationFrame(() => {
+      model.raf = null;
+      model.timer = setTimeout(() => {
+        model.timer = null;
+        const c = model.current;
+        showCurve(c);
+        showMarkers(c);
+      }, 0);
+    });
   };
 
-  publicAPI.delete = () => { clearTimeout(model.timer); model.timer = null; };
+  publicAPI.delete = () => {
+    if (model.raf !== null) cancelAnimationFrame(model.raf);
+    clearTimeout(model.timer);
+    model.raf = model.timer = null;
+  };
   if (publicAPI.enabled) publicAPI.applyTheme();
   return publicAPI;
 }
