@@ -31,6 +31,7 @@ JS_MODULES = (
     "arrows.js",
     "stanceScene.js",
     "readout.js",
+    "momentPlot.js",
     "stanceReadout.js",
     "frames.js",
     "playback.js",
@@ -146,6 +147,10 @@ class HipView(JSComponent):
     classroom = param.Boolean(default=False)
     texts = param.Dict(default={}, doc="annotations/texts.json: read-out words, and the info panel offline")
     contract = param.Dict(default={}, doc="viewer.contract.as_json(): ranges, ids, views, keys, themes")
+    plot = param.Dict(
+        default={},
+        doc="viewer.app.momentplot.plot_spec(): the moment-arm plot the page fills (none: no plot)",
+    )
     labels_key = param.Integer(default=0, doc="counts presses of L")
     drawn = param.Boolean(default=False, doc="set by the browser after its first frame")
     standalone = param.Boolean(default=False, doc="no server: the page's own controls set everything")

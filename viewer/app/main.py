@@ -12,6 +12,7 @@ import param
 
 from viewer.anatomy import POSE_RANGE, Pose
 from viewer.app.hipview import HipView
+from viewer.app.momentplot import moment_plot, plot_spec
 from viewer.app.payload import shared_scene
 from viewer.app.startup import Startup, startup
 from viewer.options import LAYERS, SceneOptions
@@ -143,6 +144,7 @@ class GmedApp(pn.viewable.Viewer):
         super().__init__(**params)
         self._resets = 0  # presses of Reset: the camera preset's nonce
         self._from_view = False  # a change the browser reported: not sent back to it
+        self.plot_spec = plot_spec(self.startup.contract["parts"])
         # a session starts from the cached start-up payloads (``self.startup``): meshes and the
         # muscle models of both sides, from which the browser computes every pose itself; the
         # full scene (PyVista) is needed only for exports, and is built in the background
@@ -162,6 +164,7 @@ class GmedApp(pn.viewable.Viewer):
             loop=self.loop,
             camera_preset=self._camera_preset(),
             stance=dict(self.stance),
+            plot=self.plot_spec,
         )
         self.view3d.param.watch(
             self._from_browser,
@@ -429,12 +432,16 @@ class GmedApp(pn.viewable.Viewer):
             sizing_mode="stretch_height",
             scroll=True,
         )
-        info = pn.Column(self._info(), width=360, scroll=True)
+        info = pn.Column(self._info(), width=360, scroll=True, sizing_mode="stretch_height")
+        # the page fills and styles the plot (js/momentPlot.js): its size follows classroom mode
+        self._plot = pn.pane.Bokeh(moment_plot(self.plot_spec), margin=(5, 5))
+        right = pn.Column(self._plot, info, sizing_mode="stretch_height")
+        self._right = right
         bar = pn.Row(sizing_mode="stretch_width")  # filled when classroom mode is first on
         self._controls, self._info_panel, self._bar = controls, info, bar
         self._layout = pn.Column(
             bar,
-            pn.Row(controls, self.view3d, info, sizing_mode="stretch_both"),
+            pn.Row(controls, self.view3d, right, sizing_mode="stretch_both"),
             sizing_mode="stretch_both",
             stylesheets=[CSS],
         )
@@ -466,5 +473,7 @@ class GmedApp(pn.viewable.Viewer):
             self._bar.objects = self._classroom_bar()
         self._controls.visible = not self.classroom
         self._info_panel.visible = not self.classroom
+        bg = self.startup.contract["themes"]["classroom"]["background"]
+        self._right.styles = {"background": bg} if self.classroom else {}
         self._bar.visible = self.classroom
         self._layout.css_classes = ["gmed-classroom-page"] if self.classroom else []

@@ -12,6 +12,7 @@ from bokeh.resources import INLINE
 from viewer import contract
 from viewer.anatomy import Pose
 from viewer.app.hipview import HipView, vtk_js_path
+from viewer.app.momentplot import moment_plot, plot_spec
 from viewer.app.payload import shared_scene
 from viewer.app.startup import build
 from viewer.export import write_atomic
@@ -34,7 +35,7 @@ def export_html(
 
     The file opens from disk in any browser with no network. Every pose is computed in
     the page: both sides, all three hip angles, playback, layers, views, labels, the info
-    panel and classroom mode, the Stance mode, the JS API (``window.gmed``) and the URL
+    panel and classroom mode, the Stance mode, the moment-arm plot, the JS API (``window.gmed``) and the URL
     hash. It opens at the given side, angles (degrees) and view, and at ``stance`` (mode and
     stance inputs, ``HipView.stance``) when given.
     """
@@ -44,6 +45,7 @@ def export_html(
     pose = Pose(abduction, flexion, rotation)  # a clear ValueError out of range
     s = build(scene)
     view = view or contract.views()["default"]
+    spec = plot_spec(s.contract["parts"])
     hip = HipView(
         vtk_url="data:text/javascript;base64," + base64.b64encode(vtk_js.read_bytes()).decode("ascii"),
         scene_data=s.static,
@@ -58,8 +60,10 @@ def export_html(
         camera_preset={**s.cameras[side][view], "view_angle": contract.view_angle(), "name": view},
         sizing_mode="stretch_both",
         min_height=600,
+        plot=spec,
     )
-    page = pn.Column(hip, sizing_mode="stretch_both")
+    # the moment-arm plot (BokehJS is inlined anyway: Panel runs on it), filled by the page
+    page = pn.Row(hip, pn.pane.Bokeh(moment_plot(spec), margin=(5, 5)), sizing_mode="stretch_both")
     title = f"{s.texts['title']}: the hip in 3D (offline page)"
 
     def write(tmp: Path) -> None:

@@ -1,5 +1,5 @@
 """The handout: page 1, three labelled lateral views, a posterior view, facts, a table and sources;
-page 2, standing on one leg (``handout_stance``)."""
+page 2, standing on one leg (``handout_stance``); page 3, the moment arms (``handout_moments``)."""
 
 from __future__ import annotations
 
@@ -26,14 +26,17 @@ def handout(
     paper: str = "a4",
     force: bool = False,
     stance: bool = True,
+    moments: bool = True,
 ) -> Path:
-    """The handout: a PDF of two pages with a text layer, or a PNG at 300 dpi (the pages one
+    """The handout: a PDF of three pages with a text layer, or a PNG at 300 dpi (the pages one
     under the other).
 
     Page 1: three lateral views at ``angles`` of abduction with labels, a small posterior
     view, the facts from ``annotations/texts.json``, the length and moment-arm table for
     the poses shown, and the source and licence line of the bones. Page 2 (``stance``):
     standing on ``side``'s leg, strong and weak (:func:`viewer.export.handout_stance.stance_page`).
+    Page 3 (``moments``): each part's moment arm over each hip angle
+    (:func:`viewer.export.handout_moments.moments_page`).
     """
     import matplotlib
 
@@ -108,6 +111,10 @@ def handout(
             from viewer.stance_scene import StanceScene
 
             pages.append(stance_page(StanceScene(scene), side, paper))
+        if moments:
+            from viewer.export.handout_moments import moments_page
+
+            pages.append(moments_page(scene.hip.muscles[side], paper))
         subject = captions["pdf_subject"].format(side=side, angles=", ".join(f"{a:g}" for a in angles))
         meta = {
             "Title": captions["pdf_title"],

@@ -36,9 +36,9 @@ function newPageElements(el) {
   return { root, canvasHost, svg, labelLayer, readout, status };
 }
 
-export async function render({ model, el }) {
+export async function render({ model, el, view }) {
   try {
-    await renderView({ model, el });
+    await renderView({ model, el, view });
   } catch (err) {
     console.error("gmed view failed:", err && err.stack ? err.stack : err);
     throw err;
@@ -48,7 +48,7 @@ export async function render({ model, el }) {
 // the pose and view reach the server (and the URL hash) once input rests this long
 const SYNC_REST_MS = 250;
 
-async function renderView({ model, el }) {
+async function renderView({ model, el, view }) {
   const { root, canvasHost, svg, labelLayer, readout: readoutEl, status } = newPageElements(el);
   const parts = [];  // every module's API, deleted in reverse order on "remove"
   const unlisten = [];
@@ -100,6 +100,7 @@ async function renderView({ model, el }) {
   const labels = add(newLabels({ root, layer: labelLayer, svg, canvasHost, win, scene, model }));
   resized.push(() => labels.invalidateSizes());
   const poseReadout = add(newReadout(readoutEl, model));
+  const plot = add(newMomentPlot({ view, model, pose }));
   const stance = add(newStanceMode({
     vtk, renderer, win, model, root, pose, stats, requestRender,
     onChange: (source) => { stanceControls.update(stance.getMode(), stance.getStance()); if (source !== "server" && source !== "start") scheduleSync(); },
@@ -107,7 +108,9 @@ async function renderView({ model, el }) {
   }));
   resized.push(() => stance.invalidateSizes());
   // in stance mode the stance read-out and the arrows' labels take the place of the pose's
-  const readout = { update: (cur) => (stance.isOn() ? stance.updateReadout() : poseReadout.update(cur)) };
+  const readout = {
+    update: (cur) => { if (stance.isOn()) stance.updateReadout(); else { poseReadout.update(cur); plot.update(cur); } },
+  };
   const placeLabels = { place: () => (stance.isOn() ? stance.place() : labels.place()) };
   const playback = add(newPlayback({ model, frames, current, stats, requestRender, noteInterval: lod.noteInterval }));
   // the camera moved by hand: light meshes when slow, of the scene on show
@@ -419,6 +422,7 @@ async function renderView({ model, el }) {
     labels.invalidateSizes();
     renderer.setBackground(...hex(model.contract.themes[model.classroom ? "classroom" : "light"].background));
     scene.applyPalette();
+    plot.applyTheme();
     stance.applyPalette();
     stance.invalidateSizes();
     requestRender();
