@@ -1,4 +1,4 @@
-"""The handout's page of moment arms: the curves are viewer.muscle's, the labels are on the page."""
+"""The handout's page of moment arms: the curves are viewer.muscles', the labels are on the page."""
 
 from __future__ import annotations
 
@@ -9,14 +9,14 @@ from viewer import data
 from viewer.anatomy import POSE_RANGE, Pose
 from viewer.export.handout_layout import write_pages
 from viewer.export.handout_moments import moment_curves, moments_page
-from viewer.muscle import JOINTS
+from viewer.muscles import JOINTS
 
 
 @pytest.fixture(scope="module")
 def muscle(model):
-    from viewer.muscle import GluteusMedius
+    from viewer.muscles import gluteus_medius
 
-    return GluteusMedius(model, "right")
+    return gluteus_medius(model, "right")
 
 
 def test_curves_are_the_muscles_moment_arms(muscle):

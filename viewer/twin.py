@@ -17,6 +17,7 @@ import numpy as np
 
 from viewer import geometry, presentation
 from viewer.anatomy import FRONTAL_RANGE, POSE_RANGE
+from viewer.muscles import layers
 
 if TYPE_CHECKING:
     from viewer.posed import Hip
@@ -71,6 +72,9 @@ def twin_data(hip: Hip, side: str, muscle_id: str = "gluteus_medius") -> dict:
         - ``hip_centre`` (3,) float; ``v`` (nv,) float, the fibre coordinate
         - ``attached`` (nu, n_attached, 3) float; ``insertion_neutral`` (nu, 3) float
         - ``clearance``, ``thickness`` (nu, nv) float
+        - ``lifted`` (bool: the muscle lies over other structures), ``lift`` (knots, nu, nv) float,
+          ``lift_flexion`` (knots,) float and ``lift_direction`` (3,) float, this side's axis:
+          :func:`viewer.muscles.layers.lift_at`
         - ``parts`` (ids, in order) and ``part_of_u`` (nu,) int
         - ``pelvis_height``, ``femur_height``: :func:`height_field`
         - ``pose_range``: joint -> [lo, hi] degrees; ``frontal_range``: [lo, hi] abduction of a
@@ -97,6 +101,10 @@ def twin_data(hip: Hip, side: str, muscle_id: str = "gluteus_medius") -> dict:
         "insertion_neutral": m.insertion_neutral,
         "clearance": np.ascontiguousarray(m.clearance),  # a broadcast view in the generator
         "thickness": m.thickness,
+        "lifted": bool(m.over),
+        "lift": np.ascontiguousarray(m.lift),
+        "lift_flexion": np.asarray(layers.FLEXION_KNOTS, dtype=float),
+        "lift_direction": m._mirror(m.lift_direction),
         "parts": [p["id"] for p in m.parts],
         "part_of_u": m.part_of_u.astype(int),
         "pelvis_height": height_field(m.pelvis_height),

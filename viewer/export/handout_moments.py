@@ -7,7 +7,7 @@ import numpy as np
 from viewer import data
 from viewer.anatomy import POSE_RANGE
 from viewer.export.handout_layout import PAPER
-from viewer.muscle import JOINTS, GluteusMedius, sweep
+from viewer.muscles import JOINTS, FanMuscle, sweep
 
 
 def step_deg() -> float:
@@ -15,7 +15,7 @@ def step_deg() -> float:
     return float(data.annotation("style")["moment_plot"]["sweep_step_deg"])
 
 
-def moment_curves(muscle: GluteusMedius, joint: str, step: float) -> tuple[np.ndarray, dict[str, np.ndarray]]:
+def moment_curves(muscle: FanMuscle, joint: str, step: float) -> tuple[np.ndarray, dict[str, np.ndarray]]:
     """Moment arms over the whole range of ``joint``, the other angles at 0.
 
     Returns
@@ -36,7 +36,7 @@ def moment_curves(muscle: GluteusMedius, joint: str, step: float) -> tuple[np.nd
     return angles, {k: np.asarray(v) for k, v in arms.items()}
 
 
-def moments_page(muscle: GluteusMedius, paper: str = "a4"):
+def moments_page(muscle: FanMuscle, paper: str = "a4"):
     """The page (a matplotlib figure): one plot per hip angle, a line per part and a dashed
     one for the whole muscle, in the parts' colours; axis labels and captions from
     ``texts.json`` ``moment_plot``."""
