@@ -15,7 +15,8 @@ def test_table_csv(tmp_path, capsys):
     args = ["table", "--joint", "abduction", "--from", "0", "--to", "40", "--step", "20"]
     assert cli.main([*args, "--csv", str(out)]) == 0
     rows = list(csv.DictReader(out.open()))
-    assert list(rows[0]) == ["joint", "angle_deg", "side", "part", "length_mm", "moment_arm_mm"]
+    assert list(rows[0]) == ["muscle", "joint", "angle_deg", "side", "part", "length_mm", "moment_arm_mm"]
+    assert {r["muscle"] for r in rows} == {"gluteus_medius"}
     assert len(rows) == 3 * 2 * 4
     assert {r["part"] for r in rows} == {"anterior", "middle", "posterior", "whole"}
     whole = {(r["side"], float(r["angle_deg"])): float(r["length_mm"]) for r in rows if r["part"] == "whole"}

@@ -177,17 +177,19 @@ def test_png_bytes_open(tmp_path):
     assert Image.open(io.BytesIO(out.read_bytes())).mode == "RGBA"
 
 
-def test_handout_pdf_two_pages_with_text(tmp_path):
+def test_handout_pdf_three_pages_with_text(tmp_path):
     from pypdf import PdfReader
 
     out = tmp_path / "handout.pdf"
     run(["handout", str(out)])
     pdf = PdfReader(out)
-    assert len(pdf.pages) == 2
+    assert len(pdf.pages) == 3
+    assert "Moment arms over each hip angle" in pdf.pages[2].extract_text()
     info = pdf.metadata
     assert (info.title, info.author) == ("Gluteus medius — handout", "gmed-viewer")
     assert info.subject.startswith("The gluteus medius of the right hip on the LLP26 mean atlas bones")
     assert "lateral views at 0, 20, 40° abduction" in info.subject and "standing on one leg" in info.subject
+    assert "moment arms of each part over each hip angle" in info.subject
     text = pdf.pages[0].extract_text()
     for phrase in (
         "Gluteus medius",

@@ -53,8 +53,10 @@ def test_scene_draws_the_presentation_and_moves_with_the_pose(scene):
     plotter = pv.Plotter(off_screen=True, window_size=(200, 150))
     try:
         actors = scene.populate(plotter, opts)
-        assert len(actors) == 17 and "labels" not in actors  # 13 and the four lower-leg bones
+        # 13, the four lower-leg bones and six other structures of each side
+        assert len(actors) == 29 and "labels" not in actors
         matrix = scene.model.femur_transform("right", opts.pose)
+        assert np.array_equal(actors["trochanteric_bursa_right"].user_matrix, matrix)
         assert np.array_equal(actors["insertion_right"].user_matrix, matrix)
         assert np.array_equal(actors["tibia_fibula_right"].user_matrix, matrix)
         leg = actors["tibia_fibula_right"].mapper.dataset

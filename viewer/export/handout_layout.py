@@ -119,7 +119,9 @@ def handout(
         meta = {
             "Title": captions["pdf_title"],
             "Author": captions["pdf_author"],
-            "Subject": subject + (captions["pdf_subject_stance"] if stance else ""),
+            "Subject": subject
+            + (captions["pdf_subject_stance"] if stance else "")
+            + (captions["pdf_subject_moments"] if moments else ""),
         }
         return write_atomic(out, lambda tmp: write_pages(pages, tmp, out.suffix.lower(), meta), force)
     finally:

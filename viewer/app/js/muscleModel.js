@@ -1,7 +1,6 @@
-// muscleModel.js: the browser's twin of the muscle generator, PURE (no vtk, no DOM). Every pose
-// of a fan muscle (the gluteus medius and its neighbours) is computed here from the pose-independent arrays Python sends once
-// (viewer/twin.py twin_data: attached fibres, neutral insertion, clearance and thickness
-// profiles, the bones' height fields). Python stays the one source of truth; this file
+// muscleModel.js: the browser's twin of the muscle generator, PURE (no vtk, no DOM). Every pose of
+// a fan muscle (the gluteus medius and its neighbours) is computed here from the arrays Python
+// sends once (viewer/twin.py twin_data). Python stays the one source of truth; this file
 // repeats only the per-pose steps, in the same order of floating-point operations, and
 // tests/test_twin.py holds it to Python's numbers (to about 1e-12 mm):
 //   femurMatrix  viewer/anatomy.py   Pose.rotation_matrix, HipModel.femur_transform (.T, column-major)
@@ -10,7 +9,7 @@
 //                viewer/geometry.py  HeightField.__call__ (bilinear, highest corner across cliffs)
 //   ribbons      viewer/presentation.py ribbon_points, sheet_normals; viewer/posed.py Hip.ribbon_points
 //   lengths      viewer/muscles/fan.py FanMuscle.lengths (mid-thickness fibre polylines, part means)
-//   readout      viewer/muscles/moment.py moment_arm (-dL/dθ, central difference, one-sided at the range ends)
+//   readout      viewer/muscles/moment.py moment_arm (-dL/dθ, central difference, one-sided at range ends)
 // Uses util.js (asArrayBuffer). Arrays are (row-major) flat: sheets are nu fibres x nv samples x 3.
 
 // newMuscleModel(twinData) -> { checkPose, femurMatrix, surface, ribbons, lengths, readout }.
@@ -182,13 +181,11 @@ function mmCross(P, nu, nv, N, DU) {
 
 // GluteusMedius.sheets for the pose of mmSetPose: deep sheet into P, superficial into S;
 // returns the turn (+1 when the (u, v) grid turns from deep to superficial)
-// FanMuscle.sheets' lift over the structures beneath (viewer/muscles/layers.py lift_at): the
-// table at the two flexion knots around the pose's flexion, linear between, along the side's axis
+// FanMuscle.sheets' lift over what lies beneath (layers.py lift_at): linear between flexion knots
 function mmLift(m, P) {
   const K = m.LK, f = m.flexion, n = m.nu * m.nv;
-  let k = 0;
-  while (k + 1 < K.length && K[k + 1] <= f) k++; // np.searchsorted(knots, f, "right") - 1
-  k = Math.min(Math.max(k, 0), K.length - 2);
+  let k = 0; // np.searchsorted(knots, f, "right") - 1, within 0..knots - 2
+  while (k + 2 < K.length && K[k + 1] <= f) k++;
   const f0 = K[k], f1 = K[k + 1], w = (f - f0) / (f1 - f0), w1 = 1.0 - w;
   const A = k * n, B = (k + 1) * n, dx = m.LD[0], dy = m.LD[1], dz = m.LD[2];
   for (let q = 0, o = 0; q < n; q++, o += 3) {
@@ -362,9 +359,7 @@ export function newMuscleModel(data) {
     INS: floats("insertion_neutral", nu * 3),
     CL: floats("clearance", nu * nv),
     TH: floats("thickness", nu * nv),
-    LK: need("lifted") ? floats("lift_flexion") : null,
-    LD: need("lifted") ? floats("lift_direction", 3) : null,
-    flexion: 0,
+    LK: need("lifted") ? floats("lift_flexion") : null, LD: need("lifted") ? floats("lift_direction", 3) : null,
     TV: new Float64Array(nv - k),
     TV1: new Float64Array(nv - k),
     pelvis: field("pelvis_height"),
@@ -384,8 +379,8 @@ export function newMuscleModel(data) {
     // scratch
     N: new Float64Array(n3), NR: new Float64Array(n3), DU: new Float64Array(n3),
   };
-  m.LIFT = m.LK ? floats("lift", m.LK.length * nu * nv) : null;
   if (m.LK && !(m.LK.length >= 2)) throw new Error("muscle twin data lift_flexion needs two knots or more");
+  m.LIFT = m.LK ? floats("lift", m.LK.length * nu * nv) : null;
   const V = floats("v", nv);
   for (let jj = 0; jj < nv - k; jj++) {
     m.TV[jj] = (V[k + jj] - V[k]) / (1 - V[k]);

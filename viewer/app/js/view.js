@@ -3,8 +3,7 @@
 // deletes each. Meshes and the muscle models of both sides arrive once as binary buffers;
 // every pose is then computed here (muscleModel.js), and only the pose, at rest, goes back.
 
-// the fields of HipView.contract (viewer.contract.as_json()) read by this code
-const CONTRACT_FIELDS = [
+const CONTRACT_FIELDS = [  // the fields of HipView.contract (viewer.contract.as_json()) read by this code
   "sides", "pose_range.abduction", "pose_range.flexion", "pose_range.rotation", "step_deg", "layers",
   "parts", "views.ids", "views.labels", "views.keys", "views.default", "views.view_angle_deg",
   "structures", "opacity_layers", "default_opacity", "min_opacity", "peel", "keys.peel",
