@@ -1,6 +1,9 @@
-"""Time the regeneration of every muscle of both sides per pose, as the app and exports use it.
+"""Time the regeneration of the muscles of both sides per pose, as the app and exports use it.
 
 Run: python benchmarks/muscle_pose.py [--poses 300]
+
+Prints the gluteus medius alone (both sides), every muscle one by one (FanMuscle.surface) and
+every muscle of a side at once (Neighbourhood.surfaces, the way exports pose them).
 """
 
 from __future__ import annotations
@@ -14,6 +17,17 @@ from viewer.anatomy import POSE_RANGE, HipModel, Pose
 from viewer.muscles import Neighbourhood
 
 
+def timed(poses, work) -> np.ndarray:
+    """Milliseconds ((len(poses),) float) that ``work(pose)`` takes for each pose."""
+    work(poses[0])  # warm up
+    out = []
+    for pose in poses:
+        start = time.perf_counter()
+        work(pose)
+        out.append(time.perf_counter() - start)
+    return np.array(out) * 1e3
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--poses", type=int, default=300)
@@ -24,39 +38,30 @@ def main() -> None:
     model = HipModel()
     t1 = time.perf_counter()
     hoods = {side: Neighbourhood(model, side) for side in ("right", "left")}
-    every = [m for n in hoods.values() for m in n.muscles.values()]
-    muscles = {side: n.muscles["gluteus_medius"] for side, n in hoods.items()}
     t2 = time.perf_counter()
+    every = [m for n in hoods.values() for m in n.muscles.values()]
+    medius = [n.muscles["gluteus_medius"] for n in hoods.values()]
     rng = np.random.default_rng(args.seed)
     poses = [
         Pose(*(rng.uniform(*POSE_RANGE[k]) for k in ("abduction", "flexion", "rotation")))
         for _ in range(args.poses)
     ]
-    for m in every:  # warm up
-        m.surface(poses[0])
-    per_pose, medius = [], []
-    for pose in poses:
-        start = time.perf_counter()
-        for m in muscles.values():
-            m.surface(pose)
-        middle = time.perf_counter()
-        for m in every:
-            if m.id != "gluteus_medius":
-                m.surface(pose)
-        per_pose.append(time.perf_counter() - start)
-        medius.append(middle - start)
-    ms, ms_medius = np.array(per_pose) * 1e3, np.array(medius) * 1e3
-    s = muscles["right"].surface(Pose())
+    rows = {
+        "gluteus medius, both sides": timed(poses, lambda p: [m.surface(p) for m in medius]),
+        "every muscle, one by one": timed(poses, lambda p: [m.surface(p) for m in every]),
+        "every muscle, side at once": timed(poses, lambda p: [n.surfaces(p) for n in hoods.values()]),
+    }
+    s = medius[0].surface(Pose())
+    per_side = sum(len(m.surface(Pose()).vertices) for m in hoods["right"].muscles.values())
     print(f"load bones + landmarks      : {1e3 * (t1 - t0):8.1f} ms")
-    print(f"precompute every structure  : {1e3 * (t2 - t1):8.1f} ms (both sides, {len(every)} muscles)")
+    print(f"build every structure       : {1e3 * (t2 - t1):8.1f} ms (both sides, {len(every)} muscles)")
     print(
-        f"muscle resolution (per side): {muscles['right'].nu} fibres x {muscles['right'].nv} samples, "
-        f"{len(s.vertices)} vertices, {len(s.faces)} triangles"
+        f"gluteus medius resolution   : {medius[0].nu} x {medius[0].nv} samples, {len(s.vertices)} vertices"
     )
+    print(f"every muscle, vertices/side : {per_side}")
     print(f"poses timed                 : {len(poses)} random poses in the supported range")
-    med, p95 = np.median(ms_medius), np.percentile(ms_medius, 95)
-    print(f"gluteus medius, both sides  : median {med:.2f} ms, p95 {p95:.2f} ms")
-    print(f"every muscle, both sides    : median {np.median(ms):.2f} ms, p95 {np.percentile(ms, 95):.2f} ms")
+    for name, ms in rows.items():
+        print(f"{name:<28}: median {np.median(ms):.2f} ms, p95 {np.percentile(ms, 95):.2f} ms")
 
 
 if __name__ == "__main__":

@@ -118,3 +118,29 @@ def test_the_nerve_runs_under_the_medius_and_the_bursa_on_the_femur(model, hoods
     # it moves with the femur
     tf = model.femur_transform(side, Pose(30, 20, 10))
     np.testing.assert_allclose(bursa.posed(tf), geometry.apply(tf, bursa.vertices))
+
+
+@pytest.mark.parametrize("side", SIDES)
+def test_a_side_posed_at_once_equals_each_muscle_alone(hoods, side):
+    """Neighbourhood.surfaces (SideBatch: one wrapping pass for all) repeats FanMuscle.surface."""
+    h = hoods[side]
+    for pose in (Pose(), Pose(30, 20, -10), Pose(-15, 90, 30), Pose(10, frontal=True)):
+        together = h.surfaces(pose)
+        for name, m in h.muscles.items():
+            alone = m.surface(pose)
+            np.testing.assert_allclose(together[name].vertices, alone.vertices, atol=1e-9, err_msg=name)
+            np.testing.assert_array_equal(together[name].faces, alone.faces)
+
+
+@pytest.mark.parametrize("side", SIDES)
+def test_layers_apart_at_neutral_and_in_moderate_flexion(hoods, side):
+    """No vertex of a muscle inside the muscle it lies over (winding number), at neutral and in
+    the poses of daily teaching; deep flexion is a known limit (the note of issue #14)."""
+    h = hoods[side]
+    pairs = [("gluteus_maximus", "gluteus_medius"), ("tensor_fasciae_latae", "gluteus_medius")]
+    for pose in (Pose(), Pose(30, 0, 0), Pose(-15, 0, 0), Pose(0, 30, 0), Pose(0, 0, 30), Pose(0, 0, -20)):
+        s = h.surfaces(pose)
+        for upper, lower in pairs:
+            k = inside(s[lower].vertices, s[upper].vertices, s[upper].faces).sum()
+            k += inside(s[upper].vertices, s[lower].vertices, s[lower].faces).sum()
+            assert k <= 10, (pose, upper, lower, k)

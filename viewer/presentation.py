@@ -413,13 +413,15 @@ def structure_items(hip: Hip, posed: PosedHip, opts: SceneOptions) -> list[Item]
     for s in sides_shown(posed.side, opts.layers):
         n = hip.neighbourhoods[s]
         pose = posed.pose if s == posed.side else Pose()
+        surfaces: dict[str, MuscleSurface] = {}  # all of the side's at once, when one is drawn
         for sid, layer in contract.STRUCTURE_LAYERS.items():
             if sid == "gluteus_medius" or layer not in opts.layers:
                 continue
             look = part_look(hip.style, contract.STRUCTURE_STYLE[sid])
             common = {"colour": rgb(look["colour"]), "specular": hip.style["specular"]["muscle"]}
             if sid in n.muscles:
-                surface = n.muscles[sid].surface(pose)
+                surfaces = surfaces or n.surfaces(pose)
+                surface = surfaces[sid]
                 v, f, matrix = surface.vertices, surface.faces, None
             else:
                 r = n.rigid[sid]

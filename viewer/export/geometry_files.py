@@ -89,7 +89,7 @@ def structure_parts(hip, posed) -> dict[str, dict]:
     out = {}
     for s in SIDES:
         n, pose = hip.neighbourhoods[s], posed.pose if s == posed.side else Pose()
-        surfaces = {sid: m.surface(pose) for sid, m in n.muscles.items() if sid != "gluteus_medius"}
+        surfaces = {sid: m for sid, m in n.surfaces(pose).items() if sid != "gluteus_medius"}
         meshes = {sid: (x.vertices, x.faces) for sid, x in surfaces.items()}
         meshes.update({sid: (r.posed(posed.femur[s]), r.faces) for sid, r in n.rigid.items()})
         tract = meshes.pop("iliotibial_tract", None)

@@ -273,29 +273,44 @@ class FanMuscle:
         The deep sheet starts as straight lines from the origin arc to the
         posed insertion line, is lifted out of the femur and the hip bone
         (height fields along each bone's lateral axis, plus the clearance),
-        smoothed and lifted again; the free part is first raised by :attr:`lift`
+        smoothed and lifted again; then the free part is raised by :attr:`lift`
         (at the pose's flexion) over the structures beneath. The superficial sheet lies the local
-        thickness away along the sheet normal and is lifted the same way.
+        thickness away along the sheet normal and is lifted out of the bones.
         """
         tf = self.model.femur_transform(self.side, pose)
+        r, t, lateral = tf[:3, :3], tf[:3, 3], self.s * tf[:3, 2]
+        steps = self.sheet_steps(pose, tf)
+        request = next(steps)
+        while True:
+            try:
+                request = steps.send(self._wrap(*request, r, t, lateral))
+            except StopIteration as done:
+                return done.value
+
+    def sheet_steps(self, pose: Pose, tf: np.ndarray | None = None):
+        """:meth:`sheets` as a generator: it yields ``(points, clearance)`` to be wrapped
+        (:meth:`_wrap`) and is sent them back, so that :class:`viewer.muscles.batch.SideBatch`
+        can wrap the points of every muscle of a side at once; it returns the sheets.
+        ``tf``: the femur's (4, 4) matrix for the pose, when the caller has it."""
+        tf = self.model.femur_transform(self.side, pose) if tf is None else tf
         r, t = tf[:3, :3], tf[:3, 3]
         ins = self.insertion_neutral @ r.T + t
         k = self.n_attached - 1  # the free part starts where the footprint ends
         start = self.attached[:, k]
         tv = ((self.v[k:] - self.v[k]) / (1 - self.v[k]))[None, :, None]
         free = start[:, None, :] * (1 - tv) + ins[:, None, :] * tv
-        lateral_femur = self.s * r[:, 2]
         p = np.concatenate([self.attached[:, :k], free], axis=1)
-        if self.over:  # over the structures beneath (0 on the footprint)
-            p += layers.lift_at(self.lift, pose.flexion)[..., None] * self._mirror(self.lift_direction)
         # smooth from a little before the footprint ends to the insertion, which stays put
         j = max(1, k - self.params["smoothing_overlap"])
-        p[:, j:] = self._wrap(p[:, j:], r, t, lateral_femur, self.clearance[:, j:])
+        p[:, j:] = yield p[:, j:], self.clearance[:, j:]
         for _ in range(self.params["smoothing_passes"]):
             q = p[:, j - 1 :].copy()
             q[:, 1:-1] = 0.25 * q[:, :-2] + 0.5 * q[:, 1:-1] + 0.25 * q[:, 2:]
             q[1:-1, 1:-1] = 0.25 * q[:-2, 1:-1] + 0.5 * q[1:-1, 1:-1] + 0.25 * q[2:, 1:-1]
-            p[:, j:] = self._wrap(q[:, 1:], r, t, lateral_femur, self.clearance[:, j:])
+            p[:, j:] = yield q[:, 1:], self.clearance[:, j:]
+        if self.over:  # then over the structures beneath (0 on the footprint), still off the bones
+            p += layers.lift_at(self.lift, pose.flexion)[..., None] * self._mirror(self.lift_direction)
+            p[:, j:] = yield p[:, j:], self.clearance[:, j:]
         du = np.gradient(p, axis=0)
         dv = np.gradient(p, axis=1)
         n = np.cross(du, dv)
@@ -305,10 +320,10 @@ class FanMuscle:
             n[:, 1:-1] = 0.25 * n[:, :-2] + 0.5 * n[:, 1:-1] + 0.25 * n[:, 2:]
             n[1:-1] = 0.25 * n[:-2] + 0.5 * n[1:-1] + 0.25 * n[2:]
         n /= np.linalg.norm(n, axis=-1, keepdims=True)
-        sup = self._wrap(p + self.thickness[..., None] * n, r, t, lateral_femur, self.clearance)
+        sup = yield p + self.thickness[..., None] * n, self.clearance
         return p, sup, turn
 
-    def _wrap(self, p, r, t, lateral_femur, clearance):
+    def _wrap(self, p, clearance, r, t, lateral_femur):
         """Lift points out of the posed femur and the hip bone by at least ``clearance``."""
         # out of the femur, along the femur's lateral axis
         q = self._mirror((p - t) @ r)
@@ -322,7 +337,10 @@ class FanMuscle:
 
     def surface(self, pose: Pose) -> MuscleSurface:
         """The closed muscle surface for a pose."""
-        deep, superficial, turn = self.sheets(pose)
+        return self.surface_of(*self.sheets(pose))
+
+    def surface_of(self, deep: np.ndarray, superficial: np.ndarray, turn: float) -> MuscleSurface:
+        """The closed surface of two sheets ((nu, nv, 3) float) as :meth:`sheets` returns them."""
         vertices = np.concatenate([deep.reshape(-1, 3), superficial.reshape(-1, 3)])
         # slab faces are outward when the (u, v) grid turns from deep to superficial
         faces = self.faces if turn > 0 else self._faces_reversed

@@ -7,7 +7,8 @@ import numpy as np
 from viewer import data, geometry
 from viewer.anatomy import SIDES, HipModel, Pose
 from viewer.muscles import soft_tissue
-from viewer.muscles.fan import FanMuscle, closed_slab_faces
+from viewer.muscles.batch import SideBatch
+from viewer.muscles.fan import FanMuscle, MuscleSurface, closed_slab_faces
 from viewer.muscles.soft_tissue import Rigid
 
 #: Every structure, deep to superficial, with the name its part has in exported scenes (``<id>_<side>``).
@@ -59,6 +60,11 @@ class Neighbourhood:
         self._add_muscle("tensor_fasciae_latae")
         self._add_tract()
         self._add_muscle("gluteus_maximus")
+        self._batch = SideBatch(list(self.muscles.values()))
+
+    def surfaces(self, pose: Pose) -> dict[str, MuscleSurface]:
+        """Every muscle's surface for a pose, by id, computed together (:class:`SideBatch`)."""
+        return self._batch.surfaces(pose)
 
     # ------------------------------------------------------------------ building
     def _add_muscle(self, name: str) -> None:

@@ -181,8 +181,7 @@ function mmCross(P, nu, nv, N, DU) {
 
 // GluteusMedius.sheets for the pose of mmSetPose: deep sheet into P, superficial into S;
 // returns the turn (+1 when the (u, v) grid turns from deep to superficial)
-// FanMuscle.sheets' lift over what lies beneath (layers.py lift_at): linear between flexion knots
-function mmLift(m, P) {
+function mmLift(m, P) { // FanMuscle.sheets' lift over what lies beneath (layers.py lift_at)
   const K = m.LK, f = m.flexion, n = m.nu * m.nv;
   let k = 0; // np.searchsorted(knots, f, "right") - 1, within 0..knots - 2
   while (k + 2 < K.length && K[k + 1] <= f) k++;
@@ -194,6 +193,7 @@ function mmLift(m, P) {
     P[o + 1] += L * dy;
     P[o + 2] += L * dz;
   }
+  return P;
 }
 
 function mmSheets(m, P, S) {
@@ -215,7 +215,6 @@ function mmSheets(m, P, S) {
       P[o + 2] = sz * w1 + iz * w;
     }
   }
-  if (m.LIFT) mmLift(m, P);
   mmWrapFree(m, P);
   for (let pass = 0; pass < m.passes; pass++) {
     // q = p[:, j0 - 1:]: sample j0 - 1 and the insertion (the last) stay
@@ -223,6 +222,7 @@ function mmSheets(m, P, S) {
     mmSmooth(P, nv, 1, nu - 1, m.j0, nv - 1, false);
     mmWrapFree(m, P);
   }
+  if (m.LIFT) mmWrapFree(m, mmLift(m, P));
   mmCross(P, nu, nv, N, m.DU);
   let sum = 0;
   for (let o = 2; o < n3; o += 3) sum += s * N[o];
