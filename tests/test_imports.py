@@ -31,6 +31,7 @@ def _fresh(code: str) -> str:
         "viewer.presentation",
         "viewer.framing",
         "viewer.label_layout",
+        "viewer.label_anchors",
         "viewer.stance_presentation",
         "viewer.posed",
         "viewer.twin",

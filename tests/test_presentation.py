@@ -51,9 +51,9 @@ def test_posed_hip_is_the_muscle_of_the_pose(hip):
     np.testing.assert_allclose(posed.femur["right"], np.eye(4), atol=1e-12)  # the other side at neutral
     k, nv = len(hip.fibre_rows("left")), m.nv
     assert posed.ribbons["left"].shape == (k * nv * 2, 3)
-    # the other structures' labels are the browser's (anchors structure:<id>)
-    own = [lab for lab in hip.labels if not lab["anchor"].startswith("structure:")]
-    assert posed.anchors.shape == (len(own), 3) and len(own) < len(hip.labels)
+    # every label, the other structures' (anchors structure:<id>) too, on the fans they lie on
+    assert posed.anchors.shape == (len(hip.labels), 3) and np.isfinite(posed.anchors).all()
+    assert set(posed.fans) == {"gluteus_minimus", "gluteus_maximus", "tensor_fasciae_latae"}
     assert posed.lengths == m.lengths(pose)
     assert posed.moment_arms == m.moment_arms(pose)
     assert 5.0 < posed.moment_arms["whole"] < 80.0 and 80.0 < posed.lengths["whole"] < 200.0
@@ -113,9 +113,7 @@ def test_presentation_of_every_layer(hip):
     muscle = items["muscle_right"]
     np.testing.assert_array_equal(muscle.point_rgb, hip.part_rgb[posed.muscles["right"].part])
     np.testing.assert_allclose(np.linalg.norm(muscle.normals, axis=1), 1.0)
-    assert pres.label_texts == tuple(
-        lab["text"] for lab in hip.labels if not lab["anchor"].startswith("structure:")
-    )
+    assert pres.label_texts == tuple(lab["text"] for lab in hip.labels)  # every layer on
     # the other structures: the moving side's fans in the pose, the other side's at neutral; the
     # bursa and tract with the femur's matrix, the nerve still; looks from style.json parts
     n = hip.neighbourhoods
@@ -138,8 +136,7 @@ def test_presentation_of_every_layer(hip):
     assert [i.name for i in peeled.items if i.kind == "structure"] == ["gluteus_minimus_right"]
     np.testing.assert_array_equal(pres.label_points, posed.anchors)
     assert (pres.background, pres.text) == ("#ffffff", "#111111")
-    cli_labels = [lab for lab in hip.labels if not lab["anchor"].startswith("structure:")]
-    assert pres.label_main == tuple(bool(lab.get("emphasis")) for lab in cli_labels)
+    assert pres.label_main == tuple(bool(lab.get("emphasis")) for lab in hip.labels)
     # lateral: along +z from the middle of the framed region, at the distance that fits it in 16:9
     position, focal, up = pres.camera
     points = hip.frame_points("right")
@@ -199,9 +196,12 @@ def test_label_anchors_follow_the_muscle_and_the_femur(hip):
             np.testing.assert_array_equal(p, posed.muscles["right"].vertices[spec["vertex"]])
         elif spec["attach"] == "femur":
             np.testing.assert_allclose(p, tf[:3, :3] @ spec["point"] + tf[:3, 3])
+        elif spec["attach"] == "fan":
+            fan = hip.neighbourhoods["right"].muscles[spec["fan"]].surface(pose)
+            np.testing.assert_array_equal(p, fan.vertices[spec["vertex"]])
         else:
             assert p.tolist() == spec["point"]
-    assert {s["attach"] for s in specs} == {"muscle", "femur", "pelvis"}
+    assert {s["attach"] for s in specs} == {"muscle", "fan", "femur", "pelvis"}
 
 
 def test_unknown_view_is_refused(model):

@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import cached_property
 
 import numpy as np
 
-from viewer import data, presentation
+from viewer import data, label_anchors, presentation
 from viewer.anatomy import SIDES, HipModel, Pose
 from viewer.muscles import MuscleSurface, Neighbourhood
 
@@ -69,10 +69,13 @@ class Hip:
         return self._frames[side]
 
     def label_specs(self, side: str) -> list[dict]:
-        """Labels with their anchors for one animated side (:func:`presentation.label_specs`)."""
+        """Labels with their anchors for one animated side: the medius' and the bones'
+        (:func:`viewer.label_anchors.label_specs`), then the other structures', each with its
+        ``layer`` (:func:`viewer.label_anchors.structure_label_specs`)."""
         if side not in self._label_specs:
-            m = self.muscles[side]
-            self._label_specs[side] = presentation.label_specs(self.model, m, self.labels, side)
+            m, n = self.muscles[side], self.neighbourhoods[side]
+            own = label_anchors.label_specs(self.model, m, self.labels, side)
+            self._label_specs[side] = own + label_anchors.structure_label_specs(n, self.labels)
         return self._label_specs[side]
 
 
@@ -95,6 +98,9 @@ class PosedHip:
         Label anchors of the moving side (:meth:`Hip.label_specs` order), if asked for.
     lengths, moment_arms : dict of str to float, or None
         Read-out of the moving side (mm): per part and ``whole``, if asked for.
+    fans : dict of str to MuscleSurface
+        The moving side's other fan muscles in the pose, by id: those its labels are anchored
+        on, when the anchors are asked for (reused for what is drawn).
     """
 
     side: str
@@ -105,6 +111,7 @@ class PosedHip:
     anchors: np.ndarray | None = None
     lengths: dict[str, float] | None = None
     moment_arms: dict[str, float] | None = None
+    fans: dict[str, MuscleSurface] = field(default_factory=dict)
 
 
 def pose_hip(
@@ -129,7 +136,7 @@ def pose_hip(
     other_side : bool
         Include the other side's muscle (at neutral) and its ribbons.
     anchors : bool
-        Compute the posed label anchors (mm).
+        Compute the posed label anchors (mm), with the other fan muscles they lie on.
     readout : bool
         Compute the lengths and abduction moment arms (mm); two more muscles for the moment arms.
 
@@ -148,11 +155,16 @@ def pose_hip(
     ribbons = {side: hip.ribbon_points(side, moving.superficial)}
     if other_side:
         ribbons[other] = hip.neutral_ribbons[other]
-    points = (
-        presentation.label_anchors(hip.label_specs(side), moving.vertices, femur[side]) if anchors else None
-    )
+    points, fans = None, {}
+    if anchors:
+        specs = hip.label_specs(side)
+        n = hip.neighbourhoods[side]
+        labelled = label_anchors.fans_labelled(specs)
+        fans = {sid: f for sid, f in n.surfaces(pose).items() if sid in labelled} if labelled else {}
+        verts = {sid: f.vertices for sid, f in fans.items()}
+        points = label_anchors.label_anchors(specs, moving.vertices, femur[side], verts)
     lengths = arms = None
     if readout:
         lengths = hip.muscles[side].lengths(pose, moving)
         arms = hip.muscles[side].moment_arms(pose)
-    return PosedHip(side, pose, femur, muscles, ribbons, points, lengths, arms)
+    return PosedHip(side, pose, femur, muscles, ribbons, points, lengths, arms, fans)

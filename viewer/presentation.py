@@ -16,9 +16,9 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from viewer import contract, data, framing
+from viewer import contract, data, framing, label_anchors
 from viewer.anatomy import SIDES, HipModel, Pose
-from viewer.muscles import FanMuscle, MuscleSurface
+from viewer.muscles import MuscleSurface
 from viewer.options import SceneOptions
 
 if TYPE_CHECKING:
@@ -141,21 +141,6 @@ def sheet_normals(grid: np.ndarray) -> np.ndarray:
     return n
 
 
-def vertex_normal(
-    vertices: np.ndarray, faces: np.ndarray, point: np.ndarray, radius: float = 6.0
-) -> np.ndarray:
-    """Outward unit normal ((3,) float) of a surface near ``point`` ((3,) float, mm).
-
-    Area-weighted over the triangles ((f, 3) int of (n, 3) float vertices) whose
-    centres lie within ``radius`` mm.
-    """
-    tri = vertices[faces]
-    centres = tri.mean(axis=1)
-    near = np.linalg.norm(centres - point, axis=1) < radius
-    n = np.cross(tri[near, 1] - tri[near, 0], tri[near, 2] - tri[near, 0]).sum(axis=0)
-    return n / np.linalg.norm(n)
-
-
 # ---------------------------------------------------------------------- fibre ribbons
 def fibre_rows(nu: int, count: int) -> np.ndarray:
     """Indices ((k,) int, k <= count) of the ``nu`` fibres drawn as fibre ribbons, evenly spread."""
@@ -236,65 +221,6 @@ def footprint_tubes(neutral: MuscleSurface, style: dict, light: bool = False) ->
         name: Tube(edge, n[f"{name}_samples"], float(tube["radius_mm"]), n["sides"])
         for name, edge in edges.items()
     }
-
-
-# ---------------------------------------------------------------------- labels
-def label_specs(model: HipModel, muscle: FanMuscle, labels: list[dict], side: str) -> list[dict]:
-    """Labels (``annotations/labels.json``) with their anchors for one animated side.
-
-    Each has ``attach``: ``muscle`` (a superficial vertex index, followed as the muscle
-    changes), ``femur`` (a point at neutral in mm, moved with the femur) or ``pelvis``,
-    plus the outward unit ``normal`` there, used to tell whether the anchor faces the viewer.
-    """
-    m = muscle
-    out = []
-    for lab in labels:
-        anchor = lab["anchor"]
-        if anchor.startswith("structure:"):
-            continue  # the other structures' labels: the browser's (viewer.app.payload)
-        if anchor.startswith("muscle:"):
-            part = anchor.split(":")[1]
-            v = lab.get("along", 0.45)
-            p = next(p for p in m.parts if p["id"] == part)
-            iu = int(np.argmin(np.abs(m.u - 0.5 * (p["from_u"] + p["to_u"]))))
-            iv = int(np.argmin(np.abs(m.v - v)))
-            # a vertex of the superficial sheet, followed frame by frame
-            entry = {"attach": "muscle", "vertex": m.nu * m.nv + iu * m.nv + iv}
-        else:
-            key = anchor if anchor in model.definitions else f"{anchor}_{side}"
-            if key not in model.definitions:
-                raise data.DataError(
-                    f"annotations/labels.json: label {lab['id']!r}: unknown anchor {anchor!r}"
-                )
-            d = model.definitions[key]
-            pts = np.atleast_2d(model.landmark(key))
-            # a point landmark itself; on a curve or region its most lateral point (outer lip)
-            point = pts[np.argmax(pts[:, 2] * (1 if side == "right" else -1))]
-            bone = model.bones[d["bone"]]
-            entry = {
-                "attach": "femur" if d["bone"] == f"femur_{side}" else "pelvis",
-                "point": point.tolist(),
-                "normal": vertex_normal(bone.vertices, bone.faces, point).tolist(),
-            }
-        out.append({"id": lab["id"], "text": lab["text"], "emphasis": bool(lab.get("emphasis")), **entry})
-    return out
-
-
-def label_anchors(specs: list[dict], muscle_vertices: np.ndarray, femur: np.ndarray) -> np.ndarray:
-    """Posed anchors ((labels, 3) float, mm) of label specs (:func:`label_specs`).
-
-    ``muscle_vertices`` ((n, 3) float, mm) is the posed muscle, ``femur`` ((4, 4) float) the
-    posed femur's matrix.
-    """
-    out = np.empty((len(specs), 3))
-    for i, spec in enumerate(specs):
-        if spec["attach"] == "muscle":
-            out[i] = muscle_vertices[spec["vertex"]]
-        elif spec["attach"] == "femur":
-            out[i] = femur[:3, :3] @ np.asarray(spec["point"]) + femur[:3, 3]
-        else:
-            out[i] = spec["point"]
-    return out
 
 
 # ---------------------------------------------------------------------- what is drawn
@@ -420,8 +346,11 @@ def structure_items(hip: Hip, posed: PosedHip, opts: SceneOptions) -> list[Item]
             look = part_look(hip.style, contract.STRUCTURE_STYLE[sid])
             common = {"colour": rgb(look["colour"]), "specular": hip.style["specular"]["muscle"]}
             if sid in n.muscles:
-                surfaces = surfaces or n.surfaces(pose)
-                surface = surfaces[sid]
+                # the moving side's fans, posed once for their labels too (PosedHip.fans)
+                surface = posed.fans.get(sid) if s == posed.side else None
+                if surface is None:
+                    surfaces = surfaces or n.surfaces(pose)
+                    surface = surfaces[sid]
                 v, f, matrix = surface.vertices, surface.faces, None
             else:
                 r = n.rigid[sid]
@@ -441,6 +370,27 @@ def structure_items(hip: Hip, posed: PosedHip, opts: SceneOptions) -> list[Item]
                 )
             )
     return items
+
+
+def labels_shown(
+    hip: Hip, posed: PosedHip, layers: frozenset[str]
+) -> tuple[tuple[str, ...], np.ndarray, tuple[bool, ...]]:
+    """The labels drawn with ``layers`` on (:func:`viewer.label_anchors.shown`): their texts,
+    posed anchors ((labels, 3) float, mm; ``posed.anchors``, or derived from its muscle, femur
+    and fans) and emphasis."""
+    side = posed.side
+    specs = hip.label_specs(side)
+    keep = label_anchors.shown(specs, layers)
+    anchors = posed.anchors
+    if anchors is None:
+        n = hip.neighbourhoods[side]
+        fans = {
+            sid: (posed.fans[sid] if sid in posed.fans else n.muscles[sid].surface(posed.pose)).vertices
+            for sid in label_anchors.fans_labelled([s for s, k in zip(specs, keep, strict=True) if k])
+        }
+        anchors = label_anchors.label_anchors(specs, posed.muscles[side].vertices, posed.femur[side], fans)
+    specs = [s for s, k in zip(specs, keep, strict=True) if k]
+    return tuple(s["text"] for s in specs), anchors[keep], tuple(s["emphasis"] for s in specs)
 
 
 def present(hip: Hip, posed: PosedHip, opts: SceneOptions, aspect: float = 16 / 9) -> Presentation:
@@ -488,12 +438,7 @@ def present(hip: Hip, posed: PosedHip, opts: SceneOptions, aspect: float = 16 / 
                 items.append(Item(f"{key}_{s}", "tube", rgb(style[f"{key}_footprint"]), matrix, tube=tube))
     items += structure_items(hip, posed, opts)
     if "labels" in opts.layers:
-        specs = hip.label_specs(side)
-        anchors = posed.anchors
-        if anchors is None:
-            anchors = label_anchors(specs, posed.muscles[side].vertices, posed.femur[side])
-        texts, points = tuple(s["text"] for s in specs), anchors
-        main = tuple(s["emphasis"] for s in specs)
+        texts, points, main = labels_shown(hip, posed, opts.layers)
     else:
         texts, points, main = (), np.empty((0, 3)), ()
     theme = contract.themes()[opts.theme]  # every theme of contract.THEMES, checked

@@ -100,7 +100,7 @@ class HipScene:
         return presentation.view_fit(view, side, self.hip.frame_points(side))
 
     def label_specs(self, side: str) -> list[dict]:
-        """Labels with their anchors for one animated side (:func:`viewer.presentation.label_specs`)."""
+        """Labels with their anchors for one animated side (:meth:`viewer.posed.Hip.label_specs`)."""
         return self.hip.label_specs(side)
 
     # ------------------------------------------------------------------ one pass

@@ -134,51 +134,10 @@ class BrowserScene:
                 }
                 for name, moves in (("origin", False), ("insertion", True))
             ],
-            "labels": hip.label_specs(side) + self._structure_labels(side),
+            "labels": hip.label_specs(side),  # the other structures' with their layer (viewer.label_anchors)
             "model": twin.as_binary(twin.twin_data(hip, side)),
             "structures": self._structures(side),
         }
-
-    def _structure_labels(self, side: str) -> list[dict]:
-        """Labels of the other structures (``labels.json`` anchors ``structure:<id>``), each with
-        its ``layer``: a fan muscle's on the superficial sheet ``along`` its middle fibre
-        (``attach`` ``fan``, posed in the browser), the tract and nerve ``along`` their length
-        and the bursa at its most lateral point (``femur`` or ``pelvis``, as they follow)."""
-        from viewer.presentation import vertex_normal
-
-        n, s = self.hip.neighbourhoods[side], 1.0 if side == "right" else -1.0
-        out = []
-        for lab in self.hip.labels:
-            if not lab["anchor"].startswith("structure:"):
-                continue
-            sid = lab["anchor"].split(":", 1)[1]
-            if sid not in contract.STRUCTURE_LAYERS or sid == "gluteus_medius":
-                raise data.DataError(
-                    f"annotations/labels.json: label {lab['id']!r}: unknown structure {sid!r}"
-                )
-            along = lab.get("along", 0.45)
-            entry = {"id": lab["id"], "text": lab["text"], "emphasis": bool(lab.get("emphasis"))}
-            entry["layer"] = contract.STRUCTURE_LAYERS[sid]
-            if sid in n.muscles:
-                m = n.muscles[sid]
-                iu, iv = m.nu // 2, int(np.argmin(np.abs(m.v - along)))
-                entry.update(attach="fan", fan=sid, vertex=int(m.nu * m.nv + iu * m.nv + iv))
-            else:
-                r = n.rigid[sid]
-                v = r.vertices
-                if "along" in lab:  # the band and the tube: the outermost vertex at that height
-                    y = v[:, 1].max() + along * (v[:, 1].min() - v[:, 1].max())
-                    near = np.abs(v[:, 1] - y) < 0.05 * np.ptp(v[:, 1]) + 1.0
-                    i = int(np.flatnonzero(near)[np.argmax(s * v[near, 2])])
-                else:
-                    i = int(np.argmax(s * v[:, 2]))
-                entry.update(
-                    attach="femur" if r.follows == "femur" else "pelvis",
-                    point=v[i].tolist(),
-                    normal=vertex_normal(v, r.faces, v[i]).tolist(),
-                )
-            out.append(entry)
-        return out
 
     def _structures(self, side: str) -> list[dict]:
         """The other soft tissue of a side: fan muscles (neutral surface and muscle model, posed
