@@ -217,3 +217,51 @@ def test_reset_sends_a_new_preset_every_press(app):
     assert len(set(seen)) == 50
     assert app.view3d.camera_preset["name"] == app.view
     assert app.view3d.camera_preset["view_angle"] == 30.0  # annotations/views.json view_angle_deg
+
+
+def test_peel_and_opacities_from_the_browser_are_the_session_state(app):
+    """The peel slider, P, setPeel and setOpacity reach the session once the page rests; the
+    session keeps only known layers and numbers in range, and sends nothing back."""
+    sent = []
+    watchers = [app.view3d.param.watch(lambda e: sent.append(e.name), n) for n in ("peel", "opacities")]
+    try:
+        app.view3d.peel = 2
+        app.view3d.opacities = {"maximus": 0.6, "minimus": 0.05, "muscle": 0.5, "knee": 1.0, "tfl": "x"}
+        assert app.peel == 2
+        assert app.opacities == {"maximus": 0.6, "minimus": 0.1}  # min_opacity 0.1; the rest dropped
+        app.view3d.peel = 99
+        assert app.peel == 3  # len(contract.peel())
+        assert sent == ["peel", "opacities", "peel"]  # only the browser's own changes
+    finally:
+        for w in watchers:
+            app.view3d.param.unwatch(w)
+        app.view3d.param.update(peel=0, opacities={})
+    assert app.peel == 0 and app.opacities == {}
+    app.param.update(peel=1, opacities={"tfl": 0.4})  # set in Python: the page follows
+    assert app.view3d.peel == 1 and app.view3d.opacities == {"tfl": 0.4}
+    app.param.update(peel=0, opacities={})
+
+
+def test_download_png_honours_peel_and_opacities(app, tmp_path):
+    """The PNG draws the page's peeling as ``gmed screenshot --peel`` does, and its opacities:
+    the maximus made opaque fills its purple; peeled one step, it is gone, as from the CLI."""
+    from viewer.cli import main as cli
+
+    def purple(img):  # gluteus maximus, style.json #c39bd3, lit (the dark posterior fibres: g < 80)
+        r, g, b = (img[..., i].astype(float) for i in range(3))
+        return ((b - g > 25) & (r - g > 25) & (g > 80)).mean()
+
+    app.param.update(screenshot_size="1280 x 720", view="oblique")
+    app.opacities = {"maximus": 1.0}
+    try:
+        opaque = np.asarray(Image.open(app.screenshot()).convert("RGB"))
+        app.peel = 1
+        peeled = np.asarray(Image.open(app.screenshot()).convert("RGB"))
+    finally:
+        app.param.update(peel=0, opacities={})
+    out = tmp_path / "peel1.png"
+    args = ["screenshot", str(out), "--peel", "1", "--labels", "--size", "1280x720", "--view", "oblique"]
+    assert cli(args) == 0
+    drawn = np.asarray(Image.open(out).convert("RGB"))
+    assert purple(opaque) > 0.01 and purple(peeled) < 0.001, (purple(opaque), purple(peeled))
+    assert np.abs(peeled.astype(float) - drawn).mean() < 0.5
