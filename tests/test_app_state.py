@@ -265,3 +265,28 @@ def test_download_png_honours_peel_and_opacities(app, tmp_path):
     drawn = np.asarray(Image.open(out).convert("RGB"))
     assert purple(opaque) > 0.01 and purple(peeled) < 0.001, (purple(opaque), purple(peeled))
     assert np.abs(peeled.astype(float) - drawn).mean() < 0.5
+
+
+def test_classroom_bar_shows_hides_and_fades_each_structure():
+    """Classroom mode hides the sidebar: its bar has a structure menu, a Shown toggle and an
+    Opacity slider, which set the session's layers and opacities and follow the page's."""
+    app = GmedApp(classroom=True)
+    app.__panel__()
+    bar = {getattr(w, "name", None): w for w in app._bar.objects}
+    menu, shown, opacity = bar["Structure"], bar["Shown"], bar["Opacity"]
+    assert list(menu.options.values()) == list(app.view3d.contract["opacity_layers"])
+    assert menu.value == "muscle" and shown.value is True and opacity.value == 1.0
+    menu.value = "maximus"
+    assert shown.value is True and opacity.value == 0.35  # style.json gluteus_maximus
+    opacity.value = 0.8
+    assert app.view3d.opacities == {"maximus": 0.8}
+    shown.value = False
+    assert "maximus" not in app.view3d.layers and "minimus" in app.view3d.layers
+    app.view3d.opacities = {"maximus": 0.5}  # gmed.setOpacity in the page
+    app.view3d.layers = [x for x in app.view3d.layers if x != "minimus"] + ["maximus"]  # setLayers
+    assert opacity.value == 0.5 and shown.value is True
+    menu.value = "minimus"
+    assert shown.value is False and opacity.value == 1.0
+    menu.value = "muscle"
+    opacity.value = 0.6
+    assert app.view3d.muscle_opacity == 0.6 and app.view3d.opacities == {"maximus": 0.5}

@@ -11,6 +11,7 @@ import param
 
 from viewer.anatomy import POSE_RANGE, Pose
 from viewer.app.browser_input import opacities_from_browser, pose_from_browser, stance_from_browser
+from viewer.app.classroom import structure_controls
 from viewer.app.hipview import HipView
 from viewer.app.momentplot import moment_plot, plot_spec
 from viewer.app.payload import shared_scene
@@ -436,7 +437,7 @@ class GmedApp(pn.viewable.Viewer):
         self._plot = pn.pane.Bokeh(moment_plot(self.plot_spec), margin=(5, 5))
         right = pn.Column(self._plot, info, sizing_mode="stretch_height")
         self._right = right
-        bar = pn.Row(sizing_mode="stretch_width")  # filled when classroom mode is first on
+        bar = pn.FlexBox(flex_wrap="wrap", sizing_mode="stretch_width")  # filled in classroom mode
         self._controls, self._info_panel, self._bar = controls, info, bar
         self._layout = pn.Column(
             bar,
@@ -463,6 +464,7 @@ class GmedApp(pn.viewable.Viewer):
                 for v in ("anterior", "posterior", "lateral", "superior")
             ],
             w.Toggle.from_param(self.param.lower_legs, name="Lower legs", stylesheets=big),
+            *structure_controls(self, big),
             w.Toggle.from_param(self.param.classroom, name="Exit classroom", stylesheets=big),
         ]
 
