@@ -217,3 +217,76 @@ def test_reset_sends_a_new_preset_every_press(app):
     assert len(set(seen)) == 50
     assert app.view3d.camera_preset["name"] == app.view
     assert app.view3d.camera_preset["view_angle"] == 30.0  # annotations/views.json view_angle_deg
+
+
+def test_peel_and_opacities_from_the_browser_are_the_session_state(app):
+    """The peel slider, P, setPeel and setOpacity reach the session once the page rests; the
+    session keeps only known layers and numbers in range, and sends nothing back."""
+    sent = []
+    watchers = [app.view3d.param.watch(lambda e: sent.append(e.name), n) for n in ("peel", "opacities")]
+    try:
+        app.view3d.peel = 2
+        app.view3d.opacities = {"maximus": 0.6, "minimus": 0.05, "muscle": 0.5, "knee": 1.0, "tfl": "x"}
+        assert app.peel == 2
+        assert app.opacities == {"maximus": 0.6, "minimus": 0.1}  # min_opacity 0.1; the rest dropped
+        app.view3d.peel = 99
+        assert app.peel == 3  # len(contract.peel())
+        assert sent == ["peel", "opacities", "peel"]  # only the browser's own changes
+    finally:
+        for w in watchers:
+            app.view3d.param.unwatch(w)
+        app.view3d.param.update(peel=0, opacities={})
+    assert app.peel == 0 and app.opacities == {}
+    app.param.update(peel=1, opacities={"tfl": 0.4})  # set in Python: the page follows
+    assert app.view3d.peel == 1 and app.view3d.opacities == {"tfl": 0.4}
+    app.param.update(peel=0, opacities={})
+
+
+def test_download_png_honours_peel_and_opacities(app, tmp_path):
+    """The PNG draws the page's peeling as ``gmed screenshot --peel`` does, and its opacities:
+    the maximus made opaque fills its purple; peeled one step, it is gone, as from the CLI."""
+    from viewer.cli import main as cli
+
+    def purple(img):  # gluteus maximus, style.json #c39bd3, lit (the dark posterior fibres: g < 80)
+        r, g, b = (img[..., i].astype(float) for i in range(3))
+        return ((b - g > 25) & (r - g > 25) & (g > 80)).mean()
+
+    app.param.update(screenshot_size="1280 x 720", view="oblique")
+    app.opacities = {"maximus": 1.0}
+    try:
+        opaque = np.asarray(Image.open(app.screenshot()).convert("RGB"))
+        app.peel = 1
+        peeled = np.asarray(Image.open(app.screenshot()).convert("RGB"))
+    finally:
+        app.param.update(peel=0, opacities={})
+    out = tmp_path / "peel1.png"
+    args = ["screenshot", str(out), "--peel", "1", "--labels", "--size", "1280x720", "--view", "oblique"]
+    assert cli(args) == 0
+    drawn = np.asarray(Image.open(out).convert("RGB"))
+    assert purple(opaque) > 0.01 and purple(peeled) < 0.001, (purple(opaque), purple(peeled))
+    assert np.abs(peeled.astype(float) - drawn).mean() < 0.5
+
+
+def test_classroom_bar_shows_hides_and_fades_each_structure():
+    """Classroom mode hides the sidebar: its bar has a structure menu, a Shown toggle and an
+    Opacity slider, which set the session's layers and opacities and follow the page's."""
+    app = GmedApp(classroom=True)
+    app.__panel__()
+    bar = {getattr(w, "name", None): w for w in app._bar.objects}
+    menu, shown, opacity = bar["Structure"], bar["Shown"], bar["Opacity"]
+    assert list(menu.options.values()) == list(app.view3d.contract["opacity_layers"])
+    assert menu.value == "muscle" and shown.value is True and opacity.value == 1.0
+    menu.value = "maximus"
+    assert shown.value is True and opacity.value == 0.35  # style.json gluteus_maximus
+    opacity.value = 0.8
+    assert app.view3d.opacities == {"maximus": 0.8}
+    shown.value = False
+    assert "maximus" not in app.view3d.layers and "minimus" in app.view3d.layers
+    app.view3d.opacities = {"maximus": 0.5}  # gmed.setOpacity in the page
+    app.view3d.layers = [x for x in app.view3d.layers if x != "minimus"] + ["maximus"]  # setLayers
+    assert opacity.value == 0.5 and shown.value is True
+    menu.value = "minimus"
+    assert shown.value is False and opacity.value == 1.0
+    menu.value = "muscle"
+    opacity.value = 0.6
+    assert app.view3d.muscle_opacity == 0.6 and app.view3d.opacities == {"maximus": 0.5}

@@ -227,6 +227,15 @@ def peel() -> list[list[str]]:
     return steps
 
 
+def peeled(layers, k: int) -> frozenset[str]:
+    """``layers`` less those the first ``k`` steps of :func:`peel` hide (the CLI's ``--peel``,
+    the app's peel slider); ``k`` beyond the last step hides what the last does."""
+    out = set(layers)
+    for step in peel()[: max(0, int(k))]:
+        out -= set(step)
+    return frozenset(out)
+
+
 def structure_opacity() -> dict[str, float]:
     """Default opacity of each :data:`OPACITY_LAYERS` layer, from ``style.json`` ``parts``."""
     parts = data.annotation("style")["parts"]

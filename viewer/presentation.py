@@ -334,7 +334,7 @@ def structure_items(hip: Hip, posed: PosedHip, opts: SceneOptions) -> list[Item]
     """The other soft tissue of the sides shown, each of its layer on (``contract.STRUCTURE_LAYERS``):
     the fan muscles (the moving side's in its pose, the other's at neutral) with their normals,
     and the bursa, tract and nerve at neutral with the femur's matrix when they follow it;
-    named ``<id>_<side>``, coloured and translucent as ``style.json`` ``parts``."""
+    named ``<id>_<side>``, coloured and translucent as ``parts`` (``opts.opacities`` first)."""
     items = []
     for s in sides_shown(posed.side, opts.layers):
         n = hip.neighbourhoods[s]
@@ -365,7 +365,7 @@ def structure_items(hip: Hip, posed: PosedHip, opts: SceneOptions) -> list[Item]
                     vertices=v,
                     faces=f,
                     normals=normals,
-                    opacity=float(look["opacity"]),
+                    opacity=float(opts.opacities.get(layer, look["opacity"])),
                     **common,
                 )
             )

@@ -78,7 +78,7 @@ def test_plot_follows_the_pose_like_python(app_page, hip):
     pose = {**pose, "abduction": 23, "flexion": 30}
     p.set_pose(flexion=30)
     data = plot_data(p, "flexion", 30)
-    assert data["curves"]["angle"] == list(range(0, 65, 5))
+    assert data["curves"]["angle"] == list(range(0, 95, 5))
     assert check_plot(data, hip, pose, "flexion") <= PLOT_MM
     # nothing of the plot goes to the server, nothing came from anywhere but the server
     sent = [f for f in p.sent if isinstance(f, str)]

@@ -417,3 +417,46 @@ def test_session_limit_gives_a_busy_page(tmp_path):
         assert alive(s.url)  # room again once the others have left
     finally:
         s.stop()
+
+
+def test_download_png_draws_the_pages_peel_and_opacities(srv, tmp_path):
+    """The page makes the maximus opaque (``gmed.setOpacity``), then peels one layer (slider,
+    P, ``gmed.setPeel``): "Download PNG" shows the opaque maximus, then none, the same image
+    as ``gmed screenshot --peel 1`` (the served app shows labels: ``--labels``)."""
+    from PIL import Image
+
+    from viewer.cli import main as cli
+
+    async def press(c):
+        button = find_model(c.doc, lambda a: a.get("label") == "Download PNG", "PNG download")
+        c.clicks += 1
+        await c.set_model(button, "clicks", c.clicks)
+        return base64.b64decode((await c.next_change(button, "data")).split(",", 1)[1])
+
+    async def go():
+        c = await Client(srv.url, timeout=180).open()
+        await c.set_widget("Screenshot size", "1280 x 720", wait=False)
+        await c.change("opacities", as_map({"maximus": 1.0}))
+        await c.replied()
+        opaque = await press(c)
+        await c.change("peel", 1)
+        await c.replied()
+        peeled = await press(c)
+        await c.close()
+        return opaque, peeled
+
+    def purple(img):  # gluteus maximus, style.json #c39bd3, lit (the dark posterior fibres: g < 80)
+        r, g, b = (img[..., i] for i in range(3))
+        return float(((b - g > 25) & (r - g > 25) & (g > 80)).mean())
+
+    opaque, peeled = (np.asarray(Image.open(io.BytesIO(x)).convert("RGB"), float) for x in run(go()))
+    out = tmp_path / "peel1.png"
+    assert (
+        cli(["screenshot", str(out), "--peel", "1", "--labels", "--size", "1280x720", "--view", "oblique"])
+        == 0
+    )
+    drawn = np.asarray(Image.open(out).convert("RGB"), float)
+    assert peeled.shape == drawn.shape == (720, 1280, 3)
+    assert purple(opaque) > 0.01 and purple(peeled) < 0.001, (purple(opaque), purple(peeled))
+    assert np.abs(peeled - drawn).mean() < 0.5
+    assert "Traceback" not in srv.text()

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import io
-import math
 import threading
 from functools import lru_cache
 
@@ -11,6 +10,8 @@ import panel as pn
 import param
 
 from viewer.anatomy import POSE_RANGE, Pose
+from viewer.app.browser_input import opacities_from_browser, pose_from_browser, stance_from_browser
+from viewer.app.classroom import structure_controls
 from viewer.app.hipview import HipView
 from viewer.app.momentplot import moment_plot, plot_spec
 from viewer.app.payload import shared_scene
@@ -18,6 +19,19 @@ from viewer.app.startup import Startup, startup
 from viewer.options import LAYERS, SceneOptions
 
 SCREENSHOT_SIZES = {"1280 x 720": (1280, 720), "1920 x 1080": (1920, 1080), "3840 x 2160 (4K)": (3840, 2160)}
+
+#: What the page sets on the 3D view that is the session's state too (the exports draw it).
+FROM_BROWSER = (
+    "pose",
+    "view",
+    "playing",
+    "labels_key",
+    "stance",
+    "layers",
+    "muscle_opacity",
+    "opacities",
+    "peel",
+)
 
 CLASSROOM_WIDGET_CSS = """
 :host, .bk-input, .bk-btn, label, .bk-slider-title, .bk-input-group { font-size: 28px !important; }
@@ -36,22 +50,6 @@ CSS = """
 .gmed-classroom-page .gmed-info h3 { font-size: 30px; }
 .gmed-classroom-page .gmed-info p, .gmed-classroom-page .gmed-info li { font-size: 28px; }
 """
-
-
-def pose_from_browser(pose, sides) -> dict:
-    """The fields of a pose the browser reported that are valid: a side of ``sides``, and
-    angles that are finite numbers, clamped to :data:`POSE_RANGE` (the page checks them
-    before it sends; anything else is dropped, never an exception in the session)."""
-    if not isinstance(pose, dict):
-        return {}
-    new = {}
-    for k, (lo, hi) in POSE_RANGE.items():
-        v = pose.get(k)
-        if isinstance(v, (int, float)) and not isinstance(v, bool) and math.isfinite(v):
-            new[k] = max(lo, min(hi, float(v)))
-    if pose.get("side") in sides:
-        new["side"] = pose["side"]
-    return new
 
 
 _stance_lock = threading.Lock()
@@ -89,23 +87,6 @@ def stance_input(stance: dict, c: dict):
     )
 
 
-def stance_from_browser(stance, c: dict) -> dict:
-    """The fields of a mode and stance the browser reported that are valid (``c`` is
-    ``contract.stance()``): a mode and a cane hand of its lists, a side, and numbers that are
-    finite, clamped to their ranges; anything else is dropped, never an exception."""
-    if not isinstance(stance, dict):
-        return {}
-    new = {}
-    for k, (lo, hi) in c["ranges"].items():
-        v = stance.get(k)
-        if isinstance(v, (int, float)) and not isinstance(v, bool) and math.isfinite(v):
-            new[k] = max(lo, min(hi, float(v)))
-    for k, allowed in (("mode", c["modes"]), ("cane_hand", c["cane_hands"]), ("side", ["right", "left"])):
-        if stance.get(k) in allowed:
-            new[k] = stance[k]
-    return new
-
-
 class GmedApp(pn.viewable.Viewer):
     """One browser session: pose, layers, view and mode, and the widgets that drive them."""
 
@@ -130,6 +111,7 @@ class GmedApp(pn.viewable.Viewer):
     nerve = param.Boolean(default=True, doc="the superior gluteal nerve")
     muscle_opacity = param.Number(default=1.0, bounds=(0.1, 1.0), step=0.05)
     opacities = param.Dict(default={}, doc="layer -> opacity of the other structures (the browser's too)")
+    peel = param.Integer(default=0, bounds=(0, None), doc="layer peeling: steps of contract.peel hidden")
     view = param.Selector(
         default="oblique", objects=["oblique", "anterior", "posterior", "lateral", "superior"]
     )
@@ -159,6 +141,8 @@ class GmedApp(pn.viewable.Viewer):
             view=self.view,
             layers=self._layers(),
             muscle_opacity=self.muscle_opacity,
+            opacities=dict(self.opacities),
+            peel=self.peel,
             classroom=self.classroom,
             speed=self.speed,
             loop=self.loop,
@@ -168,7 +152,7 @@ class GmedApp(pn.viewable.Viewer):
         )
         self.view3d.param.watch(
             self._from_browser,
-            ["pose", "view", "playing", "labels_key", "stance", "layers", "muscle_opacity"],
+            list(FROM_BROWSER),
         )
         self._layout = None
 
@@ -231,6 +215,16 @@ class GmedApp(pn.viewable.Viewer):
     def _opacity(self):
         self.view3d.muscle_opacity = self.muscle_opacity
 
+    @param.depends("opacities", watch=True)
+    def _opacities_changed(self):
+        if not self._from_view:
+            self.view3d.opacities = dict(self.opacities)
+
+    @param.depends("peel", watch=True)
+    def _peel_changed(self):
+        if not self._from_view:
+            self.view3d.peel = self.peel
+
     @param.depends("view", watch=True)
     def _view_changed(self):
         if not self._from_view:
@@ -269,6 +263,10 @@ class GmedApp(pn.viewable.Viewer):
                 elif e.name == "muscle_opacity" and isinstance(e.new, int | float):
                     lo, hi = self.param.muscle_opacity.bounds
                     self.muscle_opacity = max(lo, min(hi, float(e.new)))
+                elif e.name == "opacities" and isinstance(e.new, dict):
+                    self.opacities = opacities_from_browser(e.new, self.startup.contract)
+                elif e.name == "peel" and isinstance(e.new, int) and not isinstance(e.new, bool):
+                    self.peel = max(0, min(len(self.startup.contract["peel"]), e.new))
         finally:
             self._from_view = False
 
@@ -297,6 +295,8 @@ class GmedApp(pn.viewable.Viewer):
             theme=theme,
             layers=frozenset(self._layers()),
             muscle_opacity=self.muscle_opacity,
+            peel=self.peel,
+            opacities=dict(self.opacities),
         )
         png = render_png(self.scene.scene, opts, size, camera=self.view3d.camera)
         return io.BytesIO(png)
@@ -362,8 +362,8 @@ class GmedApp(pn.viewable.Viewer):
         return list(sliders.values())
 
     def _set_opacity(self, layer: str, value: float) -> None:
-        if self.view3d.opacities.get(layer) != value:
-            self.view3d.opacities = {**self.view3d.opacities, layer: value}
+        if self.opacities.get(layer) != value:
+            self.opacities = {**self.opacities, layer: value}
 
     def _info(self) -> pn.pane.HTML:
         t = self.startup.texts
@@ -437,7 +437,7 @@ class GmedApp(pn.viewable.Viewer):
         self._plot = pn.pane.Bokeh(moment_plot(self.plot_spec), margin=(5, 5))
         right = pn.Column(self._plot, info, sizing_mode="stretch_height")
         self._right = right
-        bar = pn.Row(sizing_mode="stretch_width")  # filled when classroom mode is first on
+        bar = pn.FlexBox(flex_wrap="wrap", sizing_mode="stretch_width")  # filled in classroom mode
         self._controls, self._info_panel, self._bar = controls, info, bar
         self._layout = pn.Column(
             bar,
@@ -464,6 +464,7 @@ class GmedApp(pn.viewable.Viewer):
                 for v in ("anterior", "posterior", "lateral", "superior")
             ],
             w.Toggle.from_param(self.param.lower_legs, name="Lower legs", stylesheets=big),
+            *structure_controls(self, big),
             w.Toggle.from_param(self.param.classroom, name="Exit classroom", stylesheets=big),
         ]
 

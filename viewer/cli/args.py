@@ -204,10 +204,15 @@ def scene_options(args: argparse.Namespace):
     shown = set(contract.DEFAULT_LAYERS) - {"labels"} if args.layers is None else set(args.layers)
     if getattr(args, "labels", False):
         shown.add("labels")
-    for step in contract.peel()[: getattr(args, "peel", 0)]:
-        shown -= set(step)
     pose = Pose(args.abduction, args.flexion, args.rotation)
-    return SceneOptions(pose=pose, side=args.side, view=args.view, theme=args.theme, layers=frozenset(shown))
+    return SceneOptions(
+        pose=pose,
+        side=args.side,
+        view=args.view,
+        theme=args.theme,
+        layers=frozenset(shown),
+        peel=getattr(args, "peel", 0),
+    )
 
 
 def writes(command):

@@ -1,0 +1,51 @@
+"""What a page reports of its state, checked: valid fields kept, numbers clamped, the rest dropped."""
+
+from __future__ import annotations
+
+import math
+
+from viewer.anatomy import POSE_RANGE
+
+
+def pose_from_browser(pose, sides) -> dict:
+    """The fields of a pose the browser reported that are valid: a side of ``sides``, and
+    angles that are finite numbers, clamped to :data:`POSE_RANGE` (the page checks them
+    before it sends; anything else is dropped, never an exception in the session)."""
+    if not isinstance(pose, dict):
+        return {}
+    new = {}
+    for k, (lo, hi) in POSE_RANGE.items():
+        v = pose.get(k)
+        if isinstance(v, (int, float)) and not isinstance(v, bool) and math.isfinite(v):
+            new[k] = max(lo, min(hi, float(v)))
+    if pose.get("side") in sides:
+        new["side"] = pose["side"]
+    return new
+
+
+def stance_from_browser(stance, c: dict) -> dict:
+    """The fields of a mode and stance the browser reported that are valid (``c`` is
+    ``contract.stance()``): a mode and a cane hand of its lists, a side, and numbers that are
+    finite, clamped to their ranges; anything else is dropped, never an exception."""
+    if not isinstance(stance, dict):
+        return {}
+    new = {}
+    for k, (lo, hi) in c["ranges"].items():
+        v = stance.get(k)
+        if isinstance(v, (int, float)) and not isinstance(v, bool) and math.isfinite(v):
+            new[k] = max(lo, min(hi, float(v)))
+    for k, allowed in (("mode", c["modes"]), ("cane_hand", c["cane_hands"]), ("side", ["right", "left"])):
+        if stance.get(k) in allowed:
+            new[k] = stance[k]
+    return new
+
+
+def opacities_from_browser(opacities: dict, contract: dict) -> dict[str, float]:
+    """The structure opacities a page sent (``HipView.opacities``) that are known layers
+    (``opacity_layers`` but ``muscle``) with finite numbers, clamped to ``min_opacity``..1."""
+    new = {}
+    for layer, v in opacities.items():
+        if layer in contract["opacity_layers"] and layer != "muscle" and isinstance(v, int | float):
+            if not isinstance(v, bool) and math.isfinite(v):
+                new[layer] = max(contract["min_opacity"], min(1.0, float(v)))
+    return new
