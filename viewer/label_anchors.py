@@ -156,5 +156,7 @@ def label_anchors(
 
 def shown(specs: list[dict], layers: frozenset[str]) -> np.ndarray:
     """(labels,) bool: which labels of ``specs`` are drawn with these layers on (after peeling):
-    a structure's while its ``layer`` is; the others always."""
-    return np.array([s.get("layer") is None or s["layer"] in layers for s in specs], dtype=bool)
+    a structure's while its ``layer`` is, the medius' own (``attach`` ``muscle``) while the
+    ``muscle`` layer is, the bones' always (as ``app/js/labels.js``)."""
+    layer = [s.get("layer") or ("muscle" if s.get("attach") == "muscle" else None) for s in specs]
+    return np.array([k is None or k in layers for k in layer], dtype=bool)
