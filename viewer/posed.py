@@ -147,7 +147,11 @@ def pose_hip(
     if side not in SIDES:
         raise ValueError(f"side must be one of {SIDES}, not {side!r}")
     femur = {s: hip.model.femur_transform(s, pose if s == side else Pose()) for s in SIDES}
-    moving = hip.muscles[side].surface(pose)
+    specs = hip.label_specs(side) if anchors else []
+    labelled = label_anchors.fans_labelled(specs)
+    # labels on the other fans: the side's muscles posed together, the medius among them
+    together = hip.neighbourhoods[side].surfaces(pose) if labelled else {}
+    moving = together.get("gluteus_medius") or hip.muscles[side].surface(pose)
     muscles = {side: moving}
     if other_side:
         other = next(s for s in SIDES if s != side)
@@ -157,10 +161,7 @@ def pose_hip(
         ribbons[other] = hip.neutral_ribbons[other]
     points, fans = None, {}
     if anchors:
-        specs = hip.label_specs(side)
-        n = hip.neighbourhoods[side]
-        labelled = label_anchors.fans_labelled(specs)
-        fans = {sid: f for sid, f in n.surfaces(pose).items() if sid in labelled} if labelled else {}
+        fans = {sid: f for sid, f in together.items() if sid in labelled}
         verts = {sid: f.vertices for sid, f in fans.items()}
         points = label_anchors.label_anchors(specs, moving.vertices, femur[side], verts)
     lengths = arms = None
