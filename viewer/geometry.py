@@ -310,3 +310,14 @@ class HeightField:
         outside = (gx < 0) | (gy < 0) | (gx >= nx - 1) | (gy >= ny - 1)
         h[outside] = self.EMPTY
         return h
+
+
+def merge_surfaces(surfaces) -> tuple[np.ndarray, np.ndarray]:
+    """One surface from several: vertices ((n, 3) float) and faces ((f, 3) int) of
+    ``surfaces``, an iterable of (vertices, faces), each face re-indexed into the whole."""
+    vs, fs, n = [], [], 0
+    for v, f in surfaces:
+        vs.append(np.asarray(v, dtype=float))
+        fs.append(np.asarray(f) + n)
+        n += len(v)
+    return np.concatenate(vs), np.concatenate(fs)

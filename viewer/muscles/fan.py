@@ -154,7 +154,7 @@ class FanMuscle:
         cache = self.model.__dict__.setdefault("_lateral_height_fields", {})
         key = (self.side, names)
         if key not in cache:
-            vertices, faces = _merged(
+            vertices, faces = geometry.merge_surfaces(
                 [(self.model.bones[n].vertices, self.model.bones[n].faces) for n in names]
             )
             cache[key] = geometry.HeightField(self._mirror(vertices), faces)
@@ -360,13 +360,3 @@ class FanMuscle:
     def moment_arms(self, pose: Pose, joint: str = "abduction", step_deg: float = 2.0) -> dict[str, float]:
         """Moment arm (mm) about the hip centre for ``joint`` per part (:func:`viewer.muscles.moment_arm`)."""
         return moment_arm(self.lengths, pose, joint, step_deg)
-
-
-def _merged(surfaces) -> tuple[np.ndarray, np.ndarray]:
-    """One (vertices, faces) from several closed surfaces."""
-    vs, fs, n = [], [], 0
-    for v, f in surfaces:
-        vs.append(np.asarray(v, dtype=float))
-        fs.append(np.asarray(f) + n)
-        n += len(v)
-    return np.concatenate(vs), np.concatenate(fs)

@@ -75,10 +75,7 @@ def lift(
         out = None
         for abduction, rotation in KNOT_POSES:
             pose = Pose(abduction, flexion, rotation)
-            parts = surfaces(pose)
-            vertices = np.concatenate([p[0] for p in parts])
-            offsets = np.cumsum([0] + [len(p[0]) for p in parts[:-1]])
-            faces = np.concatenate([p[1] + o for p, o in zip(parts, offsets, strict=True)])
+            vertices, faces = geometry.merge_surfaces(surfaces(pose))
             field = geometry.HeightField((vertices * mirror) @ rot.T, faces, spacing=SPACING_MM)
             q = (sheets(pose) * mirror) @ rot.T
             top = field(q[..., 0], q[..., 1])

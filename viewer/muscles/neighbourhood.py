@@ -118,11 +118,9 @@ class Neighbourhood:
 
     def _surface_floor(self, names: list[str], bones: tuple[str, ...]):
         """``floor(x, y)``: the outermost of bones and neutral structures, mirrored frame (mm)."""
-        from viewer.muscles.fan import _merged
-
         parts = [self._neutral[n] for n in names]
         parts += [(self.model.bones[b].vertices, self.model.bones[b].faces) for b in bones]
-        v, f = _merged(parts)
+        v, f = geometry.merge_surfaces(parts)
         return geometry.HeightField(self._mirror(v), f)
 
     def _add_bursa(self) -> None:
