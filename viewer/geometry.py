@@ -274,6 +274,7 @@ class HeightField:
         # float32-representable (EMPTY and -inf are too): the JS twin gets these exact numbers
         self.grid = grid.astype(np.float32).astype(np.float64)
         self._flat = np.where(np.isfinite(self.grid), self.grid, self.EMPTY).ravel()
+        self._cells = self._cell_table()
 
     #: Height returned where no surface lies below (far below any bone, finite so
     #: callers can add clearances without floating-point warnings).
@@ -284,32 +285,115 @@ class HeightField:
         """Heights ((nx * ny,) float, mm), row-major over the (x, y) grid; :attr:`EMPTY` where none."""
         return self._flat
 
-    def __call__(self, x: np.ndarray, y: np.ndarray) -> np.ndarray:
-        """Height at (x, y) (float arrays of one shape); :attr:`EMPTY` where no surface lies below."""
+    def _cell_table(self) -> np.ndarray:
+        """((nx - 1) * ny, 4) float: each cell's height as ``a + fx b + fy c + fx fy d``.
+
+        Row ``i * ny + j`` is the cell whose low corner is grid point (i, j). Within a cell the
+        height is bilinear in the corners, except at the rim of the surface, where a corner is
+        empty, and across cliffs (the surface turning over within the cell): there it is the
+        highest corner, never below. The coefficients are the differences the bilinear form
+        takes, so a lookup gives the same float64 numbers as evaluating it from the corners
+        (what the JS twin does).
+        """
         nx, ny = self.grid.shape
-        gx = (x - self.origin[0]) * (1.0 / self.spacing)
-        gy = (y - self.origin[1]) * (1.0 / self.spacing)
-        fx = np.minimum(np.maximum(gx, 0.0), nx - 1.000001)
-        fy = np.minimum(np.maximum(gy, 0.0), ny - 1.000001)
+        g = self._flat.reshape(nx, ny)
+        c00, c01 = g[:-1, :-1], g[:-1, 1:]
+        c10, c11 = g[1:, :-1], g[1:, 1:]
+        top = np.maximum(np.maximum(c00, c01), np.maximum(c10, c11))
+        low = np.minimum(np.minimum(c00, c01), np.minimum(c10, c11))
+        smooth = top - low <= 2.0 * self.spacing
+        table = np.zeros((nx - 1, ny, 4))  # the last column of cells is never looked up
+        table[:, :-1, 0] = np.where(smooth, c00, top)
+        table[:, :-1, 1] = np.where(smooth, c10 - c00, 0.0)
+        table[:, :-1, 2] = np.where(smooth, c01 - c00, 0.0)
+        table[:, :-1, 3] = np.where(smooth, c00 - c10 - c01 + c11, 0.0)
+        return table.reshape(-1, 4)
+
+    def __call__(self, x: np.ndarray, y: np.ndarray) -> np.ndarray:
+        """Height at (x, y) (float arrays of one shape); :attr:`EMPTY` where no surface lies below.
+
+        Points beyond the grid are clamped into its border cells, whose corners are all empty
+        (the grid reaches two spacings beyond the surface on every side).
+        """
+        nx, ny = self.grid.shape
+        inv = 1.0 / self.spacing
+        fx = np.array(x, dtype=float, ndmin=1)  # a copy, worked on in place
+        fx -= self.origin[0]
+        fx *= inv
+        np.maximum(fx, 0.0, out=fx)
+        np.minimum(fx, nx - 1.000001, out=fx)
+        fy = np.array(y, dtype=float, ndmin=1)
+        fy -= self.origin[1]
+        fy *= inv
+        np.maximum(fy, 0.0, out=fy)
+        np.minimum(fy, ny - 1.000001, out=fy)
         i0 = fx.astype(np.intp)
         j0 = fy.astype(np.intp)
         fx -= i0
         fy -= j0
-        k = i0 * ny + j0
-        flat = self._flat
-        c00 = flat.take(k)
-        c01 = flat.take(k + 1)
-        c10 = flat.take(k + ny)
-        c11 = flat.take(k + ny + 1)
-        top = np.maximum(np.maximum(c00, c01), np.maximum(c10, c11))
-        low = np.minimum(np.minimum(c00, c01), np.minimum(c10, c11))
-        bil = c00 + fx * (c10 - c00) + fy * (c01 - c00) + fx * fy * (c00 - c10 - c01 + c11)
-        # at the rim of the surface, where a corner is empty, and across cliffs (the
-        # surface turning over within the cell), take the highest corner: never below
-        h = np.where(top - low <= 2.0 * self.spacing, bil, top)
-        outside = (gx < 0) | (gy < 0) | (gx >= nx - 1) | (gy >= ny - 1)
-        h[outside] = self.EMPTY
-        return h
+        i0 *= ny
+        i0 += j0
+        a, b, c, d = np.take(self._cells, i0.ravel(), axis=0).T
+        fx, fy = fx.ravel(), fy.ravel()
+        h = d * fy
+        h += b
+        h *= fx
+        h += a
+        h += fy * c
+        return h.reshape(np.shape(x))
+
+
+class StackedHeightFields:
+    """Several :class:`HeightField`, each serving some rows of a (U, V) grid of points: one
+    lookup for all of them, with each point's numbers exactly those of its own field.
+
+    Parameters
+    ----------
+    fields : list of HeightField
+    row_field : (U,) int
+        The field (index into ``fields``) of each row.
+    """
+
+    def __init__(self, fields: list[HeightField], row_field: np.ndarray):
+        row_field = np.asarray(row_field)
+        sizes = [len(f._cells) for f in fields]
+        self._cells = np.concatenate([f._cells for f in fields])
+        col = lambda values, dtype=float: np.asarray(values, dtype)[row_field][:, None]  # noqa: E731
+        self._ox = col([f.origin[0] for f in fields])
+        self._oy = col([f.origin[1] for f in fields])
+        self._inv = col([1.0 / f.spacing for f in fields])
+        self._hx = col([f.grid.shape[0] - 1.000001 for f in fields])
+        self._hy = col([f.grid.shape[1] - 1.000001 for f in fields])
+        self._ny = col([f.grid.shape[1] for f in fields], np.intp)
+        self._offset = col(np.cumsum([0, *sizes[:-1]]), np.intp)
+
+    def __call__(self, x: np.ndarray, y: np.ndarray, first_row: int = 0) -> np.ndarray:
+        """Heights ((u, V) float) at (x, y) ((u, V) float each), the rows ``first_row`` to
+        ``first_row + u`` of the grid, each from its field."""
+        rows = slice(first_row, first_row + len(x))
+        fx = x - self._ox[rows]
+        fx *= self._inv[rows]
+        np.maximum(fx, 0.0, out=fx)
+        np.minimum(fx, self._hx[rows], out=fx)
+        fy = y - self._oy[rows]
+        fy *= self._inv[rows]
+        np.maximum(fy, 0.0, out=fy)
+        np.minimum(fy, self._hy[rows], out=fy)
+        i0 = fx.astype(np.intp)
+        j0 = fy.astype(np.intp)
+        fx -= i0
+        fy -= j0
+        i0 *= self._ny[rows]
+        i0 += j0
+        i0 += self._offset[rows]
+        a, b, c, d = np.take(self._cells, i0.ravel(), axis=0).T
+        fx, fy = fx.ravel(), fy.ravel()
+        h = d * fy
+        h += b
+        h *= fx
+        h += a
+        h += fy * c
+        return h.reshape(x.shape)
 
 
 def merge_surfaces(surfaces) -> tuple[np.ndarray, np.ndarray]:
