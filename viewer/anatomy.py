@@ -8,6 +8,7 @@ from functools import cached_property
 import numpy as np
 
 from viewer import data, geometry, landmarks
+from viewer.knee import KNEE_FLEXION_RANGE, knee_flexion_matrix
 
 SIDES = ("right", "left")
 
@@ -20,30 +21,6 @@ POSE_RANGE = {"abduction": (-15.0, 45.0), "flexion": (0.0, 90.0), "rotation": (-
 #: adduction keeps the femur clear of the hip bone to 25 degrees; 20 degrees is the low end of
 #: the normal adduction range (``annotations/stance.json`` ``hip_adduction_limit_deg``).
 FRONTAL_RANGE = (-20.0, 45.0)
-
-#: Knee flexion the lower legs can take (degrees); the builder seats the tibia-fibula and
-#: patella so that neither touches the femur anywhere in it.
-KNEE_FLEXION_RANGE = (0.0, 120.0)
-
-
-def knee_flexion_matrix(
-    epicondyle_lateral: np.ndarray, epicondyle_medial: np.ndarray, side: str, flexion_deg: float
-) -> np.ndarray:
-    """(4, 4) knee flexion of the lower leg in the femur's neutral placement.
-
-    A rotation about the transepicondylar axis through its midpoint (the knee centre),
-    signed so that positive flexion moves the foot backward (toward -X).
-
-    Parameters
-    ----------
-    epicondyle_lateral, epicondyle_medial : (3,) float
-        The femoral epicondyles at neutral.
-    side : {"right", "left"}
-    flexion_deg : float
-    """
-    lateral, medial = np.asarray(epicondyle_lateral, float), np.asarray(epicondyle_medial, float)
-    axis = (medial - lateral) * (1.0 if side == "right" else -1.0)  # toward -Z: the foot goes to -X
-    return geometry.rotation_about((lateral + medial) / 2.0, geometry.rotation_matrix(axis, flexion_deg))
 
 
 @dataclass(frozen=True)
