@@ -9,6 +9,7 @@ import numpy as np
 
 from viewer import data, geometry, landmarks
 from viewer.knee import KNEE_FLEXION_RANGE, knee_flexion_matrix
+from viewer.shape import Shape, instance
 
 SIDES = ("right", "left")
 
@@ -95,14 +96,39 @@ class HipModel:
 
     The tibia-fibulas and patellas (``data.LEG_BONES``) follow their femur and flex about
     the knee's transepicondylar axis.
+
+    Parameters
+    ----------
+    shape : viewer.shape.Shape, optional
+        The bones of this instance of the LLP26 shape model, re-seated like the mean
+        (:func:`viewer.shape.instance`); the mean (the meshes as stored) by default.
+    seat_knee : bool
+        For a shape: re-seat the lower legs at the knee too (:func:`viewer.shape.instance`).
+    mean : HipModel, optional
+        A model of the mean whose meshes are reused instead of read again.
     """
 
-    def __init__(self):
-        maps = data.atlas_maps()
-        self.bones: dict[str, Bone] = {}
-        for name in data.ALL_BONES:
-            mesh = data.load_bone_mesh(name)
-            self.bones[name] = Bone(name, np.asarray(mesh.vertices), np.asarray(mesh.faces), maps[name])
+    def __init__(self, shape: Shape | None = None, seat_knee: bool = True, mean: HipModel | None = None):
+        self.shape = shape if shape is not None else Shape()
+        if mean is not None:
+            mean_bones = mean._mean_bones
+        else:
+            maps = data.atlas_maps()
+            mean_bones = {}
+            for name in data.ALL_BONES:
+                mesh = data.load_bone_mesh(name)
+                mean_bones[name] = Bone(name, np.asarray(mesh.vertices), np.asarray(mesh.faces), maps[name])
+        self._mean_bones = mean_bones
+        self.instance = None
+        if self.shape.is_mean:
+            self.bones: dict[str, Bone] = dict(mean_bones)
+        else:
+            base = {n: (b.vertices, b.faces) for n, b in mean_bones.items()}
+            maps = {n: b.atlas_map for n, b in mean_bones.items()}
+            self.instance = instance(self.shape, base, maps, seat_knee=seat_knee)
+            self.bones = {
+                n: Bone(n, self.instance.vertices[n], b.faces, b.atlas_map) for n, b in mean_bones.items()
+            }
         self.definitions = data.landmark_definitions()
         for key, d in self.definitions.items():
             amap = self.bones[d["bone"]].atlas_map
@@ -113,6 +139,10 @@ class HipModel:
                     f"annotations/landmarks.json: landmark {key!r}: atlas node or element "
                     f"{exc.args[0]} is not part of bone {d['bone']!r}"
                 ) from None
+
+    def with_shape(self, shape: Shape, seat_knee: bool = True) -> HipModel:
+        """A model of ``shape`` built from this model's mean meshes (nothing read again)."""
+        return HipModel(shape, seat_knee=seat_knee, mean=self)
 
     @cached_property
     def _neutral_landmarks(self) -> dict[str, np.ndarray]:

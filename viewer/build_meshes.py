@@ -321,7 +321,11 @@ def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--out", type=Path, default=data.MESH_DIR, help="output folder")
     args = parser.parse_args(argv)
-    print(json.dumps(build(args.out), indent=2))
+    summary = build(args.out)
+    from viewer import build_shape_modes  # the shape-mode fields of these very meshes
+
+    summary["shape_modes"] = build_shape_modes.build(args.out)
+    print(json.dumps(summary, indent=2))
 
 
 if __name__ == "__main__":

@@ -160,7 +160,8 @@ def mirrored_check(model: dict, mirrored: dict) -> dict:
 
 
 def build(out_dir: Path) -> dict:
-    """Evaluate the modes on the meshes, write ``shape_modes.npz`` and record the provenance."""
+    """Evaluate the modes on the meshes in ``out_dir`` (built by ``viewer.build_meshes``), write
+    ``shape_modes.npz`` there and add it to its ``provenance.json``; returns a summary."""
     cfg = build_meshes
     src = cfg.atlas_dir()
     path = model_path()
@@ -189,8 +190,10 @@ def build(out_dir: Path) -> dict:
     to_pelvis = geometry.invert(frame)
     rot = to_pelvis[:3, :3]
     maps = data.atlas_maps()
-    stored = {b: np.asarray(data.load_bone_mesh(b).vertices) for b in data.ALL_BONES}
-    stored_lod = {b: np.asarray(data.load_bone_mesh(b, lod=True).vertices) for b in data.ALL_BONES}
+    stored = {b: np.asarray(data.load_bone_mesh(b, out_dir / f"{b}.ply").vertices) for b in data.ALL_BONES}
+    stored_lod = {
+        b: np.asarray(data.load_bone_mesh(b, out_dir / "lod" / f"{b}.ply").vertices) for b in data.ALL_BONES
+    }
     arrays: dict[str, np.ndarray] = {"sigma": sigma, "variance_explained": explained}
     linear: dict[str, np.ndarray] = {}  # each stored mesh before the conformity
     for bone, elements in cfg.PELVIS_PARTS.items():
