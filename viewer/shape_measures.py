@@ -164,14 +164,57 @@ def abductor_force(hip, side: str) -> float:
     return float(StanceModel(hip).solve(StanceInput(side=side)).abductor_force_bw)
 
 
+@dataclass
+class AbductorHip:
+    """What the stance model needs of a hip (:class:`viewer.posed.Hip`): the model and the
+    gluteus medius of each side."""
+
+    model: HipModel
+    muscles: dict
+
+
+def abductor_hip(model: HipModel) -> AbductorHip:
+    """The gluteus medius of both sides with only the layers it lies over (minimus, nerve):
+    the very muscle :class:`viewer.muscles.Neighbourhood` builds, without the more superficial
+    structures (the maximus' origin, placed by offsets from the mean's landmarks, can leave
+    the pelvis of a ±3 SD shape; the medius does not depend on it)."""
+    from viewer.anatomy import SIDES
+
+    return AbductorHip(model, {side: _deep(model, side).muscles["gluteus_medius"] for side in SIDES})
+
+
+def _deep_class():
+    from viewer import data
+    from viewer.muscles import Neighbourhood
+    from viewer.muscles.batch import SideBatch
+
+    class Deep(Neighbourhood):
+        """A :class:`Neighbourhood` built up to the gluteus medius."""
+
+        def __init__(self, model, side):
+            self.model, self.side = model, side
+            self.s = 1.0 if side == "right" else -1.0
+            self.params = {m: data.muscle(m) for m in data.MUSCLES}
+            self.soft = data.annotation("neighbours")
+            self.muscles, self.rigid, self._neutral = {}, {}, {}
+            self._add_muscle("gluteus_minimus")
+            self._add_nerve()
+            self._add_muscle("gluteus_medius")
+            self._batch = SideBatch(list(self.muscles.values()))
+
+    return Deep
+
+
+def _deep(model, side):  # the class is made on first use: viewer.muscles imports anatomy
+    return _deep_class()(model, side)
+
+
 def measure(model: HipModel, side: str = "right", mechanics: bool = True) -> ShapeMeasures:
     """Every measure of one side; ``mechanics`` adds the moment arm and stance force (builds the
     muscles, about 2 s)."""
     arm = force = None
     if mechanics:
-        from viewer.posed import Hip
-
-        hip = Hip(model)
+        hip = abductor_hip(model)
         arm, force = abductor_moment_arm(hip, side), abductor_force(hip, side)
     return ShapeMeasures(
         neck_shaft_angle_deg=neck_shaft_angle(model, side),
