@@ -4,7 +4,7 @@ import itertools
 
 import numpy as np
 import pytest
-from proximity import SurfaceDistance
+from proximity import SurfaceDistance, inside
 
 from viewer import data, landmarks, shape
 from viewer.anatomy import SIDES, Pose
@@ -118,28 +118,49 @@ def _near(points, other, margin=5.0):
     return points[((points >= lo) & (points <= hi)).all(axis=1)]
 
 
+def _inside_count(points, bone) -> tuple[int, float]:
+    """Points inside a bone (generalised winding number) and the least signed distance.
+
+    The signed distance (nearest triangles of the nearest vertices) can take the wrong sign
+    for points several mm from the surface, e.g. a smaller femoral head in its socket, so
+    every point it puts within 0.5 mm or inside is decided by the winding number."""
+    pts = _near(points, bone.vertices)
+    if not len(pts):
+        return 0, np.inf
+    d = SurfaceDistance(bone.vertices, bone.faces).signed_distance(pts)
+    close = pts[d <= 0.5]
+    return int(inside(close, bone.vertices, bone.faces).sum()) if len(close) else 0, float(d.min())
+
+
 @pytest.mark.parametrize("key", [(0, 0.0), *INSTANCES])
 def test_no_bone_vertex_inside_another_bone(model, instances, key):
     m = model if key == (0, 0.0) else instances[key]
-    worst = {}
+    counts = {}
     for a, b in PAIRS:
         for p, q in ((a, b), (b, a)):
-            pts = _near(m.bones[p].vertices, m.bones[q].vertices)
-            if len(pts):
-                d = SurfaceDistance(m.bones[q].vertices, m.bones[q].faces).signed_distance(pts)
-                worst[(p, q)] = float(d.min())
-    assert len(worst) >= 8
-    bad = {k: v for k, v in worst.items() if v <= 0.0}
+            counts[(p, q)] = _inside_count(m.bones[p].vertices, m.bones[q])
+    assert len(counts) == 2 * len(PAIRS)
+    bad = {k: v for k, v in counts.items() if v[0] > 0}
     assert not bad, (key, bad)
 
 
-@pytest.mark.parametrize("key", [(k, sd) for k, sd in INSTANCES])
+#: Mode 2 at -2 SD (a narrow pelvis): the gluteus maximus' origin, placed by offsets from the
+#: mean's landmarks (annotations/muscles/gluteus_maximus.json), leaves the pelvis and the
+#: neighbourhood refuses to build. Strict: this test fails as soon as that is fixed.
+MAXIMUS_FAILS = pytest.param(
+    (2, -2.0),
+    marks=pytest.mark.xfail(raises=data.DataError, strict=True, reason="maximus origin leaves the pelvis"),
+)
+
+
+@pytest.mark.parametrize("key", [MAXIMUS_FAILS if k == (2, -2.0) else k for k in INSTANCES])
 def test_no_muscle_vertex_inside_bone_at_neutral(instances, key):
     m = instances[key]
+    bad = {}
     for side in SIDES:
-        hood = Neighbourhood(m, side)
-        surfaces = hood.surfaces(Pose())
-        bones = [f"hip_{side}", "sacrum", f"femur_{side}"]
-        dist = {b: SurfaceDistance(m.bones[b].vertices, m.bones[b].faces) for b in bones}
-        for (name, s), b in itertools.product(surfaces.items(), bones):
-            assert dist[b].signed_distance(s.vertices).min() > 0.0, (key, side, name, b)
+        surfaces = Neighbourhood(m, side).surfaces(Pose())
+        for (name, s), b in itertools.product(surfaces.items(), [f"hip_{side}", "sacrum", f"femur_{side}"]):
+            n, worst = _inside_count(s.vertices, m.bones[b])
+            if n:
+                bad[(side, name, b)] = (n, round(worst, 2))
+    assert not bad, (key, bad)
