@@ -48,7 +48,7 @@ def test_provenance_names_source_and_licence():
     assert prov["units"] == "mm"
     assert "Mozilla Public License" in (data.MESH_DIR / "LICENSE-MPL-2.0.txt").read_text()
     meshes = {f"{b}.ply" for b in data.ALL_BONES} | {f"lod/{b}.ply" for b in data.ALL_BONES}
-    assert set(prov["files"]) == meshes | {"atlas_map.json"}
+    assert set(prov["files"]) == meshes | {"atlas_map.json", "shape_modes.npz"}
 
 
 def test_rebuild_reproduces_committed_files(tmp_path):

@@ -8,6 +8,8 @@ from functools import cached_property
 import numpy as np
 
 from viewer import data, geometry, landmarks
+from viewer.knee import KNEE_FLEXION_RANGE, knee_flexion_matrix
+from viewer.shape import Shape, instance
 
 SIDES = ("right", "left")
 
@@ -20,30 +22,6 @@ POSE_RANGE = {"abduction": (-15.0, 45.0), "flexion": (0.0, 90.0), "rotation": (-
 #: adduction keeps the femur clear of the hip bone to 25 degrees; 20 degrees is the low end of
 #: the normal adduction range (``annotations/stance.json`` ``hip_adduction_limit_deg``).
 FRONTAL_RANGE = (-20.0, 45.0)
-
-#: Knee flexion the lower legs can take (degrees); the builder seats the tibia-fibula and
-#: patella so that neither touches the femur anywhere in it.
-KNEE_FLEXION_RANGE = (0.0, 120.0)
-
-
-def knee_flexion_matrix(
-    epicondyle_lateral: np.ndarray, epicondyle_medial: np.ndarray, side: str, flexion_deg: float
-) -> np.ndarray:
-    """(4, 4) knee flexion of the lower leg in the femur's neutral placement.
-
-    A rotation about the transepicondylar axis through its midpoint (the knee centre),
-    signed so that positive flexion moves the foot backward (toward -X).
-
-    Parameters
-    ----------
-    epicondyle_lateral, epicondyle_medial : (3,) float
-        The femoral epicondyles at neutral.
-    side : {"right", "left"}
-    flexion_deg : float
-    """
-    lateral, medial = np.asarray(epicondyle_lateral, float), np.asarray(epicondyle_medial, float)
-    axis = (medial - lateral) * (1.0 if side == "right" else -1.0)  # toward -Z: the foot goes to -X
-    return geometry.rotation_about((lateral + medial) / 2.0, geometry.rotation_matrix(axis, flexion_deg))
 
 
 @dataclass(frozen=True)
@@ -118,14 +96,39 @@ class HipModel:
 
     The tibia-fibulas and patellas (``data.LEG_BONES``) follow their femur and flex about
     the knee's transepicondylar axis.
+
+    Parameters
+    ----------
+    shape : viewer.shape.Shape, optional
+        The bones of this instance of the LLP26 shape model, re-seated like the mean
+        (:func:`viewer.shape.instance`); the mean (the meshes as stored) by default.
+    seat_knee : bool
+        For a shape: re-seat the lower legs at the knee too (:func:`viewer.shape.instance`).
+    mean : HipModel, optional
+        A model of the mean whose meshes are reused instead of read again.
     """
 
-    def __init__(self):
-        maps = data.atlas_maps()
-        self.bones: dict[str, Bone] = {}
-        for name in data.ALL_BONES:
-            mesh = data.load_bone_mesh(name)
-            self.bones[name] = Bone(name, np.asarray(mesh.vertices), np.asarray(mesh.faces), maps[name])
+    def __init__(self, shape: Shape | None = None, seat_knee: bool = True, mean: HipModel | None = None):
+        self.shape = shape if shape is not None else Shape()
+        if mean is not None:
+            mean_bones = mean._mean_bones
+        else:
+            maps = data.atlas_maps()
+            mean_bones = {}
+            for name in data.ALL_BONES:
+                mesh = data.load_bone_mesh(name)
+                mean_bones[name] = Bone(name, np.asarray(mesh.vertices), np.asarray(mesh.faces), maps[name])
+        self._mean_bones = mean_bones
+        self.instance = None
+        if self.shape.is_mean:
+            self.bones: dict[str, Bone] = dict(mean_bones)
+        else:
+            base = {n: (b.vertices, b.faces) for n, b in mean_bones.items()}
+            maps = {n: b.atlas_map for n, b in mean_bones.items()}
+            self.instance = instance(self.shape, base, maps, seat_knee=seat_knee)
+            self.bones = {
+                n: Bone(n, self.instance.vertices[n], b.faces, b.atlas_map) for n, b in mean_bones.items()
+            }
         self.definitions = data.landmark_definitions()
         for key, d in self.definitions.items():
             amap = self.bones[d["bone"]].atlas_map
@@ -136,6 +139,10 @@ class HipModel:
                     f"annotations/landmarks.json: landmark {key!r}: atlas node or element "
                     f"{exc.args[0]} is not part of bone {d['bone']!r}"
                 ) from None
+
+    def with_shape(self, shape: Shape, seat_knee: bool = True) -> HipModel:
+        """A model of ``shape`` built from this model's mean meshes (nothing read again)."""
+        return HipModel(shape, seat_knee=seat_knee, mean=self)
 
     @cached_property
     def _neutral_landmarks(self) -> dict[str, np.ndarray]:

@@ -10,10 +10,10 @@ import shutil
 from pathlib import Path
 
 import numpy as np
-from scipy.spatial import cKDTree
 
-from viewer import atlas, data, geometry, landmarks
-from viewer.anatomy import KNEE_FLEXION_RANGE, knee_flexion_matrix
+from viewer import atlas, data, geometry, landmarks, shape
+from viewer.knee import KNEE_FLEXION_RANGE, Surface, knee_clearance, knee_flexion_matrix
+from viewer.knee import seat_at_knee as _seat_at_knee
 
 #: The build's parameters, as data (``annotations/atlas_build.json``, its notes say what each is).
 CONFIG = data.annotation("atlas_build")
@@ -39,8 +39,6 @@ LOD_DIVISIONS = CONFIG["lod_divisions"]
 #: flexion range sampled every KNEE_STEP degrees.
 KNEE_JOINT_SPACE = CONFIG["knee"]["joint_space_mm"]
 KNEE_STEP = CONFIG["knee"]["flexion_step_deg"]
-#: Only vertices this close to the knee centre (mm) can meet at the knee.
-KNEE_REACH = 90.0
 
 
 def atlas_dir() -> Path:
@@ -68,134 +66,17 @@ def orient_outward(vertices: np.ndarray, faces: np.ndarray) -> np.ndarray:
 def conform_socket(
     vertices: np.ndarray, centre_definition: dict, atlas_map: landmarks.AtlasMap
 ) -> tuple[np.ndarray, np.ndarray]:
-    """Make the acetabulum at least SOCKET_RADIUS around its own fitted centre.
-
-    Conforming moves the surface the centre is fitted to, so repeat until the
-    centre fitted on the conformed socket is the one it was conformed about.
-
-    Returns
-    -------
-    vertices : (n, 3) float
-    centre : (3,) float
-        The hip joint centre, as the landmark definition resolves it on the
-        returned vertices.
-    """
-    centre = landmarks.resolve(centre_definition, vertices, atlas_map)
-    for _ in range(100):
-        conformed = geometry.radial_clamp(vertices, centre, SOCKET_RADIUS, keep="outside")
-        refit = landmarks.resolve(centre_definition, conformed, atlas_map)
-        if np.linalg.norm(refit - centre) < 1e-3:
-            return conformed, refit
-        centre = refit
-    raise RuntimeError("hip joint centre did not converge while conforming the socket")
-
-
-class Surface:
-    """The part of a closed mesh near the knee, ready for least-distance queries.
-
-    Parameters
-    ----------
-    vertices : (n, 3) float
-    faces : (f, 3) int
-    knee : (3,) float
-        Only triangles with a corner within 2 KNEE_REACH of it are kept.
-    """
-
-    #: Nearest vertices whose triangles are searched for the closest point: exact for the
-    #: fairly even triangles of these meshes near the knee.
-    K = 12
-
-    def __init__(self, vertices: np.ndarray, faces: np.ndarray, knee: np.ndarray):
-        self.vertices = np.asarray(vertices, dtype=float)
-        faces = np.asarray(faces)
-        faces = faces[(np.linalg.norm(self.vertices - knee, axis=1) < 2 * KNEE_REACH)[faces].any(axis=1)]
-        self.used = np.unique(faces)
-        self.tree = cKDTree(self.vertices[self.used])
-        # vertex (index into used) -> its triangles, padded with -1
-        local = np.searchsorted(self.used, faces)
-        order = np.argsort(local.ravel(), kind="stable")
-        counts = np.bincount(local.ravel(), minlength=len(self.used))
-        table = -np.ones((len(self.used), counts.max()), dtype=np.int64)
-        start = np.concatenate([[0], np.cumsum(counts)[:-1]])
-        sorted_vertex = local.ravel()[order]
-        table[sorted_vertex, np.arange(len(order)) - start[sorted_vertex]] = order // 3
-        self.vertex_faces = table
-        self.triangles = self.vertices[faces]
-        self.longest_edge = float(
-            np.linalg.norm(self.triangles - np.roll(self.triangles, 1, axis=1), axis=2).max()
-        )
-
-    def least_distance(self, points: np.ndarray) -> float:
-        """Least distance (mm) from points ((n, 3) float) to the surface.
-
-        Only the points whose nearest vertex lies within the longest edge of the nearest one
-        are measured: no other point can come closer to the surface.
-        """
-        import trimesh
-
-        near, _ = self.tree.query(points)
-        points = points[near <= near.min() + self.longest_edge]
-        _, nearest = self.tree.query(points, k=self.K)
-        candidates = self.vertex_faces[nearest].reshape(len(points), -1)
-        rows, cols = np.nonzero(candidates >= 0)
-        closest = trimesh.triangles.closest_point(self.triangles[candidates[rows, cols]], points[rows])
-        return float(np.linalg.norm(closest - points[rows], axis=1).min())
-
-
-def knee_clearance(
-    moving: Surface, femur: Surface, knee: np.ndarray, offset: np.ndarray, flexions: list[np.ndarray]
-) -> float:
-    """Least distance (mm) between the femur and a lower-leg bone over knee flexions.
-
-    Parameters
-    ----------
-    moving, femur : Surface
-        The lower-leg bone (before ``offset``) and the femur, both at neutral.
-    knee : (3,) float
-        Knee centre; only vertices within KNEE_REACH of it are measured.
-    offset : (3,) float
-        Translation of the lower-leg bone before it flexes.
-    flexions : list of (4, 4) float
-        Knee flexion matrices (:func:`viewer.anatomy.knee_flexion_matrix`).
-    """
-    p0 = moving.vertices + offset
-    p0 = p0[np.linalg.norm(p0 - knee, axis=1) < KNEE_REACH]
-    q0 = femur.vertices[np.linalg.norm(femur.vertices - knee, axis=1) < KNEE_REACH]
-    best = np.inf
-    for m in flexions:  # both ways round: the least distance may fall on either bone's vertex
-        best = min(
-            best,
-            femur.least_distance(geometry.apply(m, p0)),
-            moving.least_distance(geometry.apply(geometry.invert(m), q0) - offset),
-        )
-    return best
+    """Make the acetabulum at least SOCKET_RADIUS around its own fitted centre
+    (:func:`viewer.shape.conform_socket`); returns the vertices and the hip joint centre."""
+    return shape.conform_socket(vertices, centre_definition, atlas_map, SOCKET_RADIUS)
 
 
 def seat_at_knee(
     moving: Surface, femur: Surface, knee: np.ndarray, direction: np.ndarray, flexions: list[np.ndarray]
 ) -> float:
-    """Distance (mm) to move a lower-leg bone along ``direction`` to leave KNEE_JOINT_SPACE.
-
-    Starts well clear of the femur and closes in by secant steps, so the bone never passes
-    through it; at the result the least gap over all ``flexions`` is KNEE_JOINT_SPACE
-    (within 1e-3 mm).
-    """
-    direction = geometry.unit(direction)
-
-    def excess(d: float) -> float:
-        return knee_clearance(moving, femur, knee, d * direction, flexions) - KNEE_JOINT_SPACE
-
-    d0, g0 = 40.0, excess(40.0)
-    d1 = d0 - g0  # a gap shrinks by at most the distance moved
-    g1 = excess(d1)
-    for _ in range(30):
-        if abs(g1) < 1e-3:
-            return d1
-        slope = (g1 - g0) / (d1 - d0) if abs(g1 - g0) > 1e-9 else 1.0
-        d0, g0 = d1, g1
-        d1 -= g1 / max(slope, 0.1)
-        g1 = excess(d1)
-    raise RuntimeError("the knee seating did not converge")
+    """Distance (mm) to move a lower-leg bone along ``direction`` to leave KNEE_JOINT_SPACE
+    (:func:`viewer.knee.seat_at_knee`)."""
+    return _seat_at_knee(moving, femur, knee, direction, flexions, KNEE_JOINT_SPACE)
 
 
 def seat_lower_leg(
@@ -440,7 +321,11 @@ def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--out", type=Path, default=data.MESH_DIR, help="output folder")
     args = parser.parse_args(argv)
-    print(json.dumps(build(args.out), indent=2))
+    summary = build(args.out)
+    from viewer import build_shape_modes  # the shape-mode fields of these very meshes
+
+    summary["shape_modes"] = build_shape_modes.build(args.out)
+    print(json.dumps(summary, indent=2))
 
 
 if __name__ == "__main__":

@@ -163,7 +163,10 @@ def fingerprint() -> str:
     """
     h = hashlib.sha256()
     files = [
-        *(("meshes", p) for p in [*MESH_DIR.rglob("*.ply"), *MESH_DIR.glob("*.json")]),
+        *(
+            ("meshes", p)
+            for p in [*MESH_DIR.rglob("*.ply"), *MESH_DIR.glob("*.json"), *MESH_DIR.glob("*.npz")]
+        ),
         *(("annotations", p) for p in ANNOTATION_DIR.rglob("*.json")),
         *(("viewer", p) for p in PACKAGE_DIR.rglob("*.py")),
         *(("viewer", p) for p in PACKAGE_DIR.rglob("*.js")),
@@ -198,6 +201,19 @@ def atlas_maps() -> dict[str, AtlasMap]:
         )
         for bone, m in raw["bones"].items()
     }
+
+
+@cache
+def shape_modes() -> dict[str, np.ndarray]:
+    """The shape-mode fields of ``meshes/shape_modes.npz`` (``viewer.build_shape_modes``), by name."""
+    path = MESH_DIR / "shape_modes.npz"
+    if not path.is_file():
+        raise DataError(f"{_rel(path)}: file is missing (run `python -m viewer.build_shape_modes`)")
+    try:
+        with np.load(path, allow_pickle=False) as z:
+            return {k: z[k] for k in z.files}
+    except Exception as exc:  # zipfile and numpy raise many kinds on a corrupt file
+        raise DataError(f"{_rel(path)}: cannot be read ({exc})") from None
 
 
 def landmark_definitions(path: Path | None = None) -> dict[str, dict]:

@@ -224,3 +224,25 @@ def writes(command):
         return 0
 
     return run
+
+
+def shape(text: str):
+    """Argument type: ``K=SD[,K=SD...]``, shape modes 1..5 in standard deviations -3..3
+    (:meth:`viewer.shape.Shape.parse`)."""
+    from viewer.shape import Shape
+
+    try:
+        return Shape.parse(text)
+    except ValueError as exc:
+        raise argparse.ArgumentTypeError(f"{exc}; give K=SD[,K=SD...], modes 1..5, SD -3..3") from None
+
+
+def shape_args(p: argparse.ArgumentParser) -> None:
+    """Add ``--shape K=SD[,K=SD...]`` (the LLP26 shape; the mean by default)."""
+    p.add_argument(
+        "--shape",
+        type=shape,
+        default=None,
+        metavar="K=SD[,K=SD...]",
+        help="LLP26 shape modes 1..5 in standard deviations -3..3, e.g. 2=-1.5,5=1 (default: the mean)",
+    )

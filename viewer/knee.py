@@ -1,0 +1,151 @@
+"""The knee: flexion of the lower leg about the femoral transepicondylar axis, and seating a
+lower-leg bone at the femur with a joint space (used by ``viewer.build_meshes`` and ``viewer.shape``)."""
+
+from __future__ import annotations
+
+import numpy as np
+from scipy.spatial import cKDTree
+
+from viewer import geometry
+
+#: Knee flexion the lower legs can take (degrees); the builder seats the tibia-fibula and
+#: patella so that neither touches the femur anywhere in it.
+KNEE_FLEXION_RANGE = (0.0, 120.0)
+
+
+def knee_flexion_matrix(
+    epicondyle_lateral: np.ndarray, epicondyle_medial: np.ndarray, side: str, flexion_deg: float
+) -> np.ndarray:
+    """(4, 4) knee flexion of the lower leg in the femur's neutral placement.
+
+    A rotation about the transepicondylar axis through its midpoint (the knee centre),
+    signed so that positive flexion moves the foot backward (toward -X).
+
+    Parameters
+    ----------
+    epicondyle_lateral, epicondyle_medial : (3,) float
+        The femoral epicondyles at neutral.
+    side : {"right", "left"}
+    flexion_deg : float
+    """
+    lateral, medial = np.asarray(epicondyle_lateral, float), np.asarray(epicondyle_medial, float)
+    axis = (medial - lateral) * (1.0 if side == "right" else -1.0)  # toward -Z: the foot goes to -X
+    return geometry.rotation_about((lateral + medial) / 2.0, geometry.rotation_matrix(axis, flexion_deg))
+
+
+#: Only vertices this close to the knee centre (mm) can meet at the knee.
+KNEE_REACH = 90.0
+
+
+class Surface:
+    """The part of a closed mesh near the knee, ready for least-distance queries.
+
+    Parameters
+    ----------
+    vertices : (n, 3) float
+    faces : (f, 3) int
+    knee : (3,) float
+        Only triangles with a corner within 2 KNEE_REACH of it are kept.
+    """
+
+    #: Nearest vertices whose triangles are searched for the closest point: exact for the
+    #: fairly even triangles of these meshes near the knee.
+    K = 12
+
+    def __init__(self, vertices: np.ndarray, faces: np.ndarray, knee: np.ndarray):
+        self.vertices = np.asarray(vertices, dtype=float)
+        faces = np.asarray(faces)
+        faces = faces[(np.linalg.norm(self.vertices - knee, axis=1) < 2 * KNEE_REACH)[faces].any(axis=1)]
+        self.used = np.unique(faces)
+        self.tree = cKDTree(self.vertices[self.used])
+        # vertex (index into used) -> its triangles, padded with -1
+        local = np.searchsorted(self.used, faces)
+        order = np.argsort(local.ravel(), kind="stable")
+        counts = np.bincount(local.ravel(), minlength=len(self.used))
+        table = -np.ones((len(self.used), counts.max()), dtype=np.int64)
+        start = np.concatenate([[0], np.cumsum(counts)[:-1]])
+        sorted_vertex = local.ravel()[order]
+        table[sorted_vertex, np.arange(len(order)) - start[sorted_vertex]] = order // 3
+        self.vertex_faces = table
+        self.triangles = self.vertices[faces]
+        self.longest_edge = float(
+            np.linalg.norm(self.triangles - np.roll(self.triangles, 1, axis=1), axis=2).max()
+        )
+
+    def least_distance(self, points: np.ndarray) -> float:
+        """Least distance (mm) from points ((n, 3) float) to the surface.
+
+        Only the points whose nearest vertex lies within the longest edge of the nearest one
+        are measured: no other point can come closer to the surface.
+        """
+        import trimesh
+
+        near, _ = self.tree.query(points)
+        points = points[near <= near.min() + self.longest_edge]
+        _, nearest = self.tree.query(points, k=self.K)
+        candidates = self.vertex_faces[nearest].reshape(len(points), -1)
+        rows, cols = np.nonzero(candidates >= 0)
+        closest = trimesh.triangles.closest_point(self.triangles[candidates[rows, cols]], points[rows])
+        return float(np.linalg.norm(closest - points[rows], axis=1).min())
+
+
+def knee_clearance(
+    moving: Surface, femur: Surface, knee: np.ndarray, offset: np.ndarray, flexions: list[np.ndarray]
+) -> float:
+    """Least distance (mm) between the femur and a lower-leg bone over knee flexions.
+
+    Parameters
+    ----------
+    moving, femur : Surface
+        The lower-leg bone (before ``offset``) and the femur, both at neutral.
+    knee : (3,) float
+        Knee centre; only vertices within KNEE_REACH of it are measured.
+    offset : (3,) float
+        Translation of the lower-leg bone before it flexes.
+    flexions : list of (4, 4) float
+        Knee flexion matrices (:func:`viewer.anatomy.knee_flexion_matrix`).
+    """
+    p0 = moving.vertices + offset
+    p0 = p0[np.linalg.norm(p0 - knee, axis=1) < KNEE_REACH]
+    q0 = femur.vertices[np.linalg.norm(femur.vertices - knee, axis=1) < KNEE_REACH]
+    best = np.inf
+    for m in flexions:  # both ways round: the least distance may fall on either bone's vertex
+        best = min(
+            best,
+            femur.least_distance(geometry.apply(m, p0)),
+            moving.least_distance(geometry.apply(geometry.invert(m), q0) - offset),
+        )
+    return best
+
+
+def seat_at_knee(
+    moving: Surface,
+    femur: Surface,
+    knee: np.ndarray,
+    direction: np.ndarray,
+    flexions: list[np.ndarray],
+    joint_space: float,
+    start: float = 40.0,
+) -> float:
+    """Distance (mm) to move a lower-leg bone along ``direction`` to leave ``joint_space`` (mm).
+
+    Starts ``start`` mm along ``direction``, clear of the femur, and closes in by secant steps,
+    so the bone never passes through it; at the result the least gap over all ``flexions`` is
+    ``joint_space`` (within 1e-3 mm).
+    """
+    direction = geometry.unit(direction)
+
+    def excess(d: float) -> float:
+        return knee_clearance(moving, femur, knee, d * direction, flexions) - joint_space
+
+    d0, g0 = start, excess(start)
+    d1 = d0 - g0  # a gap shrinks by at most the distance moved
+    g1 = excess(d1)
+    for _ in range(30):
+        if abs(g1) < 1e-3:
+            return d1
+        slope = (g1 - g0) / (d1 - d0) if abs(g1 - g0) > 1e-9 else 1.0
+        d0, g0 = d1, g1
+        d1 -= g1 / max(slope, 0.1)
+        g1 = excess(d1)
+    raise RuntimeError("the knee seating did not converge")
