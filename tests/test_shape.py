@@ -144,16 +144,7 @@ def test_no_bone_vertex_inside_another_bone(model, instances, key):
     assert not bad, (key, bad)
 
 
-#: Mode 2 at -2 SD (a narrow pelvis): the gluteus maximus' origin, placed by offsets from the
-#: mean's landmarks (annotations/muscles/gluteus_maximus.json), leaves the pelvis and the
-#: neighbourhood refuses to build. Strict: this test fails as soon as that is fixed.
-MAXIMUS_FAILS = pytest.param(
-    (2, -2.0),
-    marks=pytest.mark.xfail(raises=data.DataError, strict=True, reason="maximus origin leaves the pelvis"),
-)
-
-
-@pytest.mark.parametrize("key", [MAXIMUS_FAILS if k == (2, -2.0) else k for k in INSTANCES])
+@pytest.mark.parametrize("key", INSTANCES)
 def test_no_muscle_vertex_inside_bone_at_neutral(instances, key):
     m = instances[key]
     bad = {}

@@ -174,39 +174,13 @@ class AbductorHip:
 
 
 def abductor_hip(model: HipModel) -> AbductorHip:
-    """The gluteus medius of both sides with only the layers it lies over (minimus, nerve):
-    the very muscle :class:`viewer.muscles.Neighbourhood` builds, without the more superficial
-    structures (the maximus' origin, placed by offsets from the mean's landmarks, can leave
-    the pelvis of a ±3 SD shape; the medius does not depend on it)."""
+    """The gluteus medius of both sides, built with only the layers it lies over (minimus,
+    nerve): the very muscle :class:`viewer.muscles.Neighbourhood` builds, in a third of the time."""
     from viewer.anatomy import SIDES
-
-    return AbductorHip(model, {side: _deep(model, side).muscles["gluteus_medius"] for side in SIDES})
-
-
-def _deep_class():
-    from viewer import data
     from viewer.muscles import Neighbourhood
-    from viewer.muscles.batch import SideBatch
 
-    class Deep(Neighbourhood):
-        """A :class:`Neighbourhood` built up to the gluteus medius."""
-
-        def __init__(self, model, side):
-            self.model, self.side = model, side
-            self.s = 1.0 if side == "right" else -1.0
-            self.params = {m: data.muscle(m) for m in data.MUSCLES}
-            self.soft = data.annotation("neighbours")
-            self.muscles, self.rigid, self._neutral = {}, {}, {}
-            self._add_muscle("gluteus_minimus")
-            self._add_nerve()
-            self._add_muscle("gluteus_medius")
-            self._batch = SideBatch(list(self.muscles.values()))
-
-    return Deep
-
-
-def _deep(model, side):  # the class is made on first use: viewer.muscles imports anatomy
-    return _deep_class()(model, side)
+    deep = {side: Neighbourhood(model, side, until="gluteus_medius") for side in SIDES}
+    return AbductorHip(model, {side: n.muscles["gluteus_medius"] for side, n in deep.items()})
 
 
 def measure(model: HipModel, side: str = "right", mechanics: bool = True) -> ShapeMeasures:

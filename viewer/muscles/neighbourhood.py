@@ -32,6 +32,10 @@ class Neighbourhood:
     params : dict, optional
         Muscle files by id (:func:`viewer.data.muscle`), for tests that change one; the
         others are loaded.
+    until : str, optional
+        Build deep to superficial only up to this structure (a muscle id, ``"nerve"``,
+        ``"bursa"`` or ``"tract"``): e.g. ``"gluteus_medius"`` gives the medius exactly as the
+        whole neighbourhood has it, with only the minimus and nerve it lies over.
 
     Attributes
     ----------
@@ -42,7 +46,7 @@ class Neighbourhood:
         (with the femur, the knee straight).
     """
 
-    def __init__(self, model: HipModel, side: str, params: dict | None = None):
+    def __init__(self, model: HipModel, side: str, params: dict | None = None, until: str | None = None):
         if side not in SIDES:
             raise ValueError(f"side must be one of {SIDES}, not {side!r}")
         self.model, self.side = model, side
@@ -53,13 +57,21 @@ class Neighbourhood:
         self.muscles: dict[str, FanMuscle] = {}
         self.rigid: dict[str, Rigid] = {}
         self._neutral: dict[str, tuple[np.ndarray, np.ndarray]] = {}
-        self._add_muscle("gluteus_minimus")
-        self._add_nerve()
-        self._add_muscle("gluteus_medius")
-        self._add_bursa()
-        self._add_muscle("tensor_fasciae_latae")
-        self._add_tract()
-        self._add_muscle("gluteus_maximus")
+        steps = {
+            "gluteus_minimus": lambda: self._add_muscle("gluteus_minimus"),
+            "nerve": self._add_nerve,
+            "gluteus_medius": lambda: self._add_muscle("gluteus_medius"),
+            "bursa": self._add_bursa,
+            "tensor_fasciae_latae": lambda: self._add_muscle("tensor_fasciae_latae"),
+            "tract": self._add_tract,
+            "gluteus_maximus": lambda: self._add_muscle("gluteus_maximus"),
+        }
+        if until is not None and until not in steps:
+            raise ValueError(f"until must be one of {tuple(steps)}, not {until!r}")
+        for name, build in steps.items():  # deep to superficial: each lies over what is built
+            build()
+            if name == until:
+                break
         self._batch = SideBatch(list(self.muscles.values()))
 
     def surfaces(self, pose: Pose) -> dict[str, MuscleSurface]:
