@@ -75,13 +75,14 @@ class Surface:
     def least_distance(self, points: np.ndarray) -> float:
         """Least distance (mm) from points ((n, 3) float) to the surface.
 
-        Only the points whose nearest vertex lies within the longest edge of the nearest one
-        are measured: no other point can come closer to the surface.
+        Only the points whose nearest vertex lies within ``longest_edge / sqrt(3)`` of the
+        nearest one are measured: every point of a triangle lies that close to one of its
+        corners, so no other point can come closer to the surface.
         """
         import trimesh
 
         near, _ = self.tree.query(points)
-        points = points[near <= near.min() + self.longest_edge]
+        points = points[near <= near.min() + self.longest_edge / np.sqrt(3.0)]
         _, nearest = self.tree.query(points, k=self.K)
         candidates = self.vertex_faces[nearest].reshape(len(points), -1)
         rows, cols = np.nonzero(candidates >= 0)
