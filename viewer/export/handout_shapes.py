@@ -209,7 +209,7 @@ def shapes_page(scene: HipScene, shapes: tuple[Shape, Shape], side: str = "right
     )
     ink = style["themes"]["print"]["text"]
     for i, (letter, v) in enumerate(zip("AB", views, strict=True)):
-        ax = fig.add_axes((0.06 + i * 0.46, 0.49, 0.42, 0.395))
+        ax = fig.add_axes((0.06 + i * 0.46, 0.505, 0.42, 0.38))
         ax.imshow(v.image)
         _draw_overlay(ax, v, ink)
         ax.set_axis_off()
@@ -218,31 +218,33 @@ def shapes_page(scene: HipScene, shapes: tuple[Shape, Shape], side: str = "right
         angle = v.measures.neck_shaft_angle_deg
         caption = texts["caption"].format(angle=f"{angle:.1f}", direction=direction(angle, mean_angle, texts))
         ax.text(0.5, -0.02, caption, transform=ax.transAxes, ha="center", va="top", fontsize=10)
-    fig.text(0.06, 0.46, _wrap(texts["overlay"], 150), fontsize=7.5, va="top", style="italic")
+    fig.text(0.06, 0.472, _wrap(texts["overlay"], 150), fontsize=7.5, va="top", style="italic")
 
-    tab = fig.add_axes((0.06, 0.30, 0.88, 0.14))
+    tab = fig.add_axes((0.06, 0.32, 0.88, 0.135))
     tab.set_axis_off()
     columns = [""] + [f"{x}: {title_of(v.shape, texts)}" for x, v in zip("AB", views, strict=True)]
-    columns.append(title_of(mean.shape, texts) if not mean.shape.is_mean else texts["reference"])
-    body = table_cells([a, b, mean])
+    shown = [a, b]
+    if not any(v.shape == mean.shape for v in views):  # the reference, unless A or B is it
+        columns.append(title_of(mean.shape, texts))
+        shown.append(mean)
+    body = table_cells(shown)
     cells = [[row, *values] for row, values in zip(texts["rows"], body, strict=True)]
-    table = tab.table(
-        cellText=cells, colLabels=columns, loc="center", cellLoc="center", colWidths=[0.31, 0.23, 0.23, 0.23]
-    )
+    widths = [0.31] + [0.69 / len(shown)] * len(shown)
+    table = tab.table(cellText=cells, colLabels=columns, loc="center", cellLoc="center", colWidths=widths)
     table.auto_set_font_size(False)
     table.set_fontsize(8.5)
     table.scale(1, 1.25)
 
     width = abs(a.measures.pelvic_width_mm - b.measures.pelvic_width_mm)
     fill = {"compare": comparison(a, b, texts), "width_mm": f"{width:.0f}", "mean_angle": f"{mean_angle:.1f}"}
-    y = 0.285
+    y = 0.30
     line = 8 * 1.25 / 72 / h
     for s in texts["sections"]:
         fig.text(0.06, y, s["heading"], fontsize=9, weight="bold", va="top")
         text = _wrap(s["text"].format(**fill), 125)
         fig.text(0.06, y - 1.3 * line, text, fontsize=8, va="top", linespacing=1.25)
-        y -= (2.1 + text.count("\n") + 0.8) * line
-    fig.text(0.06, y - 0.2 * line, _wrap(texts["definitions"], 140), fontsize=7, va="top", style="italic")
+        y -= (2.1 + text.count("\n") + 0.6) * line
+    fig.text(0.06, y - 0.2 * line, _wrap(texts["definitions"], 148), fontsize=7, va="top", style="italic")
     fig.text(0.06, 0.018, _wrap(texts["sources"], 175), fontsize=5.5, va="bottom")
     return fig
 
