@@ -94,6 +94,17 @@ class Shape:
     def __str__(self) -> str:
         return ",".join(f"{i}={x:g}" for i, x in enumerate(self.sd, start=1) if x) or "mean"
 
+    def describe(self, ascii: bool = False) -> str:
+        """The shape in words: ``"mode 2 −1.5 SD, mode 5 +1 SD"`` (``"mean"`` when every weight is 0).
+
+        ``ascii``: a plain hyphen for the minus sign (for PNG and GIF text chunks).
+        """
+        minus = "-" if ascii else "\u2212"
+        items = [
+            f"mode {i} {'+' if x > 0 else minus}{abs(x):g} SD" for i, x in enumerate(self.sd, start=1) if x
+        ]
+        return ", ".join(items) or "mean"
+
 
 @cache
 def _build_config() -> dict:

@@ -54,10 +54,11 @@ class BrowserScene:
         slow (software-rendering) browser; the full meshes return when it stops."""
         from viewer.scene import polydata
 
-        out = {}
+        out, shaped = {}, self.model.instance
         for name in self.model.bones:
             mesh = data.load_bone_mesh(name, lod=True)
-            out[name] = polydata(mesh.vertices, mesh.faces).compute_normals(
+            points = mesh.vertices if shaped is None else shaped.lod(name)  # a shape's own light bones
+            out[name] = polydata(points, mesh.faces).compute_normals(
                 auto_orient_normals=False, split_vertices=False
             )
         return out

@@ -29,6 +29,7 @@ def export_html(
     abduction: float = 0.0,
     view: str | None = None,
     stance: dict | None = None,
+    model=None,
 ):
     """Write the whole app as one page: vtk.js, the muscle models of both sides and every
     script inlined.
@@ -37,11 +38,12 @@ def export_html(
     the page: both sides, all three hip angles, playback, layers, views, labels, the info
     panel and classroom mode, the Stance mode, the moment-arm plot, the JS API (``window.gmed``) and the URL
     hash. It opens at the given side, angles (degrees) and view, and at ``stance`` (mode and
-    stance inputs, ``HipView.stance``) when given.
+    stance inputs, ``HipView.stance``) when given. ``model``: a
+    :class:`viewer.anatomy.HipModel` of a shape (its name in the page's title) instead of the mean.
     """
     out = Path(out)
     vtk_js = vtk_js_path()  # before the scene is built: a missing file is a clear error at once
-    scene = shared_scene()
+    scene = shared_scene() if model is None else _scene_of(model)
     pose = Pose(abduction, flexion, rotation)  # a clear ValueError out of range
     s = build(scene)
     view = view or contract.views()["default"]
@@ -65,12 +67,22 @@ def export_html(
     # the moment-arm plot (BokehJS is inlined anyway: Panel runs on it), filled by the page
     page = pn.Row(hip, pn.pane.Bokeh(moment_plot(spec), margin=(5, 5)), sizing_mode="stretch_both")
     title = f"{s.texts['title']}: the hip in 3D (offline page)"
+    if not scene.model.shape.is_mean:
+        title += f", shape: {scene.model.shape.describe()}"
 
     def write(tmp: Path) -> None:
         page.save(tmp, resources=INLINE, title=title)
         tmp.write_text(inline_panel_urls(tmp.read_text(encoding="utf-8")), encoding="utf-8")
 
     return write_atomic(out, write, force)
+
+
+def _scene_of(model):
+    """The :class:`viewer.app.payload.BrowserScene` of one model (a shape), built for this page only."""
+    from viewer.app.payload import BrowserScene
+    from viewer.scene import HipScene
+
+    return BrowserScene(HipScene(model))
 
 
 def inline_panel_urls(html: str) -> str:

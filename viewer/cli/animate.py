@@ -8,11 +8,13 @@ from pathlib import Path
 from viewer.cli.args import (
     UsageError,
     degrees,
+    hip_model,
     look_args,
     number_in,
     output,
     pose_args,
     scene_options,
+    shape_args,
     writes,
 )
 from viewer.cli.stance import stance_args, stance_asked
@@ -24,8 +26,10 @@ START, STOP = -15.0, 45.0
 def run(args: argparse.Namespace) -> Path:
     """Render the frames and write the animation atomically; returns its path."""
     from viewer.export import animate
+    from viewer.export.render import shape_text
     from viewer.scene import HipScene
 
+    comment = shape_text(args.shape).get("Description")
     if stance_asked(args, strength=False):
         from viewer.export import animate_stance
         from viewer.stance_scene import StanceScene
@@ -35,7 +39,7 @@ def run(args: argparse.Namespace) -> Path:
                 "--start and --stop do not apply to --stance (it runs strength 100 -> 10 -> 100 %)"
             )
         return animate_stance(
-            StanceScene(HipScene()),
+            StanceScene(HipScene(hip_model(args))),
             args.out,
             args.side,
             args.lean,
@@ -45,12 +49,14 @@ def run(args: argparse.Namespace) -> Path:
             args.theme,
             args.view,
             args.force,
+            comment,
         )
     if args.stop == args.start:
         raise UsageError("--start and --stop must differ")
     opts = scene_options(args)
+    scene = HipScene(hip_model(args))
     return animate(
-        HipScene(), args.out, opts, args.start, args.stop, args.frames, args.fps, args.size, args.force
+        scene, args.out, opts, args.start, args.stop, args.frames, args.fps, args.size, args.force, comment
     )
 
 
@@ -70,4 +76,5 @@ def add_parser(sub) -> None:
     )
     an.add_argument("--fps", type=number_in(1, 60, integer=True), default=20)
     stance_args(an, strength=False)
+    shape_args(an)
     an.set_defaults(func=writes(run), abduction=0.0)

@@ -246,3 +246,19 @@ def shape_args(p: argparse.ArgumentParser) -> None:
         metavar="K=SD[,K=SD...]",
         help="LLP26 shape modes 1..5 in standard deviations -3..3, e.g. 2=-1.5,5=1 (default: the mean)",
     )
+
+
+def hip_model(args: argparse.Namespace):
+    """The :class:`viewer.anatomy.HipModel` of ``args.shape``: the mean (the meshes as stored) when
+    ``--shape`` is not given or is all zero, else that instance of the shape model."""
+    from viewer.anatomy import HipModel
+
+    model = HipModel()
+    shape = getattr(args, "shape", None)
+    return model if shape is None or shape.is_mean else model.with_shape(shape)
+
+
+def shaped(args: argparse.Namespace) -> bool:
+    """Whether ``--shape`` asks for an instance other than the mean."""
+    shape = getattr(args, "shape", None)
+    return shape is not None and not shape.is_mean

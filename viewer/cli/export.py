@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-from viewer.cli.args import output, pose_args, scene_options, view, writes
+from viewer.cli.args import hip_model, output, pose_args, scene_options, shape_args, shaped, view, writes
 
 
 def run_scene(args: argparse.Namespace) -> Path:
@@ -14,15 +14,25 @@ def run_scene(args: argparse.Namespace) -> Path:
     from viewer.scene import HipScene
 
     opts = scene_options(args)
-    return export_scene(HipScene(), args.out, opts.pose, opts.side, args.force, lower_legs=args.lower_legs)
+    return export_scene(
+        HipScene(hip_model(args)), args.out, opts.pose, opts.side, args.force, lower_legs=args.lower_legs
+    )
 
 
 def run_html(args: argparse.Namespace) -> Path:
     """Write the whole app as one HTML file opening at the pose asked; returns its path."""
     from viewer.app.standalone import export_html
 
+    model = hip_model(args) if shaped(args) else None  # the mean: the scene shared with the server
     return export_html(
-        args.out, args.side, args.flexion, args.rotation, args.force, abduction=args.abduction, view=args.view
+        args.out,
+        args.side,
+        args.flexion,
+        args.rotation,
+        args.force,
+        abduction=args.abduction,
+        view=args.view,
+        model=model,
     )
 
 
@@ -36,6 +46,7 @@ def add_scene_parser(sub) -> None:
     ex.add_argument(
         "--lower-legs", action="store_true", help="add the tibia-fibulas and patellas (the lower_legs layer)"
     )
+    shape_args(ex)
     ex.set_defaults(func=writes(run_scene), view=None, theme="light", layers=None)
 
 
@@ -47,4 +58,5 @@ def add_html_parser(sub) -> None:
     ht.add_argument("out", type=output(".html"), help="output .html")
     pose_args(ht)
     ht.add_argument("--view", type=view, default=None, help="the camera preset it opens with")
+    shape_args(ht)
     ht.set_defaults(func=writes(run_html))

@@ -1,11 +1,18 @@
-"""``gmed handout``: the printable handout as PDF or PNG."""
+"""``gmed handout``: the printable handout as PDF or PNG, with an optional page comparing two shapes."""
 
 from __future__ import annotations
 
 import argparse
 from pathlib import Path
 
-from viewer.cli.args import output, writes
+from viewer.cli.args import UsageError, output, shape, writes
+
+
+def compared_shape(text: str):
+    """Argument type: a shape as ``--shape`` takes it (``K=SD[,K=SD...]``), or ``mean``."""
+    from viewer.shape import Shape
+
+    return Shape() if text.strip().lower() == "mean" else shape(text)
 
 
 def run(args: argparse.Namespace) -> Path:
@@ -13,14 +20,30 @@ def run(args: argparse.Namespace) -> Path:
     from viewer.export import handout
     from viewer.scene import HipScene
 
-    return handout(HipScene(), args.out, args.side, paper=args.paper, force=args.force)
+    shapes = args.compare_shapes
+    if shapes is not None and shapes[0] == shapes[1]:
+        raise UsageError(f"--compare-shapes got {shapes[0]} twice; give two different shapes")
+    return handout(HipScene(), args.out, args.side, paper=args.paper, force=args.force, shapes=shapes)
 
 
 def add_parser(sub) -> None:
     """Add ``gmed handout`` to the subcommands."""
-    ho = sub.add_parser("handout", help="a one-page handout as PDF or PNG")
+    ho = sub.add_parser(
+        "handout",
+        help="a printable handout as PDF or PNG (three pages; a fourth with --compare-shapes)",
+    )
     ho.add_argument("out", type=output(".pdf", ".png"), help="output .pdf or .png")
     ho.add_argument("--side", choices=["right", "left"], default="right")
     ho.add_argument("--paper", choices=["a4", "letter"], default="a4")
     ho.add_argument("--force", action="store_true", help="overwrite an existing output")
+    ho.add_argument(
+        "--compare-shapes",
+        nargs=2,
+        type=compared_shape,
+        default=None,
+        metavar=("A", "B"),
+        help="add a page comparing two LLP26 shapes side by side (front view, neck-shaft angle, offset, "
+        "abductor moment arm, stance force), each K=SD[,K=SD...] (modes 1..5, SD -3..3) or mean, "
+        "e.g. --compare-shapes 5=-2 5=2 (about 126 against 120 degrees)",
+    )
     ho.set_defaults(func=writes(run))

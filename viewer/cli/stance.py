@@ -7,7 +7,7 @@ import csv
 import io
 import math
 
-from viewer.cli.args import UsageError, check_new, number_in, output
+from viewer.cli.args import UsageError, check_new, hip_model, number_in, output, shape_args, shaped
 from viewer.mechanics.stance import CANE_TIP_MM, COLUMNS, RANGES
 
 #: What ``--vary`` can sweep: its option, field, range, default sweep (strength: from strong to
@@ -149,6 +149,8 @@ def heading(args: argparse.Namespace, first: dict) -> str:
             unit = " %" if name == "strength" else "°"
             held.insert(0, f"{name} {first[v['field']]:g}{unit}")
     what = f", {args.vary} varied" if args.vary else ""
+    if shaped(args):
+        held.append(f"LLP26 shape {args.shape.describe()}")
     return (
         f"Standing on the {first['side']} leg{what}: {', '.join(held)}.\n"
         "Pelvic drop of the swing side (deg, and mm at its ASIS); forces in body weights (BW) and N; "
@@ -159,6 +161,7 @@ def heading(args: argparse.Namespace, first: dict) -> str:
 def run(args: argparse.Namespace) -> int:
     """Solve the stance for each row asked for; print the table and write the CSV."""
     from viewer.mechanics.stance import StanceInput, StanceModel
+    from viewer.posed import Hip
 
     asked = inputs(args)
     try:
@@ -167,7 +170,7 @@ def run(args: argparse.Namespace) -> int:
         raise UsageError(str(exc)) from None
     if args.csv is not None:
         check_new(args.csv, args.force)
-    model = StanceModel()
+    model = StanceModel(Hip(hip_model(args)))
     rows = [model.solve(inp).row() for inp in stance_inputs]
     if args.csv is not None:
         from viewer.export import write_atomic
@@ -257,6 +260,7 @@ def add_parser(sub) -> None:
         metavar="MM",
         help=f"how far from the midline the cane's tip stands, on its hand's side, mm ({CANE_TIP_MM:g})",
     )
+    shape_args(st)
     st.add_argument("--vary", choices=list(VARIED), default=None, help="sweep strength or lean")
     number = number_in(-1000, 1000)
     st.add_argument("--from", dest="start", type=number, help="first value (default: strength 100, lean 0)")

@@ -7,13 +7,12 @@ import csv
 import io
 
 from viewer.anatomy import POSE_RANGE, SIDES
-from viewer.cli.args import UsageError, check_new, number_in, output, pose_args
+from viewer.cli.args import UsageError, check_new, hip_model, number_in, output, pose_args, shape_args, shaped
 from viewer.data import MUSCLES
 
 
 def run(args: argparse.Namespace) -> int:
     """Sweep one joint and print (and write) the table."""
-    from viewer.anatomy import HipModel
     from viewer.muscles import Neighbourhood, sweep
 
     lo, hi = POSE_RANGE[args.joint]
@@ -26,7 +25,7 @@ def run(args: argparse.Namespace) -> int:
     if args.csv is not None:
         check_new(args.csv, args.force)
     fixed = {"abduction": args.abduction, "flexion": args.flexion, "rotation": args.rotation}
-    model = HipModel()
+    model = hip_model(args)
     sides = SIDES if args.side == "both" else (args.side,)
     muscles = {s: Neighbourhood(model, s).muscles[args.muscle] for s in sides}
     rows = sweep(muscles, args.joint, args.start, args.stop, args.step, fixed=fixed)
@@ -51,6 +50,8 @@ def run(args: argparse.Namespace) -> int:
         write_atomic(args.csv, lambda tmp: tmp.write_text(text.getvalue()), args.force)
         print(f"wrote {len(rows)} rows to {args.csv}")
     label = muscles[sides[0]].params["label"]
+    if shaped(args):
+        label += f" on LLP26 shape {args.shape.describe()}"
     print(format_table(rows, args.joint, {k: v for k, v in fixed.items() if k != args.joint}, label))
     return 0
 
@@ -100,6 +101,7 @@ def add_parser(sub) -> None:
     t.add_argument("--side", choices=["both", "right", "left"], default="both")
     t.add_argument("--muscle", choices=list(MUSCLES), default="gluteus_medius", help="the muscle tabulated")
     pose_args(t, side=False)
+    shape_args(t)
     t.set_defaults(csv=None)
     t.add_argument("--csv", metavar="FILE", type=output(".csv"), help="also write the rows as CSV")
     t.set_defaults(func=run)

@@ -44,10 +44,14 @@ class GifFrames:
             im = im.quantize(256)
         self._frames.append(im)
 
-    def write(self, path: Path, fps: float) -> None:
-        """Write the looping GIF, ``fps`` frames per second."""
+    def write(self, path: Path, fps: float, comment: str | None = None) -> None:
+        """Write the looping GIF, ``fps`` frames per second, with ``comment`` (ASCII) as its comment
+        extension (none by default)."""
         first, *rest = self._frames
-        first.save(path, format="GIF", save_all=True, append_images=rest, duration=1000 / fps, loop=0)
+        extra = {"comment": comment.encode("ascii")} if comment else {}
+        first.save(
+            path, format="GIF", save_all=True, append_images=rest, duration=1000 / fps, loop=0, **extra
+        )
 
 
 def animate(
@@ -60,11 +64,13 @@ def animate(
     fps: int = 12,
     size: tuple[int, int] = (800, 600),
     force: bool = False,
+    comment: str | None = None,
 ) -> Path:
     """Write the abduction animation as a looping GIF or an MP4 (there and back).
 
     One scene is drawn once and moved to each pose (the femur's matrix, the muscle's and
-    the fibres' points); labels are left out. GIF frames share one palette.
+    the fibres' points); labels are left out. GIF frames share one palette; ``comment``
+    (ASCII) is the GIF's comment (an MP4 has none).
     """
     w, h = check_size(size)
     out = Path(out)
@@ -93,7 +99,7 @@ def animate(
 
     def write(tmp: Path) -> None:
         if encoder is not None:
-            encoder.write(tmp, fps)
+            encoder.write(tmp, fps, comment)
         else:
             import imageio.v3 as iio
 
@@ -120,10 +126,11 @@ def animate_stance(
     theme: str = "light",
     view: str | None = None,
     force: bool = False,
+    comment: str | None = None,
 ) -> Path:
     """Write the weakening sequence of single-leg stance (strength 100 -> 10 -> 100 %) as a looping
     GIF or an MP4, with one camera that frames every frame (``stance_scene``: a
-    :class:`viewer.stance_scene.StanceScene`)."""
+    :class:`viewer.stance_scene.StanceScene`); ``comment`` (ASCII) is the GIF's comment."""
     from viewer.mechanics.stance import StanceInput
 
     check_size(size)
@@ -140,7 +147,7 @@ def animate_stance(
             encoder = GifFrames()
             for image in images:
                 encoder.add(image)
-            encoder.write(tmp, fps)
+            encoder.write(tmp, fps, comment)
         else:
             import imageio.v3 as iio
 

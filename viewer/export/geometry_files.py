@@ -177,7 +177,8 @@ def export_scene(
     """Posed geometry as glTF binary (``.glb``, metres) or one PLY per part in a folder (mm).
 
     A JSON sidecar lists the parts, units, frame, pose and landmarks (the attachment
-    midpoints, :func:`attachment_landmarks`). Muscle vertices carry their part id (0
+    midpoints, :func:`attachment_landmarks`), and the shape when the scene's model is not the
+    mean (``shape``: its mode weights in SD). Muscle vertices carry their part id (0
     anterior, 1 middle, 2 posterior): the PLY property ``part``, the glTF attribute
     ``_PART``. The GLB has a PBR material per part (:func:`glb_scene`) and the landmarks
     as empties; each PLY has RGBA vertex colours (:func:`ply_colors`). ``lower_legs``
@@ -198,6 +199,13 @@ def export_scene(
         },
         "source": source_line(),
     }
+    shape = scene.model.shape
+    if not shape.is_mean:  # the mean's sidecar stays as it was
+        meta["shape"] = {
+            "model": "LLP26 statistical shape model, modes in standard deviations",
+            "modes_sd": {str(i): sd for i, sd in enumerate(shape.sd, start=1)},
+            "description": shape.describe(ascii=True),
+        }
 
     landmarks = attachment_landmarks(parts)
 

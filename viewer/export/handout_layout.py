@@ -1,5 +1,6 @@
 """The handout: page 1, three labelled lateral views, a posterior view, facts, a table and sources;
-page 2, standing on one leg (``handout_stance``); page 3, the moment arms (``handout_moments``)."""
+page 2, standing on one leg (``handout_stance``); page 3, the moment arms (``handout_moments``);
+optionally page 4, two hip shapes compared (``handout_shapes``)."""
 
 from __future__ import annotations
 
@@ -27,6 +28,7 @@ def handout(
     force: bool = False,
     stance: bool = True,
     moments: bool = True,
+    shapes: tuple | None = None,
 ) -> Path:
     """The handout: a PDF of three pages with a text layer, or a PNG at 300 dpi (the pages one
     under the other).
@@ -36,7 +38,9 @@ def handout(
     the poses shown, and the source and licence line of the bones. Page 2 (``stance``):
     standing on ``side``'s leg, strong and weak (:func:`viewer.export.handout_stance.stance_page`).
     Page 3 (``moments``): each part's moment arm over each hip angle
-    (:func:`viewer.export.handout_moments.moments_page`).
+    (:func:`viewer.export.handout_moments.moments_page`). Page 4 (``shapes``: two
+    :class:`viewer.shape.Shape`): the two shapes side by side against the scene's (the mean)
+    (:func:`viewer.export.handout_shapes.shapes_page`).
     """
     import matplotlib
 
@@ -115,6 +119,10 @@ def handout(
             from viewer.export.handout_moments import moments_page
 
             pages.append(moments_page(scene.hip.muscles[side], paper))
+        if shapes:
+            from viewer.export.handout_shapes import shapes_page
+
+            pages.append(shapes_page(scene, shapes, side, paper))
         subject = captions["pdf_subject"].format(side=side, angles=", ".join(f"{a:g}" for a in angles))
         meta = {
             "Title": captions["pdf_title"],
@@ -123,6 +131,9 @@ def handout(
             + (captions["pdf_subject_stance"] if stance else "")
             + (captions["pdf_subject_moments"] if moments else ""),
         }
+        if shapes:
+            a, b = (s.describe(ascii=True) for s in shapes)
+            meta["Subject"] += texts["handout_shapes"]["pdf_subject"].format(a=a, b=b)
         return write_atomic(out, lambda tmp: write_pages(pages, tmp, out.suffix.lower(), meta), force)
     finally:
         for page in pages:

@@ -96,16 +96,22 @@ def render_image(
         plotter.close()
 
 
-def png_bytes(image: np.ndarray) -> bytes:
-    """PNG bytes of an (h, w, 3 or 4) uint8 image.
+def png_bytes(image: np.ndarray, text: dict[str, str] | None = None) -> bytes:
+    """PNG bytes of an (h, w, 3 or 4) uint8 image, with ``text`` as tEXt chunks (none by default).
 
     zlib level 1: the same pixels, encoded in about half the time of the default level 6
     (0.05 s instead of 0.10 s at 1920x1080), for a file about a quarter larger.
     """
     from PIL import Image
+    from PIL.PngImagePlugin import PngInfo
 
+    info = None
+    if text:
+        info = PngInfo()
+        for key, value in text.items():
+            info.add_text(key, value)
     out = io.BytesIO()
-    Image.fromarray(image).save(out, format="PNG", compress_level=1)
+    Image.fromarray(image).save(out, format="PNG", compress_level=1, pnginfo=info)
     return out.getvalue()
 
 
@@ -115,6 +121,19 @@ def render_png(
     size: tuple[int, int] = (1920, 1080),
     camera: dict | None = None,
     transparent: bool = False,
+    text: dict[str, str] | None = None,
 ) -> bytes:
-    """Render the scene off-screen and return PNG bytes (see :func:`render_image`)."""
-    return png_bytes(render_image(scene, opts, size, camera, transparent))
+    """Render the scene off-screen and return PNG bytes (see :func:`render_image`), with ``text``
+    as the PNG's text chunks (:func:`png_bytes`)."""
+    return png_bytes(render_image(scene, opts, size, camera, transparent), text)
+
+
+def shape_text(shape) -> dict[str, str]:
+    """The text chunks that record a shape of the LLP26 model in a picture (ASCII): none for the
+    mean, so that a picture of the mean is unchanged."""
+    if shape is None or shape.is_mean:
+        return {}
+    return {
+        "Description": f"gluteus medius on LLP26 shape {shape.describe(ascii=True)} (gmed-viewer)",
+        "gmed:shape": str(shape),
+    }
