@@ -199,12 +199,7 @@ def build(out_dir: Path) -> dict:
             lf = lf[:, ::-1]
         bone = f"femur_{side}"
         head = landmarks.resolve(defs[f"femoral_head_centre_{side}"], v, fmap)
-        femur_frame = geometry.isb_femur_frame(
-            head,
-            landmarks.resolve(defs[f"epicondyle_lateral_{side}"], v, fmap),
-            landmarks.resolve(defs[f"epicondyle_medial_{side}"], v, fmap),
-            side,
-        )
+        femur_frame = landmarks.femur_frame(defs, v, fmap, side)
         hip, hip_map = bones[f"hip_{side}"], maps[f"hip_{side}"]
         hip_v, hjc = conform_socket(hip[0], defs[f"hip_centre_{side}"], hip_map)
         summary["atlas_femur_offset_mm"][side] = float(np.linalg.norm(head - hjc))

@@ -230,13 +230,7 @@ def build(out_dir: Path) -> dict:
         if side == "right":
             v[:, 2] *= -1.0
         fmap = maps[f"femur_{side}"]
-        head = landmarks.resolve(defs[f"femoral_head_centre_{side}"], v, fmap)
-        femur_frame = geometry.isb_femur_frame(
-            head,
-            landmarks.resolve(defs[f"epicondyle_lateral_{side}"], v, fmap),
-            landmarks.resolve(defs[f"epicondyle_medial_{side}"], v, fmap),
-            side,
-        )
+        femur_frame = landmarks.femur_frame(defs, v, fmap, side)
         _, hjc = build_meshes.conform_socket(
             linear[f"hip_{side}"], defs[f"hip_centre_{side}"], maps[f"hip_{side}"]
         )

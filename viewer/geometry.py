@@ -316,30 +316,10 @@ class HeightField:
         (the grid reaches two spacings beyond the surface on every side).
         """
         nx, ny = self.grid.shape
-        inv = 1.0 / self.spacing
-        fx = np.array(x, dtype=float, ndmin=1)  # a copy, worked on in place
-        fx -= self.origin[0]
-        fx *= inv
-        np.maximum(fx, 0.0, out=fx)
-        np.minimum(fx, nx - 1.000001, out=fx)
-        fy = np.array(y, dtype=float, ndmin=1)
-        fy -= self.origin[1]
-        fy *= inv
-        np.maximum(fy, 0.0, out=fy)
-        np.minimum(fy, ny - 1.000001, out=fy)
-        i0 = fx.astype(np.intp)
-        j0 = fy.astype(np.intp)
-        fx -= i0
-        fy -= j0
-        i0 *= ny
-        i0 += j0
-        a, b, c, d = np.take(self._cells, i0.ravel(), axis=0).T
-        fx, fy = fx.ravel(), fy.ravel()
-        h = d * fy
-        h += b
-        h *= fx
-        h += a
-        h += fy * c
+        h = _cell_lookup(
+            self._cells, np.array(x, dtype=float, ndmin=1), np.array(y, dtype=float, ndmin=1),
+            self.origin[0], self.origin[1], 1.0 / self.spacing, nx - 1.000001, ny - 1.000001, ny, 0,
+        )  # fmt: skip
         return h.reshape(np.shape(x))
 
 
@@ -370,30 +350,42 @@ class StackedHeightFields:
     def __call__(self, x: np.ndarray, y: np.ndarray, first_row: int = 0) -> np.ndarray:
         """Heights ((u, V) float) at (x, y) ((u, V) float each), the rows ``first_row`` to
         ``first_row + u`` of the grid, each from its field."""
-        rows = slice(first_row, first_row + len(x))
-        fx = x - self._ox[rows]
-        fx *= self._inv[rows]
-        np.maximum(fx, 0.0, out=fx)
-        np.minimum(fx, self._hx[rows], out=fx)
-        fy = y - self._oy[rows]
-        fy *= self._inv[rows]
-        np.maximum(fy, 0.0, out=fy)
-        np.minimum(fy, self._hy[rows], out=fy)
-        i0 = fx.astype(np.intp)
-        j0 = fy.astype(np.intp)
-        fx -= i0
-        fy -= j0
-        i0 *= self._ny[rows]
-        i0 += j0
-        i0 += self._offset[rows]
-        a, b, c, d = np.take(self._cells, i0.ravel(), axis=0).T
-        fx, fy = fx.ravel(), fy.ravel()
-        h = d * fy
-        h += b
-        h *= fx
-        h += a
-        h += fy * c
+        r = slice(first_row, first_row + len(x))
+        h = _cell_lookup(
+            self._cells, x, y, self._ox[r], self._oy[r], self._inv[r], self._hx[r], self._hy[r],
+            self._ny[r], self._offset[r],
+        )  # fmt: skip
         return h.reshape(x.shape)
+
+
+def _cell_lookup(cells, x, y, ox, oy, inv, hx, hy, ny, offset) -> np.ndarray:
+    """Heights ((n,) float) of points (x, y) (arrays of one shape) from a cell table
+    (:meth:`HeightField._cell_table`, or several stacked): grid origin ``ox, oy``, inverse
+    spacing ``inv``, clamp limits ``hx, hy``, columns ``ny`` and first row of the table
+    ``offset``, each a number or an array broadcasting against x."""
+    fx = x - ox
+    fx *= inv
+    np.maximum(fx, 0.0, out=fx)
+    np.minimum(fx, hx, out=fx)
+    fy = y - oy
+    fy *= inv
+    np.maximum(fy, 0.0, out=fy)
+    np.minimum(fy, hy, out=fy)
+    i0 = fx.astype(np.intp)
+    j0 = fy.astype(np.intp)
+    fx -= i0
+    fy -= j0
+    i0 *= ny
+    i0 += j0
+    i0 += offset
+    a, b, c, d = np.take(cells, i0.ravel(), axis=0).T
+    fx, fy = fx.ravel(), fy.ravel()
+    h = d * fy
+    h += b
+    h *= fx
+    h += a
+    h += fy * c
+    return h
 
 
 def merge_surfaces(surfaces) -> tuple[np.ndarray, np.ndarray]:

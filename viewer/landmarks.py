@@ -6,7 +6,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from viewer.geometry import fit_sphere_trimmed
+from viewer.geometry import fit_sphere_trimmed, isb_femur_frame
 
 
 @dataclass(frozen=True)
@@ -63,3 +63,15 @@ def resolve(definition: dict, vertices: np.ndarray, atlas_map: AtlasMap) -> np.n
         centre, _, _ = fit_sphere_trimmed(pts, definition.get("keep_fraction", 1.0))
         return centre
     raise ValueError(f"unknown landmark kind {kind!r}")
+
+
+def femur_frame(defs: dict, vertices: np.ndarray, atlas_map: AtlasMap, side: str) -> np.ndarray:
+    """(4, 4) ISB femur frame of a femur mesh ((n, 3) float vertices): from its femoral head
+    centre and epicondyles (``defs``: the landmark definitions), as the mesh build seats it."""
+    return isb_femur_frame(
+        *(
+            resolve(defs[f"{k}_{side}"], vertices, atlas_map)
+            for k in ("femoral_head_centre", "epicondyle_lateral", "epicondyle_medial")
+        ),
+        side,
+    )

@@ -242,12 +242,7 @@ def instance(
         centres[side] = hjc
         # 3. the femur: its frame aligned with the pelvis frame, head centre on the hip centre
         fb, fmap = f"femur_{side}", maps[f"femur_{side}"]
-        femur_frame = geometry.isb_femur_frame(
-            landmarks.resolve(defs[f"femoral_head_centre_{side}"], v[fb], fmap),
-            landmarks.resolve(defs[f"epicondyle_lateral_{side}"], v[fb], fmap),
-            landmarks.resolve(defs[f"epicondyle_medial_{side}"], v[fb], fmap),
-            side,
-        )
+        femur_frame = landmarks.femur_frame(defs, v[fb], fmap, side)
         seat = geometry.transform(None, hjc) @ geometry.invert(femur_frame)
         v[fb] = geometry.apply(seat, v[fb])
         head = modes[f"linear_index_{fb}"]

@@ -1,8 +1,7 @@
 """Measures of a hip's shape, computed from its geometry (any :class:`viewer.anatomy.HipModel`).
 
-Each function documents its definition; ``annotations/texts.json`` ``shape_measures`` says the
-same for users. Lengths in mm, angles in degrees, at neutral (the femur frame aligned with the
-pelvis frame).
+Each function documents its definition (the README's ``gmed shape`` entry points here).
+Lengths in mm, angles in degrees, at neutral (the femur frame aligned with the pelvis frame).
 
 - **Femoral shaft axis**: the principal axis of the femur's surface vertices whose distance
   below the head centre, along the mechanical axis (knee centre to head centre), is between

@@ -174,3 +174,15 @@ def crop(img: np.ndarray, margin: int = 12) -> np.ndarray:
 
 def _wrap(text: str, width: int) -> str:
     return "\n".join(textwrap.wrap(text, width))
+
+
+def text_sections(fig, sections: list[dict], fill: dict, y: float, line: float, gap: float) -> float:
+    """Draw headed paragraphs (``sections``: heading, text with ``fill``'s fields) down a page
+    from ``y`` (figure fraction); ``line`` is a line's height, ``gap`` the lines between
+    sections. Returns the y below the last."""
+    for s in sections:
+        fig.text(0.06, y, s["heading"], fontsize=9, weight="bold", va="top")
+        body = _wrap(s["text"].format(**fill), 125)
+        fig.text(0.06, y - 1.3 * line, body, fontsize=8, va="top", linespacing=1.25)
+        y -= (2.1 + body.count("\n") + gap) * line
+    return y

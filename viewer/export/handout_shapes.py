@@ -15,7 +15,7 @@ import numpy as np
 
 from viewer import contract, data, framing, shape_measures
 from viewer.anatomy import Pose
-from viewer.export.handout_layout import PAPER
+from viewer.export.handout_layout import PAPER, text_sections
 from viewer.export.render import render_image
 from viewer.scene import HipScene, SceneOptions
 from viewer.shape import Shape
@@ -239,11 +239,7 @@ def shapes_page(scene: HipScene, shapes: tuple[Shape, Shape], side: str = "right
     fill = {"compare": comparison(a, b, texts), "width_mm": f"{width:.0f}", "mean_angle": f"{mean_angle:.1f}"}
     y = 0.30
     line = 8 * 1.25 / 72 / h
-    for s in texts["sections"]:
-        fig.text(0.06, y, s["heading"], fontsize=9, weight="bold", va="top")
-        text = _wrap(s["text"].format(**fill), 125)
-        fig.text(0.06, y - 1.3 * line, text, fontsize=8, va="top", linespacing=1.25)
-        y -= (2.1 + text.count("\n") + 0.6) * line
+    y = text_sections(fig, texts["sections"], fill, y, line, gap=0.6)
     fig.text(0.06, y - 0.2 * line, _wrap(texts["definitions"], 148), fontsize=7, va="top", style="italic")
     fig.text(0.06, 0.018, _wrap(texts["sources"], 175), fontsize=5.5, va="bottom")
     return fig

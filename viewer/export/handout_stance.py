@@ -6,7 +6,7 @@ import re
 import textwrap
 
 from viewer import data
-from viewer.export.handout_layout import PAPER, crop
+from viewer.export.handout_layout import PAPER, crop, text_sections
 from viewer.stance_scene import StanceScene
 
 #: Strength of the two poses side by side (% of the gluteus medius's maximum force).
@@ -96,11 +96,7 @@ def stance_page(
     }
     y = 0.295
     line = 8 * 1.25 / 72 / h
-    for s in texts["sections"]:
-        fig.text(0.06, y, s["heading"], fontsize=9, weight="bold", va="top")
-        body = _wrap(s["text"].format(**fill), 125)
-        fig.text(0.06, y - 1.3 * line, body, fontsize=8, va="top", linespacing=1.25)
-        y -= (2.1 + body.count("\n") + 0.8) * line
+    y = text_sections(fig, texts["sections"], fill, y, line, gap=0.8)
     note = _wrap(texts["model_note"].format(mass=body_mass_kg), 140)
     fig.text(0.06, y - 0.2 * line, note, fontsize=7, va="top", style="italic")
     keys = ("magee", "hardcastle_nade1985", "winter2009", "opensim_gait2392", "anderson1999")
