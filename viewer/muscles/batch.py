@@ -92,8 +92,11 @@ class SideBatch:
             self.tv[a:b, nv:, 0] = 1.0 + 0.01 * (col[:, nv:] - nv + 1)
         #: the first row of the muscles that lie over others
         self._lifted_from = int(self.rows[sum(not m.over for m in self.muscles)])
-        self._normal_spans_v = [(a, b, 1, last) for a, b, last in self.last_column]
-        self._normal_spans_u = [(a, b, 0, last + 1) for a, b, last in self.last_column]
+        mask = self._smooth_mask
+        self._smooth_v = mask(shape, "v", self._smooth_spans)
+        self._smooth_u = mask(shape, "u", self._smooth_spans)
+        self._normal_v = mask(shape, "v", [(a, b, 1, last) for a, b, last in self.last_column])
+        self._normal_u = mask(shape, "u", [(a, b, 0, last + 1) for a, b, last in self.last_column])
 
     def _wrap(self, p: np.ndarray, tf: np.ndarray, first_row: int = 0) -> np.ndarray:
         """Points ((u, V, 3) float: the rows from ``first_row`` on) lifted out of the posed femur
@@ -126,7 +129,7 @@ class SideBatch:
         p = np.where(self.wrapped[..., None], self._wrap(p, tf), p)
         for n_pass in range(int(self.passes.max())):
             on = (self.passes > n_pass)[:, None]
-            q = self._smooth(self._smooth(p, "v", self._smooth_spans), "u", self._smooth_spans)
+            q = self._smooth(self._smooth(p, "v", self._smooth_v), "u", self._smooth_u)
             p = np.where((self.wrapped & on)[..., None], self._wrap(q, tf), p)
         a = self._lifted_from
         if a < len(p):
@@ -158,31 +161,36 @@ class SideBatch:
             turn[a:b] = 1.0 if (self.s * n[a:b, : last + 1, 2]).sum() >= 0 else -1.0
         n *= turn[:, None, None]
         for _ in range(2):
-            n = self._smooth(n, "v", self._normal_spans_v)
-            n = self._smooth(n, "u", self._normal_spans_u)
+            n = self._smooth(n, "v", self._normal_v)
+            n = self._smooth(n, "u", self._normal_u)
         n[~self.real] = 1.0  # padding: any finite direction
         n /= np.sqrt(np.einsum("...i,...i->...", n, n))[..., None]
         return n, turn
 
     @staticmethod
-    def _smooth(x: np.ndarray, along: str, spans) -> np.ndarray:
+    def _smooth_mask(shape: tuple[int, int], along: str, spans) -> np.ndarray:
+        """Where (bool (U, V)) :meth:`_smooth` changes a point. ``spans``: for each muscle
+        (first row, end row, j, k): only columns j..k-1 change; across the fibres
+        (``along="u"``), the muscle's first and last fibres keep their values too."""
+        changes = np.zeros(shape, bool)
+        for a, b, j, k in spans:
+            if along == "v":
+                changes[a:b, j:k] = True
+            else:
+                changes[a + 1 : b - 1, j:k] = True
+        return changes
+
+    @staticmethod
+    def _smooth(x: np.ndarray, along: str, changes: np.ndarray) -> np.ndarray:
         """``x`` ((U, V, 3) float) smoothed (1/4, 1/2, 1/4) along each fibre (``along="v"``) or
-        across the fibres (``"u"``), muscle by muscle. ``spans``: for each muscle (first row,
-        end row, j, k): only columns j..k-1 change; across the fibres, the muscle's first and
-        last fibres keep their values too."""
+        across the fibres (``"u"``), muscle by muscle, where ``changes`` (:meth:`_smooth_mask`)."""
         y = x.copy()
         if along == "v":
-            y[:, 1:-1] = 0.25 * x[:, :-2] + 0.5 * x[:, 1:-1] + 0.25 * x[:, 2:]
-            for a, b, j, k in spans:
-                y[a:b, :j] = x[a:b, :j]
-                y[a:b, k:] = x[a:b, k:]
+            smoothed = 0.25 * x[:, :-2] + 0.5 * x[:, 1:-1] + 0.25 * x[:, 2:]
+            np.copyto(y[:, 1:-1], smoothed, where=changes[:, 1:-1, None])
         else:
-            y[1:-1] = 0.25 * x[:-2] + 0.5 * x[1:-1] + 0.25 * x[2:]
-            for a, b, j, k in spans:
-                y[a, j:k] = x[a, j:k]
-                y[b - 1, j:k] = x[b - 1, j:k]
-                y[a:b, :j] = x[a:b, :j]
-                y[a:b, k:] = x[a:b, k:]
+            smoothed = 0.25 * x[:-2] + 0.5 * x[1:-1] + 0.25 * x[2:]
+            np.copyto(y[1:-1], smoothed, where=changes[1:-1, :, None])
         return y
 
     def surfaces(self, pose: Pose) -> dict[str, MuscleSurface]:
