@@ -4,7 +4,7 @@ Every value is checked while the arguments are parsed, before any work starts: a
 ends in a single line that names the option and what it accepts, exit code 2, and nothing
 written. A broken data file ends in one line and exit code 3. Each subcommand lives in its
 own module (``table``, ``serve``, ``screenshot``, ``animate``, ``export``, ``handout``,
-``stance``, ``shape``);
+``stance``, ``shape``, ``exercises``);
 ``args`` holds what they share.
 """
 
@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import argparse
 
-from viewer.cli import animate, export, handout, screenshot, serve, shape, stance, table
+from viewer.cli import animate, exercises, export, handout, screenshot, serve, shape, stance, table
 from viewer.cli.args import Parser, UsageError
 from viewer.cli.serve import MAX_SESSIONS
 from viewer.cli.table import format_table
@@ -35,6 +35,7 @@ def build_parser() -> argparse.ArgumentParser:
     export.add_html_parser(sub)
     stance.add_parser(sub)
     shape.add_parser(sub)
+    exercises.add_parser(sub)
     return parser
 
 

@@ -83,7 +83,23 @@ def render_image(
     ``label_scale`` enlarges the labels for pictures printed small (handouts).
     """
     w, h = check_size(size)
-    pres = scene.present(opts, posed, w / h)
+    return render_presentation(
+        scene, scene.present(opts, posed, w / h), opts, (w, h), camera, transparent, label_scale
+    )
+
+
+def render_presentation(
+    scene: HipScene,
+    pres: Presentation,
+    opts: SceneOptions,
+    size: tuple[int, int],
+    camera: dict | None = None,
+    transparent: bool = False,
+    label_scale: float = 1.0,
+) -> np.ndarray:
+    """Draw a presentation off-screen (labels over it when ``opts`` shows them); returns an
+    (h, w, 3 or 4) uint8 image (:func:`render_image` of a presentation already made)."""
+    w, h = check_size(size)
     plotter = pv.Plotter(off_screen=True, window_size=(w, h))
     try:
         scene.draw(plotter, pres)
