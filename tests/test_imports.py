@@ -33,6 +33,8 @@ def _fresh(code: str) -> str:
         "viewer.label_layout",
         "viewer.label_anchors",
         "viewer.stance_presentation",
+        "viewer.exercise_presentation",
+        "viewer.mechanics.exercises",
         "viewer.posed",
         "viewer.twin",
         "viewer.muscles",

@@ -21,6 +21,8 @@ PURE = [
     "contract",
     "presentation",
     "stance_presentation",
+    "exercise_presentation",
+    "mechanics/exercises",
     "posed",
 ]
 
