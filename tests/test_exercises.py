@@ -171,7 +171,7 @@ def test_the_knee_falls_in_with_the_fault(hip):
     e = exercises.exercise("single_leg_squat")
     knee = {}
     for fault in (None, "knee_collapse"):
-        m = bone_matrices(hip, e, "right", fault)
+        m = bone_matrices(hip, e, "right", e.at(fault))
         knee[fault] = geometry.apply(m["femur_right"], hip.model.knee_centre("right")[None])[0]
     assert knee[None][2] - knee["knee_collapse"][2] > 30.0  # z is to the right: the knee moves medially
 
@@ -225,3 +225,21 @@ def test_exercise_screenshot_shows_the_floor_and_both_muscles(tmp_path):
     # the gluteus medius reds on both sides of the picture's middle (the right one, nearer, larger)
     red = (img[..., 0] > 120) & (img[..., 0] - img[..., 1] > 60) & (img[..., 2] < 110)
     assert red[:, :320].sum() > 150 and red[:, 320:].sum() > 15
+
+
+def test_exercise_animation_is_one_repetition_that_loops(tmp_path):
+    from PIL import Image
+
+    out = tmp_path / "clam.gif"
+    assert cli.main(["animate", str(out), "--exercise", "clamshell", "--frames", "4", "--size", "96x64"]) == 0
+    with Image.open(out) as im:
+        assert (im.n_frames, im.size) == (4, (96, 64))
+        frames = []
+        for i in range(4):
+            im.seek(i)
+            frames.append(np.asarray(im.convert("RGB")).astype(int))
+    # the knee opens and closes: frame 2 (the key pose) differs from frame 0, frames 1 and 3 match
+    assert np.abs(frames[2] - frames[0]).sum() > np.abs(frames[1] - frames[3]).sum() * 2
+    with pytest.raises(SystemExit) as exc:
+        cli.main(["animate", str(tmp_path / "b.gif"), "--exercise", "clamshell", "--stance"])
+    assert exc.value.code == 2 and not (tmp_path / "b.gif").exists()

@@ -28,22 +28,23 @@ def box(lo: np.ndarray, hi: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     return lo + _CUBE * (np.asarray(hi, dtype=float) - lo), _CUBE_FACES.copy()
 
 
-def leg_poses(ex: Exercise, side: str, fault: str | None = None) -> dict[str, ExercisePose]:
-    """Each leg's pose by side: the working ``side`` in the key pose (or the fault's), the other
+def leg_poses(ex: Exercise, side: str, at: ExercisePose | None = None) -> dict[str, ExercisePose]:
+    """Each leg's pose by side: the working ``side`` in ``at`` (default: the key pose), the other
     leg in the exercise's ``other_leg``."""
     other = "left" if side == "right" else "right"
-    return {side: ex.at(fault), other: ex.other_leg}
+    return {side: ex.key_pose if at is None else at, other: ex.other_leg}
 
 
-def bone_matrices(hip: Hip, ex: Exercise, side: str, fault: str | None = None) -> dict[str, np.ndarray]:
+def bone_matrices(hip: Hip, ex: Exercise, side: str, at: ExercisePose | None = None) -> dict[str, np.ndarray]:
     """(4, 4) placement in the room of every hip and leg bone (``data.ALL_BONES``) for the
-    exercise worked by ``side`` (:func:`viewer.mechanics.exercises.world`)."""
+    exercise worked by ``side`` in ``at`` (default: the key pose), the room of the key pose
+    (:func:`viewer.mechanics.exercises.world`)."""
     model = hip.model
     w = world(model, side, ex)
     out = {b: w for b in ("hip_right", "hip_left", "sacrum")}
-    for s, at in leg_poses(ex, side, fault).items():
-        out[f"femur_{s}"] = w @ model.femur_transform(s, at.pose)
-        leg = w @ model.lower_leg_transform(s, at.pose, at.knee_flexion)
+    for s, leg_at in leg_poses(ex, side, at).items():
+        out[f"femur_{s}"] = w @ model.femur_transform(s, leg_at.pose)
+        leg = w @ model.lower_leg_transform(s, leg_at.pose, leg_at.knee_flexion)
         out[f"tibia_fibula_{s}"] = out[f"patella_{s}"] = leg
     return out
 
@@ -55,6 +56,65 @@ def _camera(ex: Exercise, side: str, view: str | None, points: np.ndarray, aspec
         points, direction, [0.0, 1.0, 0.0], contract.view_angle(), contract.view_frame()["margin"]
     )
     return framing.fitted_camera(fit, aspect)
+
+
+def _placed(hip: Hip, ex: Exercise, side: str, at: ExercisePose) -> tuple[list[Item], np.ndarray, float]:
+    """The bones and both muscles of one pose placed in the room; the points framed (every
+    :data:`FRAME_STRIDE`-th bone vertex) and the height of the lowest bone vertex (mm)."""
+    style = hip.style
+    matrices = bone_matrices(hip, ex, side, at)
+    items = [
+        Item(b, "bone", colour=rgb(style["bone"]), matrix=m, specular=style["specular"]["bone"])
+        for b, m in matrices.items()
+    ]
+    w = matrices["sacrum"]
+    for s, leg_at in leg_poses(ex, side, at).items():
+        item = muscle_item(hip, s, hip.muscles[s].surface(leg_at.pose))
+        items.append(Item(**{**item.__dict__, "matrix": w}))
+    bones = hip.model.bones
+    points = np.concatenate(
+        [geometry.apply(m, bones[b].vertices[::FRAME_STRIDE]) for b, m in matrices.items()]
+    )
+    lowest = min(float((bones[b].vertices @ m[1, :3]).min() + m[1, 3]) for b, m in matrices.items())
+    return items, points, lowest
+
+
+def present_sequence(
+    hip: Hip,
+    ex: Exercise,
+    poses: list[ExercisePose],
+    side: str = "right",
+    theme: str = "light",
+    view: str | None = None,
+    aspect: float = 16 / 9,
+) -> list[Presentation]:
+    """Pictures of an exercise worked by the ``side`` leg in each of ``poses``, with one floor
+    and one camera for them all (:func:`present_exercise`)."""
+    placed = [_placed(hip, ex, side, at) for at in poses]
+    points = np.concatenate([p for _, p, _ in placed])
+    lo, hi = points.min(axis=0), points.max(axis=0)
+    lo[1] = min(low for _, _, low in placed)  # the floor touches the lowest bone of any frame
+    st = hip.style["stance"]
+    reach = np.array([FLOOR_MARGIN_MM, 0.0, FLOOR_MARGIN_MM])
+    v, f = box(
+        np.array([lo[0], lo[1] - st["floor_thickness_mm"], lo[2]]) - reach,
+        np.array([hi[0], lo[1], hi[2]]) + reach,
+    )
+    floor = Item("floor", "structure", rgb(st["colours"]["floor"]), None, v, f, point_normals(v, f))
+    camera = _camera(ex, side, view, np.concatenate([points, v]), aspect)
+    colours = contract.themes()[theme]
+    return [
+        Presentation(
+            background=colours["background"],
+            text=colours["text"],
+            items=(*items, floor),
+            label_texts=(),
+            label_points=np.empty((0, 3)),
+            camera=camera,
+            view_angle=contract.view_angle(),
+        )
+        for items, _, _ in placed
+    ]
 
 
 def present_exercise(
@@ -92,37 +152,4 @@ def present_exercise(
     viewer.presentation.Presentation
         No labels.
     """
-    style = hip.style
-    matrices = bone_matrices(hip, ex, side, fault)
-    items = [
-        Item(b, "bone", colour=rgb(style["bone"]), matrix=m, specular=style["specular"]["bone"])
-        for b, m in matrices.items()
-    ]
-    w = matrices["sacrum"]
-    for s, at in leg_poses(ex, side, fault).items():
-        surface = hip.muscles[s].surface(at.pose)
-        item = muscle_item(hip, s, surface)
-        items.append(Item(**{**item.__dict__, "matrix": w}))
-    points = np.concatenate(
-        [geometry.apply(m, hip.model.bones[b].vertices[::FRAME_STRIDE]) for b, m in matrices.items()]
-    )
-    lo, hi = points.min(axis=0), points.max(axis=0)
-    # the floor touches the lowest point of any bone (every vertex, not only those framed)
-    lo[1] = min(float((hip.model.bones[b].vertices @ m[1, :3]).min() + m[1, 3]) for b, m in matrices.items())
-    st = style["stance"]
-    reach = np.array([FLOOR_MARGIN_MM, 0.0, FLOOR_MARGIN_MM])
-    v, f = box(
-        np.array([lo[0], lo[1] - st["floor_thickness_mm"], lo[2]]) - reach,
-        np.array([hi[0], lo[1], hi[2]]) + reach,
-    )
-    items.append(Item("floor", "structure", rgb(st["colours"]["floor"]), None, v, f, point_normals(v, f)))
-    colours = contract.themes()[theme]
-    return Presentation(
-        background=colours["background"],
-        text=colours["text"],
-        items=tuple(items),
-        label_texts=(),
-        label_points=np.empty((0, 3)),
-        camera=_camera(ex, side, view, np.concatenate([points, v]), aspect),
-        view_angle=contract.view_angle(),
-    )
+    return present_sequence(hip, ex, [ex.at(fault)], side, theme, view, aspect)[0]

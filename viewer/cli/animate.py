@@ -17,6 +17,7 @@ from viewer.cli.args import (
     shape_args,
     writes,
 )
+from viewer.cli.exercises import exercise_id
 from viewer.cli.stance import stance_args, stance_asked
 
 #: The abduction animation's first and last angle by default (degrees).
@@ -30,6 +31,35 @@ def run(args: argparse.Namespace) -> Path:
     from viewer.scene import HipScene
 
     comment = shape_text(args.shape).get("Description")
+    if args.exercise is not None:
+        from viewer.export import animate_exercise
+        from viewer.mechanics.exercises import exercise
+
+        given = [
+            o for o in ("--start", "--stop") if getattr(args, o[2:]) != {"--start": START, "--stop": STOP}[o]
+        ]
+        given += [o for o in ("--flexion", "--rotation") if getattr(args, o[2:])]
+        given += [o for o in ("--stance", "--labels") if getattr(args, o[2:], False)]
+        given += ["--layers"] if args.layers is not None else []
+        given += ["--peel"] if args.peel else []
+        given += ["--lean"] if args.lean is not None else []
+        if given:
+            raise UsageError(
+                f"{' and '.join(given)} do not apply to --exercise (the exercise sets the movement)"
+            )
+        return animate_exercise(
+            HipScene(hip_model(args)),
+            exercise(args.exercise),
+            args.out,
+            args.side,
+            args.frames,
+            args.fps,
+            args.size,
+            args.theme,
+            args.view,
+            args.force,
+            comment,
+        )
     if stance_asked(args, strength=False):
         from viewer.export import animate_stance
         from viewer.stance_scene import StanceScene
@@ -76,5 +106,11 @@ def add_parser(sub) -> None:
     )
     an.add_argument("--fps", type=number_in(1, 60, integer=True), default=20)
     stance_args(an, strength=False)
+    an.add_argument(
+        "--exercise",
+        type=exercise_id,
+        default=None,
+        help="one repetition of an exercise in the room, --frames frames (ids: gmed exercises)",
+    )
     shape_args(an)
     an.set_defaults(func=writes(run), abduction=0.0)

@@ -18,6 +18,7 @@ _LAZY = {
     "render_png": "render",
     "animate": "animation",
     "animate_stance": "animation",
+    "animate_exercise": "animation",
     "export_scene": "geometry_files",
     "posed_parts": "geometry_files",
     "EXPORT_NAMES": "geometry_files",

@@ -154,3 +154,62 @@ def animate_stance(
             iio.imwrite(tmp, np.stack(images), extension=".mp4", fps=fps, codec="libx264")
 
     return write_atomic(out, write, force)
+
+
+def animate_exercise(
+    scene: HipScene,
+    ex,
+    out: Path,
+    side: str = "right",
+    frames: int = 30,
+    fps: int = 12,
+    size: tuple[int, int] = (800, 600),
+    theme: str = "light",
+    view: str | None = None,
+    force: bool = False,
+    comment: str | None = None,
+) -> Path:
+    """Write one repetition of an exercise (``ex``: a :class:`viewer.mechanics.exercises.Exercise`)
+    worked by the ``side`` leg as a looping GIF or an MP4: ``frames`` poses through its key
+    frames (:meth:`~viewer.mechanics.exercises.Exercise.timeline`, the last, which repeats the
+    first, left out), in the room, with one floor and one camera
+    (:func:`viewer.exercise_presentation.present_sequence`)."""
+    from viewer.exercise_presentation import present_sequence
+
+    w, h = check_size(size)
+    out = Path(out)
+    gif = out.suffix.lower() == ".gif"
+    if not gif and out.suffix.lower() != ".mp4":
+        raise ExportError(f"{out}: the animation must be .gif or .mp4")
+    check_output(out, force)
+    poses = ex.timeline(frames + 1)[:-1]
+    shown = present_sequence(scene.hip, ex, poses, side, theme, view, w / h)
+    images = []
+    plotter = pv.Plotter(off_screen=True, window_size=(w, h))
+    try:
+        actors = scene.draw(plotter, shown[0])
+        for pres in shown:  # one scene, moved frame by frame: the bones' matrices, the muscles' points
+            for item in pres.items:
+                if item.kind == "bone":
+                    actors[item.name].user_matrix = item.matrix
+                elif item.kind == "muscle":
+                    mesh = actors[item.name].mapper.dataset
+                    mesh.points = item.vertices
+                    mesh.point_data["Normals"] = item.normals
+            plotter.render()
+            images.append(np.asarray(plotter.screenshot(return_img=True)))
+    finally:
+        plotter.close()
+
+    def write(tmp: Path) -> None:
+        if gif:
+            encoder = GifFrames()
+            for image in images:
+                encoder.add(image)
+            encoder.write(tmp, fps, comment)
+        else:
+            import imageio.v3 as iio
+
+            iio.imwrite(tmp, np.stack(images), extension=".mp4", fps=fps, codec="libx264")
+
+    return write_atomic(out, write, force)
