@@ -19,6 +19,7 @@ from viewer.cli.args import (
 )
 from viewer.cli.exercises import exercise_id
 from viewer.cli.stance import stance_args, stance_asked
+from viewer.mechanics.gait import VARIANTS
 
 #: The abduction animation's first and last angle by default (degrees).
 START, STOP = -15.0, 45.0
@@ -31,22 +32,38 @@ def run(args: argparse.Namespace) -> Path:
     from viewer.scene import HipScene
 
     comment = shape_text(args.shape).get("Description")
-    if args.exercise is not None:
-        from viewer.export import animate_exercise
-        from viewer.mechanics.exercises import exercise
-
-        given = [
-            o for o in ("--start", "--stop") if getattr(args, o[2:]) != {"--start": START, "--stop": STOP}[o]
-        ]
+    if args.exercise is not None and args.gait is not None:
+        raise UsageError("--exercise and --gait cannot be combined; choose one movement")
+    if args.exercise is not None or args.gait is not None:
+        own = "--exercise" if args.exercise is not None else "--gait"
+        moved = {"--start": START, "--stop": STOP}
+        given = [o for o, default in moved.items() if getattr(args, o[2:]) != default]
         given += [o for o in ("--flexion", "--rotation") if getattr(args, o[2:])]
         given += [o for o in ("--stance", "--labels") if getattr(args, o[2:], False)]
         given += ["--layers"] if args.layers is not None else []
         given += ["--peel"] if args.peel else []
         given += ["--lean"] if args.lean is not None else []
+        given += ["--view"] if args.gait is not None and args.view is not None else []
         if given:
-            raise UsageError(
-                f"{' and '.join(given)} do not apply to --exercise (the exercise sets the movement)"
-            )
+            raise UsageError(f"{own} sets the movement; leave out {' and '.join(given)}")
+    if args.gait is not None:
+        from viewer.export import animate_gait
+        from viewer.mechanics.gait import Gait
+
+        scene = HipScene(hip_model(args))
+        stance = None
+        if args.gait != "normal":
+            from viewer.mechanics.stance import StanceModel
+
+            stance = StanceModel(scene.hip)
+        gait = Gait(args.gait, stance)
+        return animate_gait(
+            scene, gait, args.out, args.frames, args.fps, args.size, args.theme, args.force, comment
+        )
+    if args.exercise is not None:
+        from viewer.export import animate_exercise
+        from viewer.mechanics.exercises import exercise
+
         return animate_exercise(
             HipScene(hip_model(args)),
             exercise(args.exercise),
@@ -111,6 +128,13 @@ def add_parser(sub) -> None:
         type=exercise_id,
         default=None,
         help="one repetition of an exercise in the room, --frames frames (ids: gmed exercises)",
+    )
+    an.add_argument(
+        "--gait",
+        choices=VARIANTS,
+        default=None,
+        help="one gait cycle seen from behind, --frames frames: normal, trendelenburg (weak abductors) "
+        "or duchenne (the same, the trunk leaning over the stance hip)",
     )
     shape_args(an)
     an.set_defaults(func=writes(run), abduction=0.0)

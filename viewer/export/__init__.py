@@ -19,6 +19,7 @@ _LAZY = {
     "animate": "animation",
     "animate_stance": "animation",
     "animate_exercise": "animation",
+    "animate_gait": "animation",
     "export_scene": "geometry_files",
     "posed_parts": "geometry_files",
     "EXPORT_NAMES": "geometry_files",

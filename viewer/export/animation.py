@@ -156,6 +156,55 @@ def animate_stance(
     return write_atomic(out, write, force)
 
 
+def _write_presentations(
+    scene: HipScene, shown: list, out: Path, size: tuple[int, int], fps: int, force: bool, comment: str | None
+) -> Path:
+    """Draw the first presentation, move it to each of ``shown`` (the bones' matrices, the
+    muscles' points, normals and opacity: the same items in every frame) and write the frames
+    as a looping GIF or an MP4."""
+    w, h = size
+    images = []
+    plotter = pv.Plotter(off_screen=True, window_size=(w, h))
+    try:
+        actors = scene.draw(plotter, shown[0])
+        for pres in shown:  # one scene, moved frame by frame
+            for item in pres.items:
+                actor = actors[item.name]
+                if item.kind == "bone":
+                    actor.user_matrix = item.matrix
+                elif item.kind in ("muscle", "structure") and item.vertices is not None:
+                    mesh = actor.mapper.dataset
+                    mesh.points = item.vertices
+                    mesh.point_data["Normals"] = item.normals
+                    actor.prop.opacity = item.opacity
+            plotter.render()
+            images.append(np.asarray(plotter.screenshot(return_img=True)))
+    finally:
+        plotter.close()
+
+    def write(tmp: Path) -> None:
+        if out.suffix.lower() == ".gif":
+            encoder = GifFrames()
+            for image in images:
+                encoder.add(image)
+            encoder.write(tmp, fps, comment)
+        else:
+            import imageio.v3 as iio
+
+            iio.imwrite(tmp, np.stack(images), extension=".mp4", fps=fps, codec="libx264")
+
+    return write_atomic(out, write, force)
+
+
+def _check_animation(out: Path, size: tuple[int, int], force: bool) -> tuple[Path, tuple[int, int]]:
+    size = check_size(size)
+    out = Path(out)
+    if out.suffix.lower() not in (".gif", ".mp4"):
+        raise ExportError(f"{out}: the animation must be .gif or .mp4")
+    check_output(out, force)  # before rendering, not after
+    return out, size
+
+
 def animate_exercise(
     scene: HipScene,
     ex,
@@ -176,40 +225,28 @@ def animate_exercise(
     (:func:`viewer.exercise_presentation.present_sequence`)."""
     from viewer.exercise_presentation import present_sequence
 
-    w, h = check_size(size)
-    out = Path(out)
-    gif = out.suffix.lower() == ".gif"
-    if not gif and out.suffix.lower() != ".mp4":
-        raise ExportError(f"{out}: the animation must be .gif or .mp4")
-    check_output(out, force)
+    out, (w, h) = _check_animation(out, size, force)
     poses = ex.timeline(frames + 1)[:-1]
     shown = present_sequence(scene.hip, ex, poses, side, theme, view, w / h)
-    images = []
-    plotter = pv.Plotter(off_screen=True, window_size=(w, h))
-    try:
-        actors = scene.draw(plotter, shown[0])
-        for pres in shown:  # one scene, moved frame by frame: the bones' matrices, the muscles' points
-            for item in pres.items:
-                if item.kind == "bone":
-                    actors[item.name].user_matrix = item.matrix
-                elif item.kind == "muscle":
-                    mesh = actors[item.name].mapper.dataset
-                    mesh.points = item.vertices
-                    mesh.point_data["Normals"] = item.normals
-            plotter.render()
-            images.append(np.asarray(plotter.screenshot(return_img=True)))
-    finally:
-        plotter.close()
+    return _write_presentations(scene, shown, out, (w, h), fps, force, comment)
 
-    def write(tmp: Path) -> None:
-        if gif:
-            encoder = GifFrames()
-            for image in images:
-                encoder.add(image)
-            encoder.write(tmp, fps, comment)
-        else:
-            import imageio.v3 as iio
 
-            iio.imwrite(tmp, np.stack(images), extension=".mp4", fps=fps, codec="libx264")
+def animate_gait(
+    scene: HipScene,
+    gait,
+    out: Path,
+    frames: int = 30,
+    fps: int = 20,
+    size: tuple[int, int] = (800, 600),
+    theme: str = "light",
+    force: bool = False,
+    comment: str | None = None,
+) -> Path:
+    """Write one gait cycle (``gait``: a :class:`viewer.mechanics.gait.Gait`) in ``frames``
+    frames as a looping GIF or an MP4, seen from behind, each gluteus medius lit while it is
+    active (:func:`viewer.gait_presentation.present_gait`)."""
+    from viewer.gait_presentation import present_gait
 
-    return write_atomic(out, write, force)
+    out, (w, h) = _check_animation(out, size, force)
+    shown = present_gait(scene.hip, gait.frames(frames), theme, w / h)
+    return _write_presentations(scene, shown, out, (w, h), fps, force, comment)

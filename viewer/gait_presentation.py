@@ -1,0 +1,130 @@
+"""What a picture of walking shows: pelvis, legs and trunk in a frame of the gait cycle, active medius lit."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from viewer import contract, framing, geometry
+from viewer.exercise_presentation import FLOOR_MARGIN_MM, FRAME_STRIDE, box
+from viewer.mechanics.gait import GaitFrame
+from viewer.mechanics.stance import rotation_x
+from viewer.posed import Hip
+from viewer.presentation import Item, Presentation, muscle_item, point_normals, rgb
+
+#: Opacity of a gluteus medius while it is off (the active one is opaque).
+RESTING_OPACITY = 0.25
+#: The trunk drawn as a rod: from the sacral base, this long and this thick (mm), with these sides.
+TRUNK_MM, TRUNK_RADIUS_MM, TRUNK_SIDES = 420.0, 45.0, 24
+
+
+def rod(a: np.ndarray, b: np.ndarray, radius: float, sides: int) -> tuple[np.ndarray, np.ndarray]:
+    """Vertices ((2 sides + 2, 3) float) and outward faces ((4 sides, 3) int) of a capped
+    cylinder from ``a`` to ``b``."""
+    a, b = np.asarray(a, float), np.asarray(b, float)
+    axis = (b - a) / np.linalg.norm(b - a)
+    u = np.cross(axis, [1.0, 0.0, 0.0] if abs(axis[0]) < 0.9 else [0.0, 1.0, 0.0])
+    u /= np.linalg.norm(u)
+    v = np.cross(axis, u)
+    t = np.linspace(0.0, 2 * np.pi, sides, endpoint=False)
+    ring = radius * (np.cos(t)[:, None] * u + np.sin(t)[:, None] * v)
+    verts = np.concatenate([a + ring, b + ring, [a, b]])
+    k = np.arange(sides)
+    n = (k + 1) % sides
+    side = np.concatenate([np.column_stack([k, n, sides + n]), np.column_stack([k, sides + n, sides + k])])
+    caps = np.concatenate(
+        [
+            np.column_stack([np.full(sides, 2 * sides), n, k]),
+            np.column_stack([np.full(sides, 2 * sides + 1), sides + k, sides + n]),
+        ]
+    )
+    return verts, np.concatenate([side, caps])
+
+
+def pelvis_matrix(frame: GaitFrame) -> np.ndarray:
+    """(4, 4) placement of the pelvis in the room: turned about the front-to-back axis through
+    the pelvis frame's origin by the obliquity (positive: the right side up)."""
+    return rotation_x(np.radians(-frame.pelvic_obliquity_deg), np.zeros(3))
+
+
+def bone_matrices(hip: Hip, frame: GaitFrame) -> dict[str, np.ndarray]:
+    """(4, 4) placement of every hip and leg bone in one frame."""
+    model = hip.model
+    w = pelvis_matrix(frame)
+    out = {b: w for b in ("hip_right", "hip_left", "sacrum")}
+    for s, pose in frame.hips.items():
+        out[f"femur_{s}"] = w @ model.femur_transform(s, pose)
+        out[f"tibia_fibula_{s}"] = out[f"patella_{s}"] = w @ model.lower_leg_transform(
+            s, pose, frame.knees[s]
+        )
+    return out
+
+
+def trunk_axis(hip: Hip, frame: GaitFrame) -> np.ndarray:
+    """(2, 3) float: the trunk's axis in the room, from the sacral base up :data:`TRUNK_MM`,
+    tilted toward the right by ``trunk_lean_deg``."""
+    base = geometry.apply(pelvis_matrix(frame), hip.model.landmark("sacral_base_centre")[None])[0]
+    lean = np.radians(frame.trunk_lean_deg)
+    return np.array([base, base + TRUNK_MM * np.array([0.0, np.cos(lean), np.sin(lean)])])
+
+
+def present_gait(
+    hip: Hip, frames: list[GaitFrame], theme: str = "light", aspect: float = 16 / 9
+) -> list[Presentation]:
+    """Pictures of walking, one per frame, seen from behind (the stance picture's direction),
+    with one floor (under the lowest bone of any frame) and one camera for them all; each
+    gluteus medius opaque while it is active, faded while it is off."""
+    style, st = hip.style, hip.style["stance"]
+    bones = hip.model.bones
+    shown, points, lowest = [], [], np.inf
+    for frame in frames:
+        m = bone_matrices(hip, frame)
+        items = [
+            Item(b, "bone", colour=rgb(style["bone"]), matrix=x, specular=style["specular"]["bone"])
+            for b, x in m.items()
+        ]
+        for s, pose in frame.hips.items():
+            item = muscle_item(
+                hip, s, hip.muscles[s].surface(pose), 1.0 if frame.gmed_active[s] else RESTING_OPACITY
+            )
+            items.append(Item(**{**item.__dict__, "matrix": m["sacrum"]}))
+        axis = trunk_axis(hip, frame)
+        v, f = rod(axis[0], axis[1], TRUNK_RADIUS_MM, TRUNK_SIDES)
+        items.append(
+            Item(
+                "trunk", "structure", rgb(st["colours"]["com"]), None, v, f, point_normals(v, f), opacity=0.5
+            )
+        )
+        shown.append(items)
+        points.append(
+            np.concatenate([geometry.apply(x, bones[b].vertices[::FRAME_STRIDE]) for b, x in m.items()] + [v])
+        )
+        lowest = min(lowest, *(float((bones[b].vertices @ x[1, :3]).min() + x[1, 3]) for b, x in m.items()))
+    points = np.concatenate(points)
+    lo, hi = points.min(axis=0), points.max(axis=0)
+    reach = np.array([FLOOR_MARGIN_MM, 0.0, FLOOR_MARGIN_MM])
+    v, f = box(
+        np.array([lo[0], lowest - st["floor_thickness_mm"], lo[2]]) - reach,
+        np.array([hi[0], lowest, hi[2]]) + reach,
+    )
+    floor = Item("floor", "structure", rgb(st["colours"]["floor"]), None, v, f, point_normals(v, f))
+    fit = framing.view_fit(
+        np.concatenate([points, v]),
+        st["view_direction"],
+        [0.0, 1.0, 0.0],
+        contract.view_angle(),
+        contract.view_frame()["margin"],
+    )
+    camera = framing.fitted_camera(fit, aspect)
+    colours = contract.themes()[theme]
+    return [
+        Presentation(
+            background=colours["background"],
+            text=colours["text"],
+            items=(*items, floor),
+            label_texts=(),
+            label_points=np.empty((0, 3)),
+            camera=camera,
+            view_angle=contract.view_angle(),
+        )
+        for items in shown
+    ]
