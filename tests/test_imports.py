@@ -35,6 +35,8 @@ def _fresh(code: str) -> str:
         "viewer.stance_presentation",
         "viewer.exercise_presentation",
         "viewer.mechanics.exercises",
+        "viewer.mechanics.gait",
+        "viewer.gait_presentation",
         "viewer.posed",
         "viewer.twin",
         "viewer.muscles",

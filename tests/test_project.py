@@ -23,6 +23,8 @@ PURE = [
     "stance_presentation",
     "exercise_presentation",
     "mechanics/exercises",
+    "mechanics/gait",
+    "gait_presentation",
     "posed",
 ]
 
