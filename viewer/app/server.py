@@ -36,6 +36,32 @@ def _loop_exception(loop, context) -> None:
     loop.default_exception_handler(context)
 
 
+def _close_once() -> None:
+    """Make Bokeh's websocket ``on_close`` safe to run twice.
+
+    A browser that leaves while the server writes to it gets its connection closed twice
+    (once by the failed write, once by tornado): Bokeh's ``WSHandler.on_close`` (3.9) then
+    asks the already detached connection for its session and logs an ``AssertionError``
+    traceback per leaver. A connection whose session is detached already is only let go
+    (``client_lost``, which forgets it; both steps are idempotent).
+    """
+    from bokeh.server.views.ws import WSHandler
+
+    if getattr(WSHandler.on_close, "_gmed_once", False):
+        return
+    original = WSHandler.on_close
+
+    def on_close(self) -> None:
+        connection = self.connection
+        if connection is not None and getattr(connection, "_session", True) is None:
+            self.application.client_lost(connection)  # closed and detached already
+            return
+        original(self)
+
+    on_close._gmed_once = True
+    WSHandler.on_close = on_close
+
+
 def full_page(limit: int) -> pn.viewable.Viewable:
     """What a browser gets when the class is bigger than ``--max-sessions``."""
     return pn.pane.Markdown(
@@ -136,6 +162,7 @@ def serve(
     url = f"http://{shown}:{port}/"
     print(f"gmed-viewer: open {url}  (Ctrl-C stops the server)", flush=True)
     signal.signal(signal.SIGTERM, _stop)
+    _close_once()
     try:
         pn.serve(
             {"/": lambda: create_app(classroom, max_sessions)},
