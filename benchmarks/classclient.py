@@ -144,7 +144,9 @@ class ClassClient:
     async def open(self, query: str = "") -> ClassClient:
         """Load the page (creates the session) and connect its websocket."""
         http = AsyncHTTPClient()
-        page = await http.fetch(self.url + query, request_timeout=self.timeout)
+        # connect_timeout too: tornado also bounds the wait in its queue of 10 connections by it
+        # (20 s by default), which a burst of 30 page loads outwaits on a 2-core machine
+        page = await http.fetch(self.url + query, request_timeout=self.timeout, connect_timeout=self.timeout)
         match = TOKEN.search(page.body.decode("utf-8", "replace"))
         if not match:
             raise RuntimeError("no session token in the page")
