@@ -1,4 +1,4 @@
-"""``gmed handout``: the printable handout as PDF or PNG, with an optional page comparing two shapes."""
+"""``gmed handout``: the printable handout as PDF or PNG; optional pages: two shapes, the exercise sheet."""
 
 from __future__ import annotations
 
@@ -23,7 +23,15 @@ def run(args: argparse.Namespace) -> Path:
     shapes = args.compare_shapes
     if shapes is not None and shapes[0] == shapes[1]:
         raise UsageError(f"--compare-shapes got {shapes[0]} twice; give two different shapes")
-    return handout(HipScene(), args.out, args.side, paper=args.paper, force=args.force, shapes=shapes)
+    return handout(
+        HipScene(),
+        args.out,
+        args.side,
+        paper=args.paper,
+        force=args.force,
+        shapes=shapes,
+        exercises=args.exercises,
+    )
 
 
 def add_parser(sub) -> None:
@@ -45,5 +53,11 @@ def add_parser(sub) -> None:
         help="add a page comparing two LLP26 shapes side by side (front view, neck-shaft angle, offset, "
         "abductor moment arm, stance force), each K=SD[,K=SD...] (modes 1..5, SD -3..3) or mean, "
         "e.g. --compare-shapes 5=-2 5=2 (about 126 against 120 degrees)",
+    )
+    ho.add_argument(
+        "--exercises",
+        action="store_true",
+        help="add the exercise sheet: six gluteus medius exercises in their key pose, with the activity "
+        "reported in the literature, cues and the muscle's lever",
     )
     ho.set_defaults(func=writes(run))

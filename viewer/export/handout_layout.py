@@ -29,6 +29,7 @@ def handout(
     stance: bool = True,
     moments: bool = True,
     shapes: tuple | None = None,
+    exercises: bool = False,
 ) -> Path:
     """The handout: a PDF of three pages with a text layer, or a PNG at 300 dpi (the pages one
     under the other).
@@ -40,7 +41,8 @@ def handout(
     Page 3 (``moments``): each part's moment arm over each hip angle
     (:func:`viewer.export.handout_moments.moments_page`). Page 4 (``shapes``: two
     :class:`viewer.shape.Shape`): the two shapes side by side against the scene's (the mean)
-    (:func:`viewer.export.handout_shapes.shapes_page`).
+    (:func:`viewer.export.handout_shapes.shapes_page`). Then, with ``exercises``, the exercise
+    sheet (:func:`viewer.export.handout_exercises.exercises_page`).
     """
     import matplotlib
 
@@ -123,6 +125,10 @@ def handout(
             from viewer.export.handout_shapes import shapes_page
 
             pages.append(shapes_page(scene, shapes, side, paper))
+        if exercises:
+            from viewer.export.handout_exercises import exercises_page
+
+            pages.append(exercises_page(scene, side, paper))
         subject = captions["pdf_subject"].format(side=side, angles=", ".join(f"{a:g}" for a in angles))
         meta = {
             "Title": captions["pdf_title"],
@@ -134,6 +140,8 @@ def handout(
         if shapes:
             a, b = (s.describe(ascii=True) for s in shapes)
             meta["Subject"] += texts["handout_shapes"]["pdf_subject"].format(a=a, b=b)
+        if exercises:
+            meta["Subject"] += texts["handout_exercises"]["pdf_subject"]
         return write_atomic(out, lambda tmp: write_pages(pages, tmp, out.suffix.lower(), meta), force)
     finally:
         for page in pages:
