@@ -49,13 +49,48 @@ def bone_matrices(hip: Hip, ex: Exercise, side: str, at: ExercisePose | None = N
     return out
 
 
-def _camera(ex: Exercise, side: str, view: str | None, points: np.ndarray, aspect: float):
-    direction = np.array(contract.view_presets()[view]["direction"] if view else ex.camera_direction, float)
-    direction[2] *= 1.0 if side == "right" else -1.0
-    fit = framing.view_fit(
-        points, direction, [0.0, 1.0, 0.0], contract.view_angle(), contract.view_frame()["margin"]
+def in_room(
+    hip: Hip,
+    frames: list[tuple[list[Item], np.ndarray, float]],
+    direction: np.ndarray,
+    theme: str = "light",
+    aspect: float = 16 / 9,
+) -> list[Presentation]:
+    """Pictures of items placed in the room (Y up), one per frame, with one floor and one camera.
+
+    ``frames``: each frame's items, the points it frames ((n, 3) float, mm) and the height of
+    its lowest bone (mm). The floor slab (``style.json`` ``stance``) lies under the lowest bone
+    of any frame and reaches :data:`FLOOR_MARGIN_MM` beyond every point; the camera looks from
+    ``direction`` (room's up) and frames all the points and the floor.
+    """
+    st = hip.style["stance"]
+    points = np.concatenate([p for _, p, _ in frames])
+    lo, hi = points.min(axis=0), points.max(axis=0)
+    lo[1] = min(low for _, _, low in frames)
+    reach = np.array([FLOOR_MARGIN_MM, 0.0, FLOOR_MARGIN_MM])
+    v, f = box(
+        np.array([lo[0], lo[1] - st["floor_thickness_mm"], lo[2]]) - reach,
+        np.array([hi[0], lo[1], hi[2]]) + reach,
     )
-    return framing.fitted_camera(fit, aspect)
+    floor = Item("floor", "structure", rgb(st["colours"]["floor"]), None, v, f, point_normals(v, f))
+    margin = contract.view_frame()["margin"]
+    fit = framing.view_fit(
+        np.concatenate([points, v]), direction, [0.0, 1.0, 0.0], contract.view_angle(), margin
+    )
+    camera = framing.fitted_camera(fit, aspect)
+    colours = contract.themes()[theme]
+    return [
+        Presentation(
+            background=colours["background"],
+            text=colours["text"],
+            items=(*items, floor),
+            label_texts=(),
+            label_points=np.empty((0, 3)),
+            camera=camera,
+            view_angle=contract.view_angle(),
+        )
+        for items, _, _ in frames
+    ]
 
 
 def _placed(hip: Hip, ex: Exercise, side: str, at: ExercisePose) -> tuple[list[Item], np.ndarray, float]:
@@ -91,30 +126,9 @@ def present_sequence(
     """Pictures of an exercise worked by the ``side`` leg in each of ``poses``, with one floor
     and one camera for them all (:func:`present_exercise`)."""
     placed = [_placed(hip, ex, side, at) for at in poses]
-    points = np.concatenate([p for _, p, _ in placed])
-    lo, hi = points.min(axis=0), points.max(axis=0)
-    lo[1] = min(low for _, _, low in placed)  # the floor touches the lowest bone of any frame
-    st = hip.style["stance"]
-    reach = np.array([FLOOR_MARGIN_MM, 0.0, FLOOR_MARGIN_MM])
-    v, f = box(
-        np.array([lo[0], lo[1] - st["floor_thickness_mm"], lo[2]]) - reach,
-        np.array([hi[0], lo[1], hi[2]]) + reach,
-    )
-    floor = Item("floor", "structure", rgb(st["colours"]["floor"]), None, v, f, point_normals(v, f))
-    camera = _camera(ex, side, view, np.concatenate([points, v]), aspect)
-    colours = contract.themes()[theme]
-    return [
-        Presentation(
-            background=colours["background"],
-            text=colours["text"],
-            items=(*items, floor),
-            label_texts=(),
-            label_points=np.empty((0, 3)),
-            camera=camera,
-            view_angle=contract.view_angle(),
-        )
-        for items, _, _ in placed
-    ]
+    direction = np.array(contract.view_presets()[view]["direction"] if view else ex.camera_direction, float)
+    direction[2] *= 1.0 if side == "right" else -1.0
+    return in_room(hip, placed, direction, theme, aspect)
 
 
 def present_exercise(

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from viewer import contract, framing, geometry
-from viewer.exercise_presentation import FLOOR_MARGIN_MM, FRAME_STRIDE, box
+from viewer import geometry
+from viewer.exercise_presentation import FRAME_STRIDE, in_room
 from viewer.mechanics.gait import GaitFrame
 from viewer.mechanics.stance import rotation_x
 from viewer.posed import Hip
@@ -75,7 +75,7 @@ def present_gait(
     gluteus medius opaque while it is active, faded while it is off."""
     style, st = hip.style, hip.style["stance"]
     bones = hip.model.bones
-    shown, points, lowest = [], [], np.inf
+    placed = []
     for frame in frames:
         m = bone_matrices(hip, frame)
         items = [
@@ -83,48 +83,16 @@ def present_gait(
             for b, x in m.items()
         ]
         for s, pose in frame.hips.items():
-            item = muscle_item(
-                hip, s, hip.muscles[s].surface(pose), 1.0 if frame.gmed_active[s] else RESTING_OPACITY
-            )
+            opacity = 1.0 if frame.gmed_active[s] else RESTING_OPACITY
+            item = muscle_item(hip, s, hip.muscles[s].surface(pose), opacity)
             items.append(Item(**{**item.__dict__, "matrix": m["sacrum"]}))
         axis = trunk_axis(hip, frame)
         v, f = rod(axis[0], axis[1], TRUNK_RADIUS_MM, TRUNK_SIDES)
-        items.append(
-            Item(
-                "trunk", "structure", rgb(st["colours"]["com"]), None, v, f, point_normals(v, f), opacity=0.5
-            )
+        colour = rgb(st["colours"]["com"])
+        items.append(Item("trunk", "structure", colour, None, v, f, point_normals(v, f), opacity=0.5))
+        points = np.concatenate(
+            [geometry.apply(x, bones[b].vertices[::FRAME_STRIDE]) for b, x in m.items()] + [v]
         )
-        shown.append(items)
-        points.append(
-            np.concatenate([geometry.apply(x, bones[b].vertices[::FRAME_STRIDE]) for b, x in m.items()] + [v])
-        )
-        lowest = min(lowest, *(float((bones[b].vertices @ x[1, :3]).min() + x[1, 3]) for b, x in m.items()))
-    points = np.concatenate(points)
-    lo, hi = points.min(axis=0), points.max(axis=0)
-    reach = np.array([FLOOR_MARGIN_MM, 0.0, FLOOR_MARGIN_MM])
-    v, f = box(
-        np.array([lo[0], lowest - st["floor_thickness_mm"], lo[2]]) - reach,
-        np.array([hi[0], lowest, hi[2]]) + reach,
-    )
-    floor = Item("floor", "structure", rgb(st["colours"]["floor"]), None, v, f, point_normals(v, f))
-    fit = framing.view_fit(
-        np.concatenate([points, v]),
-        st["view_direction"],
-        [0.0, 1.0, 0.0],
-        contract.view_angle(),
-        contract.view_frame()["margin"],
-    )
-    camera = framing.fitted_camera(fit, aspect)
-    colours = contract.themes()[theme]
-    return [
-        Presentation(
-            background=colours["background"],
-            text=colours["text"],
-            items=(*items, floor),
-            label_texts=(),
-            label_points=np.empty((0, 3)),
-            camera=camera,
-            view_angle=contract.view_angle(),
-        )
-        for items in shown
-    ]
+        lowest = min(float((bones[b].vertices @ x[1, :3]).min() + x[1, 3]) for b, x in m.items())
+        placed.append((items, points, lowest))
+    return in_room(hip, placed, np.asarray(st["view_direction"], float), theme, aspect)
