@@ -133,27 +133,9 @@ def animate_stance(
     :class:`viewer.stance_scene.StanceScene`); ``comment`` (ASCII) is the GIF's comment."""
     from viewer.mechanics.stance import StanceInput
 
-    check_size(size)
-    out = Path(out)
-    gif = out.suffix.lower() == ".gif"
-    if not gif and out.suffix.lower() != ".mp4":
-        raise ExportError(f"{out}: the animation must be .gif or .mp4")
-    check_output(out, force)
+    out, size = _check_animation(out, size, force)
     inputs = [StanceInput(side=side, strength_pct=s, lean_deg=lean_deg) for s in weakening(frames=frames)]
-    images = stance_scene.frames(inputs, size, theme, view)
-
-    def write(tmp: Path) -> None:
-        if gif:
-            encoder = GifFrames()
-            for image in images:
-                encoder.add(image)
-            encoder.write(tmp, fps, comment)
-        else:
-            import imageio.v3 as iio
-
-            iio.imwrite(tmp, np.stack(images), extension=".mp4", fps=fps, codec="libx264")
-
-    return write_atomic(out, write, force)
+    return _write_frames(stance_scene.frames(inputs, size, theme, view), out, fps, force, comment)
 
 
 def _write_presentations(
@@ -181,6 +163,12 @@ def _write_presentations(
             images.append(np.asarray(plotter.screenshot(return_img=True)))
     finally:
         plotter.close()
+    return _write_frames(images, out, fps, force, comment)
+
+
+def _write_frames(images: list[np.ndarray], out: Path, fps: int, force: bool, comment: str | None) -> Path:
+    """Write (h, w, 3) uint8 frames atomically as a looping GIF (one shared palette, ``comment``
+    as its comment) or an MP4 (H.264), by ``out``'s suffix."""
 
     def write(tmp: Path) -> None:
         if out.suffix.lower() == ".gif":
