@@ -36,6 +36,7 @@ def _fresh(code: str) -> str:
         "viewer.exercise_presentation",
         "viewer.mechanics.exercises",
         "viewer.mechanics.gait",
+        "viewer.mechanics.activity_twin",
         "viewer.gait_presentation",
         "viewer.posed",
         "viewer.twin",

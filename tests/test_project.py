@@ -24,6 +24,7 @@ PURE = [
     "exercise_presentation",
     "mechanics/exercises",
     "mechanics/gait",
+    "mechanics/activity_twin",
     "gait_presentation",
     "posed",
 ]

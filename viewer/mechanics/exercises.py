@@ -98,15 +98,20 @@ class Exercise:
 
     def timeline(self, count: int) -> list[ExercisePose]:
         """``count`` (>= 2) poses of one repetition: the key frames evenly spaced in time,
-        angles interpolated linearly between them."""
+        angles interpolated linearly between them (:meth:`pose_at` of ``k / (count - 1)``)."""
         if count < 2:
             raise ValueError("a repetition needs at least 2 frames")
+        return [self.pose_at(u) for u in np.linspace(0.0, 1.0, count)]
+
+    def pose_at(self, phase: float) -> ExercisePose:
+        """The pose at ``phase`` (0..1, clipped) of one repetition: the key frames evenly spaced
+        in time, angles interpolated linearly between them."""
         keys = np.array(
             [[f.pose.abduction, f.pose.flexion, f.pose.rotation, f.knee_flexion] for f in self.frames]
         )
-        at = np.linspace(0.0, len(keys) - 1.0, count)
-        angles = np.column_stack([np.interp(at, np.arange(len(keys)), keys[:, k]) for k in range(4)])
-        return [ExercisePose(Pose(*map(float, a[:3])), float(a[3])) for a in angles]
+        at = float(np.clip(phase, 0.0, 1.0)) * (len(keys) - 1.0)
+        a = [float(np.interp(at, np.arange(len(keys)), keys[:, k])) for k in range(4)]
+        return ExercisePose(Pose(*a[:3]), a[3])
 
 
 def _pose(path: Path, where: str, d: dict) -> ExercisePose:
