@@ -138,7 +138,7 @@ def test_lower_legs_layer_checkbox_classroom_and_screenshot():
 
 def test_in_stance_mode_the_download_is_the_stance_picture(app, monkeypatch):
     """The PNG (and the handout's side) follow the page's mode and stance, as ``gmed screenshot --stance``."""
-    from viewer.app import main
+    from viewer.app import mode_pictures
     from viewer.export.render import png_bytes
     from viewer.mechanics.stance import StanceInput
 
@@ -152,7 +152,7 @@ def test_in_stance_mode_the_download_is_the_stance_picture(app, monkeypatch):
         assert app.stance_input() == want
         png = app.screenshot().getvalue()
         assert png != explore
-        drawn = png_bytes(main.stance_scene().render(want, (1280, 720), "light", app.view))
+        drawn = png_bytes(mode_pictures.stance_scene().render(want, (1280, 720), "light", app.view))
         a, b = (np.asarray(Image.open(io.BytesIO(x)).convert("RGB"), float) for x in (png, drawn))
         assert a.shape == (720, 1280, 3) and np.abs(a - b).mean() < 0.5
         sides = []
@@ -162,6 +162,33 @@ def test_in_stance_mode_the_download_is_the_stance_picture(app, monkeypatch):
     finally:
         app.view3d.stance = {"mode": "explore"}
     assert app.stance_input() is None
+
+
+def test_in_exercise_and_walk_mode_the_download_is_their_picture(app):
+    """The PNG follows the page's Exercise or Walk mode: the picture ``gmed screenshot --exercise``
+    draws, at the page's exercise, side and phase (the gait's frame at its phase)."""
+    from viewer.app.mode_pictures import activity_presentation
+    from viewer.export.render import render_presentation
+    from viewer.options import SceneOptions
+
+    app.screenshot_size = "1280 x 720"
+    scene = app.scene.scene
+    try:
+        for mode, activity in (
+            ("exercise", {"exercise": "clamshell", "side": "left", "phase": 0.5, "fault": None}),
+            ("walk", {"gait": "trendelenburg", "phase": 0.3, "exercise": "nope", "side": 3}),
+        ):
+            app.view3d.activity = activity  # as the page reports it (bad fields dropped)
+            app.view3d.stance = {"mode": mode}
+            png = np.asarray(Image.open(io.BytesIO(app.screenshot().getvalue())).convert("RGB"), float)
+            valid = {k: v for k, v in activity.items() if k not in ("exercise", "side") or mode == "exercise"}
+            assert app.activity == {**app.activity, **valid}
+            pres = activity_presentation(scene, mode, app.activity, "light", 1280 / 720)
+            want = render_presentation(scene, pres, SceneOptions(layers=frozenset()), (1280, 720))[..., :3]
+            assert png.shape == (720, 1280, 3) and np.abs(png - want).mean() < 0.5
+    finally:
+        app.view3d.stance = {"mode": "explore"}
+    assert app.activity["exercise"] == "clamshell" and app.activity["gait"] == "trendelenburg"
 
 
 def _pdf(out):

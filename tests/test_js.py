@@ -155,24 +155,34 @@ out({ matrix, points: t.muscle.points, normals: t.muscle.normals, rpoints: t.rib
     assert "flexion 95" in got["errors"][1] and "0..90" in got["errors"][1]
 
 
+#: api.js reads the stance's and the activity's hash fields with their modules: all, in bundle order
+HASH_MODULES = modules("stanceState.js", "activityState.js", "poseModel.js", "api.js")
+
+
+def run_hash(node, tmp_path, body: str) -> dict:
+    """``body`` run after the hash's modules, with the contract as ``C``."""
+    return run(
+        node, tmp_path, HASH_MODULES + "const C = DATA.contract;\n" + body, contract=contract.as_json()
+    )
+
+
 def test_poses_merge_and_links_round_trip(node, tmp_path):
     """A partial pose (the JS API's setPose) and the URL hash that carries pose, view and stance.
 
     api.js reads the stance's hash fields with stanceState.js, so both are loaded, in bundle order.
     """
-    got = run(
+    got = run_hash(
         node,
         tmp_path,
-        modules("stanceState.js", "poseModel.js", "api.js")
-        + """
-const C = DATA.contract;
+        """
 const base = { side: "right", abduction: 0, flexion: 0, rotation: 0 };
 const errors = [];
 for (const bad of [{ knee: 3 }, { flexion: "ten" }, { abduction: NaN }, null, [1]]) {
   try { mergePose(base, bad, "setPose"); errors.push("no error"); } catch (e) { errors.push(e.message); }
 }
 const hashErrors = [];
-for (const bad of ["#abduction=abc", "#knee=2", "#flexion=", "#mode=walk", "#strength=strong"]) {
+const bads = ["#abduction=abc", "#knee=2", "#flexion=", "#mode=run", "#strength=strong", "#phase=half"];
+for (const bad of bads) {
   try { parseHash(bad, C); hashErrors.push("no error"); } catch (e) { hashErrors.push(e.message); }
 }
 const p = mergePose(base, { abduction: 12.5, side: "left" });
@@ -183,11 +193,10 @@ out({ p, h, back: parseHash(h, C), empty: parseHash("", C), errors, hashErrors, 
       backStance: parseHash(hs, C),
       step: [stepAngle(C, "flexion", 89, 3), stepAngle(C, "abduction", -14, -3)] });
 """,
-        contract=contract.as_json(),
     )
     assert got["p"] == {"side": "left", "abduction": 12.5, "flexion": 0, "rotation": 0}
     assert got["h"] == "#side=left&abduction=12.5&flexion=0&rotation=0&view=lateral"
-    none = {"layers": None, "opacity": None, "peel": None}
+    none = {"layers": None, "opacity": None, "peel": None, "activity": None}
     assert got["back"] == {"pose": got["p"], "view": "lateral", "mode": None, "stance": {}, **none}
     assert got["empty"] == {"pose": {}, "view": None, "mode": None, "stance": {}, **none}
     assert got["errors"] == [
@@ -198,13 +207,14 @@ out({ p, h, back: parseHash(h, C), empty: parseHash("", C), errors, hashErrors, 
         "setPose must be an object like {side, abduction, flexion, rotation}",
     ]
     fields = "side, abduction, flexion, rotation, view, mode, stance_side, strength, lean, body_mass, cane"
-    fields += ", cane_hand, layers, opacity, peel"
+    fields += ", cane_hand, layers, opacity, peel, exercise, fault, exercise_side, gait, phase"
     assert got["hashErrors"] == [
         "URL: abduction=abc is not a number of degrees",
         f"URL: unknown field knee (fields: {fields})",
         "URL: flexion= is not a number of degrees",
-        "URL: mode=walk is not one of explore, stance",
+        "URL: mode=run is not one of explore, stance, exercise, walk",
         "URL: strength=strong is not a number (%)",
+        "URL: phase=half is not a number (0..1 of the repetition or cycle)",
     ]
     s = got["stance"]
     assert (s["strength"], s["lean"], s["cane"], s["cane_hand"]) == (20, 7.5, 10, "same")
@@ -387,3 +397,58 @@ def test_the_page_frames_a_preset_as_the_exports_do(node, tmp_path, scene):
                 want, focal, _ = scene.scene.camera(view, side, aspect)
                 np.testing.assert_allclose(position, want, atol=1e-9)
                 np.testing.assert_allclose(cameras[side][view]["focal_point"], focal, atol=1e-12)
+
+
+def test_activities_merge_and_round_trip_the_hash(node, tmp_path):
+    """What the Exercise and Walk modes show (activityState.js): one clear line per bad field,
+    a new exercise drops a fault it does not have, and the hash carries it both ways."""
+    got = run_hash(
+        node,
+        tmp_path,
+        """
+const base = defaultActivity(C);
+const errors = [];
+for (const bad of [{ exercise: "plank" }, { gait: "limp" }, { fault: "x" }, { side: "up" }, { phase: 1.5 },
+                   { phase: "0.5" }, { speed: 2 }, null]) {
+  try { mergeActivity(C, base, bad); errors.push("no error"); } catch (e) { errors.push(e.message); }
+}
+const ask = { exercise: "single_leg_squat", fault: "knee_collapse", side: "left", phase: 0.25 };
+const squat = mergeActivity(C, base, ask);
+const clam = mergeActivity(C, squat, { exercise: "clamshell" });
+const pose = { side: "right", abduction: 0, flexion: 0, rotation: 0 };
+const he = poseHash(pose, null, null, null, { mode: "exercise", ...squat });
+const walk = mergeActivity(C, base, { gait: "duchenne", phase: 0.3333 });
+const hw = poseHash(pose, null, null, null, { mode: "walk", ...walk });
+out({ base, errors, squat, clam, he, hw, backE: parseHash(he, C), backW: parseHash(hw, C),
+      steps: [stepPhase(C, 0.98, 1), stepPhase(C, 0, -1), stepPhase(C, 0.5, 2)] });
+""",
+    )
+    ids = ", ".join(contract.activity()["exercises"])
+    assert got["base"] == {
+        "exercise": "side_lying_hip_abduction",
+        "fault": None,
+        "side": "right",
+        "gait": "normal",
+        "phase": 0,
+    }
+    assert got["errors"] == [
+        f'unknown exercise "plank"; choose from {ids}',
+        'unknown gait "limp"; choose from normal, trendelenburg, duchenne',
+        'exercise side_lying_hip_abduction has no fault "x"; its faults: none',
+        'side must be one of right, left, not "up"',
+        "phase must be a number in 0..1 (of the repetition or cycle), not 1.5",
+        'phase must be a number in 0..1 (of the repetition or cycle), not "0.5"',
+        "setActivity has no field speed (fields: exercise, fault, side, gait, phase)",
+        "setActivity must be an object like {exercise, fault, side, gait, phase}",
+    ]
+    assert got["squat"]["fault"] == "knee_collapse" and got["clam"]["fault"] is None
+    assert got["he"].endswith(
+        "&mode=exercise&exercise=single_leg_squat&exercise_side=left&fault=knee_collapse&phase=0.25"
+    )
+    assert got["hw"].endswith("&mode=walk&gait=duchenne&phase=0.333")
+    assert got["backE"]["mode"] == "exercise"
+    assert got["backE"]["activity"] == {
+        "exercise": "single_leg_squat", "side": "left", "fault": "knee_collapse", "phase": 0.25
+    }  # fmt: skip
+    assert got["backW"]["mode"] == "walk" and got["backW"]["activity"] == {"gait": "duchenne", "phase": 0.333}
+    assert got["steps"] == [0.0, 0.98, 0.54]

@@ -80,7 +80,7 @@ KEYS = {
 #: per body weight) and the preset view it opens with (the Trendelenburg test is seen from
 #: behind). Ranges, units and defaults are the stance model's own (:func:`stance`).
 STANCE_UI = {
-    "modes": ["explore", "stance"],
+    "modes": ["explore", "stance", "exercise", "walk"],
     "steps": {"strength": 5.0, "lean": 1.0, "body_mass": 1.0, "cane": 1.0},
     "cane_hands": ["off", "opposite", "same"],
     "play_range": [10.0, 100.0],
@@ -180,6 +180,25 @@ def themes() -> dict[str, dict]:
     return {t: style["themes"][t] for t in THEMES}
 
 
+#: The Exercise and Walk modes in the browser (``app/js/activity*.js``): one repetition of an
+#: exercise, and one gait cycle, last this long when played (seconds); phase steps of the
+#: scrub slider and the arrow keys (fraction of the repetition or cycle).
+ACTIVITY_UI = {"repetition_s": 4.0, "cycle_s": 2.4, "phase_step": 0.02}
+
+
+def activity() -> dict:
+    """The Exercise and Walk modes as the browser reads them: :data:`ACTIVITY_UI`, the exercise
+    ids in gallery order, each one's fault ids, and the gait variants."""
+    from viewer.mechanics import exercises, gait
+
+    return {
+        **ACTIVITY_UI,
+        "exercises": list(exercises.ids()),
+        "faults": {e.id: [f.id for f in e.faults] for e in exercises.gallery()},
+        "gaits": list(gait.VARIANTS),
+    }
+
+
 def stance() -> dict:
     """The Stance mode as the browser reads it: :data:`STANCE_UI`, with the stance model's
     input ranges, units and defaults (``viewer.mechanics.stance``; the browser's names:
@@ -257,6 +276,7 @@ def as_json() -> dict:
         "keys": KEYS,
         "themes": themes(),
         "stance": stance(),
+        "activity": activity(),
         "structures": dict(STRUCTURE_LAYERS),
         "opacity_layers": list(OPACITY_LAYERS),
         "default_opacity": structure_opacity(),

@@ -13,6 +13,8 @@ from viewer.presentation import Item, Presentation, muscle_item, point_normals, 
 
 #: Opacity of a gluteus medius while it is off (the active one is opaque).
 RESTING_OPACITY = 0.25
+#: Opacity of the trunk rod (a schematic: the bones behind it stay visible).
+TRUNK_OPACITY = 0.5
 #: The trunk drawn as a rod: from the sacral base, this long and this thick (mm), with these sides.
 TRUNK_MM, TRUNK_RADIUS_MM, TRUNK_SIDES = 420.0, 45.0, 24
 
@@ -89,7 +91,9 @@ def present_gait(
         axis = trunk_axis(hip, frame)
         v, f = rod(axis[0], axis[1], TRUNK_RADIUS_MM, TRUNK_SIDES)
         colour = rgb(st["colours"]["com"])
-        items.append(Item("trunk", "structure", colour, None, v, f, point_normals(v, f), opacity=0.5))
+        items.append(
+            Item("trunk", "structure", colour, None, v, f, point_normals(v, f), opacity=TRUNK_OPACITY)
+        )
         points = np.concatenate(
             [geometry.apply(x, bones[b].vertices[::FRAME_STRIDE]) for b, x in m.items()] + [v]
         )

@@ -69,6 +69,8 @@ def test_offline_page_computes_every_pose_like_python(offline, open_offline, hip
     assert 5e6 < size <= MAX_BYTES, size
     p = open_offline(offline.as_uri())
     assert p.page.evaluate("Object.keys(window.gmed).sort()") == [
+        "activityMatrices",
+        "getActivity",
         "getLayers",
         "getMode",
         "getOpacity",
@@ -78,10 +80,13 @@ def test_offline_page_computes_every_pose_like_python(offline, open_offline, hip
         "getView",
         "readout",
         "ready",
+        "setExercise",
+        "setGait",
         "setLayers",
         "setMode",
         "setOpacity",
         "setPeel",
+        "setPhase",
         "setPose",
         "setStance",
         "setView",
@@ -197,7 +202,8 @@ def test_hash_opens_the_pose_and_view_and_follows_changes(offline, open_offline,
         (
             "#knee=3",
             "URL: unknown field knee (fields: side, abduction, flexion, rotation, view, mode, stance_side,"
-            " strength, lean, body_mass, cane, cane_hand, layers, opacity, peel)",
+            " strength, lean, body_mass, cane, cane_hand, layers, opacity, peel, exercise, fault,"
+            " exercise_side, gait, phase)",
         ),
     ],
 )

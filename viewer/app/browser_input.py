@@ -49,3 +49,22 @@ def opacities_from_browser(opacities: dict, contract: dict) -> dict[str, float]:
             if not isinstance(v, bool) and math.isfinite(v):
                 new[layer] = max(contract["min_opacity"], min(1.0, float(v)))
     return new
+
+
+def activity_from_browser(activity, c: dict, sides=("right", "left")) -> dict:
+    """The fields of an activity the browser reported that are valid (``c`` is
+    ``contract.activity()``): an exercise and a gait of its lists, a fault of the exercise's
+    (or none), a side, and a phase clamped to 0..1; anything else is dropped, never an exception."""
+    if not isinstance(activity, dict):
+        return {}
+    new = {}
+    for k, allowed in (("exercise", c["exercises"]), ("gait", c["gaits"]), ("side", list(sides))):
+        if activity.get(k) in allowed:
+            new[k] = activity[k]
+    fault = activity.get("fault", "")
+    if fault is None or fault in c["faults"].get(new.get("exercise", activity.get("exercise")), []):
+        new["fault"] = fault
+    v = activity.get("phase")
+    if isinstance(v, (int, float)) and not isinstance(v, bool) and math.isfinite(v):
+        new["phase"] = max(0.0, min(1.0, float(v)))
+    return new

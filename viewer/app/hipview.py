@@ -21,15 +21,20 @@ JS_MODULES = (
     "muscleModel.js",
     "stanceModel.js",
     "stanceState.js",
+    "activityModel.js",
+    "activityState.js",
     "sides.js",
     "poseModel.js",
     "renderWindow.js",
     "sceneActors.js",
+    "layerState.js",
     "lod.js",
     "framing.js",
     "labels.js",
     "arrows.js",
+    "bodyActors.js",
     "stanceScene.js",
+    "activityScene.js",
     "readout.js",
     "momentPlot.js",
     "stanceReadout.js",
@@ -39,6 +44,8 @@ JS_MODULES = (
     "controls.js",
     "stanceControls.js",
     "stanceMode.js",
+    "activityControls.js",
+    "activityMode.js",
     "standalone.js",
     "api.js",
     "renderLoop.js",
@@ -125,8 +132,13 @@ class HipView(JSComponent):
     )
     stance = param.Dict(
         default={},
-        doc="mode (explore|stance) and the stance inputs {side, strength, lean, body_mass, cane, "
-        "cane_hand}; set by Python, and by the browser once its input rests",
+        doc="mode (explore|stance|exercise|walk) and the stance inputs {side, strength, lean, body_mass, "
+        "cane, cane_hand}; set by Python, and by the browser once its input rests",
+    )
+    activity = param.Dict(
+        default={},
+        doc="what the exercise and walk modes show {exercise, fault, side, gait, phase}; set by Python, "
+        "and by the browser once its input rests",
     )
     cameras = param.Dict(
         default={}, doc="side -> view -> {position, focal_point, view_up, fit} (fit: framing.js)"

@@ -3,16 +3,20 @@
 from __future__ import annotations
 
 import io
-import threading
-from functools import lru_cache
 
 import panel as pn
 import param
 
 from viewer.anatomy import POSE_RANGE, Pose
-from viewer.app.browser_input import opacities_from_browser, pose_from_browser, stance_from_browser
+from viewer.app.browser_input import (
+    activity_from_browser,
+    opacities_from_browser,
+    pose_from_browser,
+    stance_from_browser,
+)
 from viewer.app.classroom import structure_controls
 from viewer.app.hipview import HipView
+from viewer.app.mode_pictures import mode_png, stance_input
 from viewer.app.momentplot import moment_plot, plot_spec
 from viewer.app.payload import shared_scene
 from viewer.app.startup import Startup, startup
@@ -31,6 +35,7 @@ FROM_BROWSER = (
     "muscle_opacity",
     "opacities",
     "peel",
+    "activity",
 )
 
 CLASSROOM_WIDGET_CSS = """
@@ -52,39 +57,9 @@ CSS = """
 """
 
 
-_stance_lock = threading.Lock()
-
-
-@lru_cache(maxsize=1)
-def _build_stance_scene():
-    from viewer.stance_scene import StanceScene  # PyVista: for the exports only
-
-    return StanceScene(shared_scene().scene)
-
-
-def stance_scene():
-    """The stance picture's scene (``viewer.stance_scene.StanceScene``) on the shared scene, built once."""
-    with _stance_lock:
-        return _build_stance_scene()
-
-
-def stance_input(stance: dict, c: dict):
-    """The ``StanceInput`` of a page's mode and stance (``c`` is ``contract.stance()``), or None
-    in Explore mode; missing fields are ``c["defaults"]``, a cane that is off pushes 0 % BW."""
-    from viewer.mechanics.stance import StanceInput
-
-    s = {**c["defaults"], **stance_from_browser(stance, c)}
-    if s.get("mode") != "stance":
-        return None
-    hand = s["cane_hand"]
-    return StanceInput(
-        side=s["side"],
-        strength_pct=float(s["strength"]),
-        lean_deg=float(s["lean"]),
-        body_mass_kg=float(s["body_mass"]),
-        cane_pct=0.0 if hand == "off" else float(s["cane"]),
-        cane_hand="same" if hand == "same" else "opposite",
-    )
+def layer_name(layer: str) -> str:
+    """A layer's checkbox text: ``lower_legs`` -> "Lower legs", ``tfl`` -> "TFL" (an abbreviation)."""
+    return "TFL" if layer == "tfl" else layer.replace("_", " ").capitalize()
 
 
 class GmedApp(pn.viewable.Viewer):
@@ -118,8 +93,10 @@ class GmedApp(pn.viewable.Viewer):
     classroom = param.Boolean(default=False)
     stance = param.Dict(
         default={},
-        doc="mode (explore|stance) and the stance inputs {side, strength, lean, body_mass, cane, cane_hand}",
+        doc="mode (explore|stance|exercise|walk) and the stance inputs "
+        "{side, strength, lean, body_mass, cane, cane_hand}",
     )
+    activity = param.Dict(default={}, doc="the exercise or gait shown {exercise, fault, side, gait, phase}")
     screenshot_size = param.Selector(default="1920 x 1080", objects=list(SCREENSHOT_SIZES))
 
     def __init__(self, **params):
@@ -148,6 +125,7 @@ class GmedApp(pn.viewable.Viewer):
             loop=self.loop,
             camera_preset=self._camera_preset(),
             stance=dict(self.stance),
+            activity=dict(self.activity),
             plot=self.plot_spec,
         )
         self.view3d.param.watch(
@@ -198,6 +176,11 @@ class GmedApp(pn.viewable.Viewer):
     def _stance_changed(self):
         if not self._from_view:
             self.view3d.stance = dict(self.stance)
+
+    @param.depends("activity", watch=True)
+    def _activity_changed(self):
+        if not self._from_view:
+            self.view3d.activity = dict(self.activity)
 
     @param.depends("playing", watch=True)
     def _play(self):
@@ -255,6 +238,9 @@ class GmedApp(pn.viewable.Viewer):
                 elif e.name == "stance":
                     new = stance_from_browser(e.new, self.startup.contract["stance"])
                     self.stance = {**self.stance, **new}
+                elif e.name == "activity":
+                    new = activity_from_browser(e.new, self.startup.contract["activity"])
+                    self.activity = {**self.activity, **new}
                 elif e.name == "labels_key":
                     self.labels = not self.labels
                 elif e.name == "layers" and isinstance(e.new, list):
@@ -277,16 +263,17 @@ class GmedApp(pn.viewable.Viewer):
 
     def screenshot(self) -> io.BytesIO:
         """PNG of the current view (camera, pose, layers), rendered off-screen by PyVista; in
-        stance mode the stance picture of ``gmed screenshot --stance`` for the page's stance."""
+        stance mode the stance picture of ``gmed screenshot --stance`` for the page's stance, in
+        exercise and walk mode the exercise's or the gait frame's picture."""
         from viewer.export import render_png
 
         theme = "classroom" if self.classroom else "light"
         size = SCREENSHOT_SIZES[self.screenshot_size]
-        inp = self.stance_input()
-        if inp is not None:
-            from viewer.export.render import png_bytes
-
-            return io.BytesIO(png_bytes(stance_scene().render(inp, size, theme, self.view)))
+        png = mode_png(
+            self.scene.scene, self.stance, self.activity, self.startup.contract, size, theme, self.view
+        )
+        if png is not None:  # the Stance, Exercise or Walk mode's picture
+            return io.BytesIO(png)
 
         opts = SceneOptions(
             pose=self.pose(),
@@ -330,6 +317,7 @@ class GmedApp(pn.viewable.Viewer):
                 abduction=float(self.abduction),
                 view=self.view,
                 stance=dict(self.stance),
+                activity=dict(self.activity),
             )
             return io.BytesIO(path.read_bytes())
 
@@ -416,7 +404,7 @@ class GmedApp(pn.viewable.Viewer):
             pn.Row(play, w.Checkbox.from_param(self.param.loop, name="Loop")),
             w.FloatSlider.from_param(self.param.speed, name="Speed (\u00b0/s)"),
             pn.pane.Markdown("### Layers"),
-            *[w.Checkbox.from_param(self.param[n], name=n.replace("_", " ").capitalize()) for n in LAYERS],
+            *[w.Checkbox.from_param(self.param[n], name=layer_name(n)) for n in LAYERS],
             w.FloatSlider.from_param(self.param.muscle_opacity, name="Muscle opacity"),
             *self._opacity_sliders(),
             pn.pane.Markdown("### View"),

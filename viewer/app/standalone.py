@@ -30,15 +30,17 @@ def export_html(
     view: str | None = None,
     stance: dict | None = None,
     model=None,
+    activity: dict | None = None,
 ):
     """Write the whole app as one page: vtk.js, the muscle models of both sides and every
     script inlined.
 
     The file opens from disk in any browser with no network. Every pose is computed in
     the page: both sides, all three hip angles, playback, layers, views, labels, the info
-    panel and classroom mode, the Stance mode, the moment-arm plot, the JS API (``window.gmed``) and the URL
-    hash. It opens at the given side, angles (degrees) and view, and at ``stance`` (mode and
-    stance inputs, ``HipView.stance``) when given. ``model``: a
+    panel and classroom mode, the Stance mode, the exercises and walking, the moment-arm plot,
+    the JS API (``window.gmed``) and the URL hash. It opens at the given side, angles
+    (degrees) and view, and at ``stance`` (mode and stance inputs, ``HipView.stance``) and
+    ``activity`` (``HipView.activity``) when given. ``model``: a
     :class:`viewer.anatomy.HipModel` of a shape (its name in the page's title) instead of the mean.
     """
     out = Path(out)
@@ -55,6 +57,7 @@ def export_html(
         pose={"side": side, "abduction": pose.abduction, "flexion": pose.flexion, "rotation": pose.rotation},
         view=view,
         stance=dict(stance or {}),
+        activity=dict(activity or {}),
         standalone=True,
         layers=list(contract.DEFAULT_LAYERS),
         texts=s.texts,

@@ -3,12 +3,15 @@
 // and the offline page; documented in README.md ("Embedding").
 
 // the hash of a pose and view: #side=right&abduction=20&flexion=0&rotation=0&view=lateral, and
-// in stance mode the stance: &mode=stance&stance_side=right&strength=40&lean=0&body_mass=70&cane=0&cane_hand=off
-export function poseHash(pose, view, stance = null, layers = null) {
+// in stance mode the stance: &mode=stance&stance_side=right&strength=40&lean=0&body_mass=70&cane=0&cane_hand=off;
+// in exercise or walk mode the activity: &mode=exercise&exercise=clamshell&exercise_side=right&phase=0.5
+// or &mode=walk&gait=trendelenburg&phase=0.3 (activity is {mode, ...activityState})
+export function poseHash(pose, view, stance = null, layers = null, activity = null) {
   const q = new URLSearchParams();
   for (const k of POSE_KEYS) q.set(k, k === "side" ? pose[k] : String(Math.round(pose[k] * 100) / 100));
   if (view) q.set("view", view);
   if (stance) for (const [k, v] of stanceHashFields(stance)) q.set(k, v);
+  if (activity) for (const [k, v] of activityHashFields(activity.mode, activity)) q.set(k, v);
   // the layers (when not the defaults), opacities set by the user, and peeling (when on):
   // &layers=bones,muscle,maximus&opacity=maximus:0.6,muscle:0.8&peel=2
   if (layers) {
@@ -44,22 +47,23 @@ function readLayerHashField(found, k, v) {
 // Error on a malformed field (the stance's ranges are checked by setStance)
 export function parseHash(hash, contract) {
   const q = new URLSearchParams(String(hash || "").replace(/^#/, ""));
-  const pose = {}, found = { mode: null, stance: {}, layers: null, opacity: null, peel: null };
+  const pose = {}, found = { mode: null, stance: {}, layers: null, opacity: null, peel: null, activity: null };
   let view = null;
   for (const [k, v] of q) {
     if (k === "view") view = v;
     else if (k === "side") pose.side = v;
     else if (isStanceHashKey(k)) readStanceHashField(contract, found, k, v);
     else if (LAYER_HASH_KEYS.includes(k)) readLayerHashField(found, k, v);
+    else if (isActivityHashKey(k)) readActivityHashField(found, k, v);
     else if (POSE_KEYS.includes(k)) {
       const x = v.trim() === "" ? NaN : Number(v);
       if (!Number.isFinite(x)) throw new Error(`URL: ${k}=${v} is not a number of degrees`);
       pose[k] = x;
     } else {
-      throw new Error(`URL: unknown field ${k} (fields: ${[...POSE_KEYS, "view", "mode", ...STANCE_HASH_KEYS, ...LAYER_HASH_KEYS].join(", ")})`);
+      throw new Error(`URL: unknown field ${k} (fields: ${[...POSE_KEYS, "view", "mode", ...STANCE_HASH_KEYS, ...LAYER_HASH_KEYS, ...ACTIVITY_HASH_KEYS].join(", ")})`);
     }
   }
-  return { pose, view, mode: found.mode, stance: found.stance, layers: found.layers, opacity: found.opacity, peel: found.peel };
+  return { pose, view, mode: found.mode, stance: found.stance, layers: found.layers, opacity: found.opacity, peel: found.peel, activity: found.activity };
 }
 
 // newApi({view, win}): view has getPose(), setPose(changes, source) (throws), readout(),
@@ -118,9 +122,27 @@ export function newApi({ view, win = window }) {
     // layer peeling: 0 (all) .. contract.peel.length (bone), superficial to deep
     setPeel: (k) => call(() => view.setPeel(k, "api")),
     getPeel: () => view.getPeel(),
+    // the Exercise mode: an exercise of the gallery (contract.activity.exercises), with options
+    // {side, fault, phase}; rejects a bad one in one line; resolves with the activity once drawn
+    setExercise: (id, options = {}) => activityCall("exercise", { ...(options || {}), exercise: id }),
+    // the Walk mode: a gait variant (normal, trendelenburg, duchenne), options {phase}
+    setGait: (variant, options = {}) => activityCall("walk", { ...(options || {}), gait: variant }),
+    // the phase (0..1) of the repetition or the gait cycle shown (pauses a playing one)
+    setPhase: (phase) => call(() => view.setActivity({ phase }, "api")),
+    getActivity: () => view.getActivity(),
+    // bone id -> column-major 4x4 of the exercise or gait frame drawn (tests), or null
+    activityMatrices: () => view.activityMatrices(),
     // per drawn actor: {visible, points, opacity, layer} (tests and debugging)
     structures: (withPoints = false) => view.structures(withPoints),
   };
+  function activityCall(mode, changes) {
+    return call(() => {
+      if (changes && typeof changes === "object" && "mode" in changes) throw new Error(`set${mode === "walk" ? "Gait" : "Exercise"} has no option mode`);
+      view.setActivity(changes, "api");
+      view.setMode(mode, "api");
+      return view.getActivity();
+    });
+  }
   function call(f) {
     try {
       const r = f();
@@ -135,7 +157,8 @@ export function newApi({ view, win = window }) {
   // postMessage bridge: {gmed: "setPose", args: [{abduction: 20}], id} -> the caller gets
   // {gmed: "result", id, result} or {gmed: "error", id, error}; ready is announced once
   const methods = { setPose: 1, getPose: 1, readout: 1, setView: 1, getView: 1, setStance: 1, getStance: 1, setMode: 1, getMode: 1, ready: 1,
-    setLayers: 1, getLayers: 1, setOpacity: 1, getOpacity: 1, setPeel: 1, getPeel: 1, structures: 1 };
+    setLayers: 1, getLayers: 1, setOpacity: 1, getOpacity: 1, setPeel: 1, getPeel: 1, structures: 1,
+    setExercise: 1, setGait: 1, setPhase: 1, getActivity: 1, activityMatrices: 1 };
   function onMessage(ev) {
     const m = ev.data;
     if (!m || typeof m !== "object" || typeof m.gmed !== "string" || m.gmed === "result" || m.gmed === "error") return;

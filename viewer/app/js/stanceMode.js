@@ -21,7 +21,7 @@ export function newStanceMode({ vtk, renderer, win, model: hip, root, pose, stat
   const readout = newStanceReadout({ el: readoutEl, badge, legend, model: hip });
   const model = {
     mode: "explore", stance: defaultStance(hip.contract), twin: null, twinData: null, result: null,
-    view: c.default_view, raf: 0, lastT: null, direction: -1, restTimer: null, deleted: false, slowMs: 0,
+    view: c.default_view, direction: -1, restTimer: null, deleted: false, slowMs: 0,
   };
   const publicAPI = { isOn: () => model.mode === "stance", getMode: () => model.mode, result: () => model.result };
 
@@ -114,36 +114,8 @@ export function newStanceMode({ vtk, renderer, win, model: hip, root, pose, stat
     const b = scene.bounds();
     const reach = hip.scene_data.stance.cane_tip_mm + 40, below = model.result.floor_y - 0.3 * c.arrow_mm_per_bw - 10;
     b[2] = Math.min(b[2], below); b[4] = Math.min(b[4], -reach); b[5] = Math.max(b[5], reach);
-    const f = [0.5 * (b[0] + b[1]), 0.5 * (b[2] + b[3]), 0.5 * (b[4] + b[5])];
     const d = [0, 1, 2].map((q) => cam.position[q] - cam.focal_point[q]);
-    const dl = Math.hypot(...d);
-    // the box's half extents across the view (up, right) and along it (depth): the body fills
-    // the view from the preset's direction, however deep the floor and the lifted leg reach
-    const unit = (v) => { const l = Math.hypot(...v); return v.map((x) => x / l); };
-    const dir = unit(d), upv = unit(cam.view_up);
-    const right = unit([upv[1] * dir[2] - upv[2] * dir[1], upv[2] * dir[0] - upv[0] * dir[2], upv[0] * dir[1] - upv[1] * dir[0]]);
-    const extent = (axis) => 0.5 * [0, 1, 2].reduce((sum, q) => sum + Math.abs(axis[q]) * (b[2 * q + 1] - b[2 * q]), 0);
-    const halfUp = extent(upv), halfRight = extent(right), depth = extent(dir);
-    const angle = hip.contract.views.view_angle_deg, tan = Math.tan((angle * Math.PI) / 360);
-    // the part of the view above the controls (at its bottom) holds the body, centred in it
-    const host = root.querySelector(".gmed-canvas"), controls = root.querySelector(".gmed-controls");
-    let free = 1, aspect = 1;
-    if (host && host.clientHeight) {
-      aspect = host.clientWidth / host.clientHeight;
-      const hr = host.getBoundingClientRect(), cr = controls && controls.getBoundingClientRect();
-      // the controls count where they reach under the body (the middle of the view)
-      if (cr && cr.right > hr.left + 0.3 * hr.width && cr.left < hr.left + 0.7 * hr.width) free = (cr.top - hr.top) / host.clientHeight;
-      free = Math.max(0.55, Math.min(1, free));
-    }
-    const dist = (1.06 * Math.max(halfUp / free, halfRight / aspect)) / tan + depth;
-    const up = cam.view_up, ul = Math.hypot(...up), shift = (1 - free) * dist * tan;
-    const fc = f.map((x, q) => x - (up[q] / ul) * shift);
-    const camera = renderer.getActiveCamera();
-    camera.setFocalPoint(...fc);
-    camera.setPosition(...fc.map((x, q) => x + (d[q] / dl) * dist));
-    camera.setViewUp(...cam.view_up);
-    camera.setViewAngle(angle);
-    renderer.resetCameraClippingRange();
+    fitBox(renderer, root, b, d, cam.view_up, hip.contract.views.view_angle_deg);
     requestRender();
     return true;
   };
@@ -189,35 +161,27 @@ export function newStanceMode({ vtk, renderer, win, model: hip, root, pose, stat
 
   // the weakening: strength down to contract.stance.play_range[0] and back up, at
   // contract.stance.play_pct_per_s; once round when not looping
+  const ticker = newTicker(() => !model.deleted && hip.playing && model.mode === "stance", (dt) => {
+    const [lo, hi] = c.play_range;
+    let s = model.stance.strength + model.direction * c.play_pct_per_s * dt;
+    if (s <= lo) { s = lo; model.direction = 1; }
+    if (s >= hi) { s = hi; model.direction = -1; if (!hip.loop) hip.playing = false; }
+    model.stance = { ...model.stance, strength: s };
+    draw();
+    stats.playFrames = (stats.playFrames || 0) + 1;
+    requestRender();
+    onChange("play");
+  });
   publicAPI.play = () => {
-    if (model.raf || !hip.playing || model.mode !== "stance") return;
-    model.lastT = null;
+    if (ticker.running() || !hip.playing || model.mode !== "stance") return;
     if (hip.lod !== "off") scene.setLight(true);
     const [lo, hi] = c.play_range;
     if (model.stance.strength <= lo) model.direction = 1;
     else if (model.stance.strength >= hi) model.direction = -1;
-    const tick = (t) => {
-      model.raf = 0;
-      if (model.deleted || !hip.playing || model.mode !== "stance") return;
-      if (model.lastT !== null) {
-        const dt = Math.min(0.1, (t - model.lastT) / 1000);
-        let s = model.stance.strength + model.direction * c.play_pct_per_s * dt;
-        if (s <= lo) { s = lo; model.direction = 1; }
-        if (s >= hi) { s = hi; model.direction = -1; if (!hip.loop) hip.playing = false; }
-        model.stance = { ...model.stance, strength: s };
-        draw();
-        stats.playFrames = (stats.playFrames || 0) + 1;
-        requestRender();
-        onChange("play");
-      }
-      model.lastT = t;
-      model.raf = requestAnimationFrame(tick);
-    };
-    model.raf = requestAnimationFrame(tick);
+    ticker.start();
   };
   publicAPI.stop = () => {
-    cancelAnimationFrame(model.raf);
-    model.raf = 0;
+    ticker.stop();
     publicAPI.rest();
   };
 
@@ -225,7 +189,7 @@ export function newStanceMode({ vtk, renderer, win, model: hip, root, pose, stat
 
   publicAPI.delete = () => {
     model.deleted = true;
-    cancelAnimationFrame(model.raf);
+    ticker.stop();
     clearTimeout(model.restTimer);
     scene.delete();
     readout.delete();

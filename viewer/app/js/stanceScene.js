@@ -1,21 +1,17 @@
-// stanceScene.js: the Stance mode's picture (vtk.js): every bone of scene_data moved by its
-// world matrix from the stance model (stanceModel.js), both muscles regenerated for their
-// pelvis-on-femur poses (muscleModel.js) and drawn with the pelvis, a floor under the stance
-// foot, a trunk line with the centre-of-mass marker, and the force arrows (arrows.js).
-// Light bones at a lower resolution while it moves (as lod.js does for the Explore mode).
+// stanceScene.js: the Stance mode's picture (vtk.js): every bone moved by its world matrix
+// from the stance model (stanceModel.js) and both muscles posed (bodyActors.js), a floor
+// under the stance foot, a trunk line with the centre-of-mass marker, and the force arrows
+// (arrows.js). Light bones at a lower resolution while it moves (as lod.js does for Explore).
 
 // the world matrix (key of StanceResult.transforms) that moves a bone
 export function stanceBoneKey(id) {
   return id.startsWith("hip_") || id === "sacrum" ? "pelvis" : id;
 }
 
-// column-major 4x4 (Float64Array(16)) -> Float32Array for vtk.js user matrices
-const f32m = (m) => Float32Array.from(m);
-
 // newStanceScene({vtk, renderer, win, model, arrowLayer, pose}): pose is the poseModel (its
 // muscle models); show(result, stance) draws a StanceResult; setVisible(on); setLight(on)
 export function newStanceScene({ vtk, renderer, win, model: hip, arrowLayer, pose }) {
-  const model = { built: null, bones: [], muscles: {}, visible: false, light: false, floorY: null };
+  const model = { built: null, visible: false, floorY: null };
   // the arrows are drawn over the body (a renderer of its own on layer 1, sharing the camera,
   // its depth cleared): a force diagram's arrows start inside the muscle and the bones
   const rw = win.getRenderWindow();
@@ -25,6 +21,7 @@ export function newStanceScene({ vtk, renderer, win, model: hip, arrowLayer, pos
   rw.setNumberOfLayers(Math.max(2, rw.getNumberOfLayers()));
   rw.addRenderer(overlay);
   const arrows = newArrows({ vtk, renderer: overlay, layer: arrowLayer });
+  const body = newBodyActors({ vtk, renderer, win, model: hip, pose });
   const publicAPI = { arrows };
 
   function build() {
@@ -32,26 +29,8 @@ export function newStanceScene({ vtk, renderer, win, model: hip, arrowLayer, pos
     if (model.built === sd) return;
     publicAPI.clear();
     model.built = sd;
+    body.build();
     const pal = hip.contract.themes;
-    for (const b of sd.bones) {
-      const pts = F32(b.points), tris = U32(b.tris);
-      const e = newMeshActor(vtk, renderer, pts, tris, b.color, F32(b.normals));
-      let lodPd = null;
-      if (b.lod) {
-        lodPd = vtk.Common.DataModel.vtkPolyData.newInstance();
-        lodPd.getPoints().setData(F32(b.lod.points), 3);
-        lodPd.getPolys().setData(cells(U32(b.lod.tris)));
-        lodPd.getPointData().setNormals(vtk.Common.Core.vtkDataArray.newInstance({ name: "Normals", numberOfComponents: 3, values: F32(b.lod.normals) }));
-      }
-      model.bones.push({ ...e, id: b.id, key: stanceBoneKey(b.id), fullPd: e.pd, lodPd });
-    }
-    for (const side of hip.contract.sides) {
-      const m = sd.sides[side].muscle, tris = U32(m.tris), n = sd.layout.muscle;
-      const e = newMeshActor(vtk, renderer, new Float32Array(n), tris, m.color, new Float32Array(n));
-      setDirectScalars(vtk, e, partRgb(m.part, hip.classroom ? sd.colors.classroom : sd.colors.normal, hip.contract.parts));
-      e.actor.getProperty().setSpecular(0.3);
-      model.muscles[side] = { ...e, tris, cells: cells(tris), lodCells: cells(U32(m.lod_tris)), buf: new Float64Array(n) };
-    }
     model.floor = newSolid(vtk, renderer, pal.light.floor || "#9aa3ad");
     model.floor.actor.getProperty().setAmbient(0.5);  // its top is lit edge-on from behind
     model.foot = newSolid(vtk, renderer, "#59606a");
@@ -61,31 +40,21 @@ export function newStanceScene({ vtk, renderer, win, model: hip, arrowLayer, pos
     publicAPI.setVisible(model.visible);
   }
 
-  // everything of this scene back in the renderer (the Explore scene empties it when it rebuilds)
-  function attach() {
-    const all = publicAPI.actors();
-    for (const a of all) if (!renderer.hasViewProp(a)) renderer.addActor(a);
-  }
-
-  publicAPI.actors = () => [
-    ...model.bones.map((b) => b.actor), ...Object.values(model.muscles).map((m) => m.actor),
-    ...[model.floor, model.foot, model.trunk, model.com].filter(Boolean).map((s) => s.actor),
-  ];
+  const solids = () => [model.floor, model.foot, model.trunk, model.com].filter(Boolean).map((s) => s.actor);
+  publicAPI.actors = () => [...body.actors(), ...solids()];
 
   publicAPI.setVisible = (on) => {
     model.visible = on;
     if (!model.built) return;
-    attach();
+    for (const a of publicAPI.actors()) if (!renderer.hasViewProp(a)) renderer.addActor(a);
     for (const a of publicAPI.actors()) a.setVisibility(on);
+    for (const b of body.bones()) b.actor.setVisibility(on && b.present);
     if (!on) arrows.hide();
   };
 
   // the classroom palette (muscle colours, floor) or the normal one
   publicAPI.applyPalette = () => {
-    const sd = hip.scene_data;
-    for (const [side, m] of Object.entries(model.muscles)) {
-      setDirectScalars(vtk, m, partRgb(sd.sides[side].muscle.part, hip.classroom ? sd.colors.classroom : sd.colors.normal, hip.contract.parts));
-    }
+    body.applyPalette();
     const s = hip.texts.stance.colors;
     if (model.floor) {
       model.floor.setColor(hip.classroom ? s.floor_classroom : s.floor);
@@ -96,40 +65,19 @@ export function newStanceScene({ vtk, renderer, win, model: hip, arrowLayer, pos
   };
 
   // light bones at LOD_SCALE of the resolution while it moves; full detail, supersampled, at rest
-  publicAPI.setLight = (on) => {
-    if (on === model.light) return;
-    model.light = on;
-    for (const b of model.bones) if (b.lodPd) b.mapper.setInputData(on ? b.lodPd : b.fullPd);
-    for (const m of Object.values(model.muscles)) {  // every other fibre and sample
-      m.pd.getPolys().setData(on ? m.lodCells : m.cells);
-      m.pd.modified();
-    }
-    win.setScale(on ? LOD_SCALE : SUPERSAMPLE);
-  };
-  publicAPI.isLight = () => model.light;
+  publicAPI.setLight = (on) => body.setLight(on);
+  publicAPI.isLight = () => body.isLight();
 
   // a StanceResult (stanceModel.js solve) drawn: bones, muscles, floor, trunk, arrows
   publicAPI.show = (res, stance) => {
     build();
     const T = res.transforms;
-    for (const b of model.bones) {
-      const m = T[b.key];
-      b.actor.setUserMatrix(f32m(m));
-      b.present = !!m;
-    }
-    const pelvis = f32m(T.pelvis);
+    body.placeBones((id) => T[stanceBoneKey(id)]);
     let insertion = null;
-    for (const [side, m] of Object.entries(model.muscles)) {
-      const mm = pose.muscleModel(side);
+    for (const side of hip.contract.sides) {
       // the stance hip's frontal pose ({frontal: true}) reaches its own range (-20 degrees)
-      const s = mm.surface(side === stance.side ? res.stance_pose : res.swing_pose, m.buf);
-      const pts = m.pd.getPoints().getData();
-      pts.set(s.vertices);
-      vertexNormals(pts, m.tris, m.pd.getPointData().getNormals().getData());
-      m.pd.getPoints().modified();
-      m.pd.getPointData().getNormals().modified();
-      m.pd.modified();
-      m.actor.setUserMatrix(pelvis);
+      const s = body.poseMuscle(side, side === stance.side ? res.stance_pose : res.swing_pose, T.pelvis);
+      const mm = pose.muscleModel(side);
       if (side === stance.side) insertion = insertionOf(s.deep, mm.nu, mm.nv, T.pelvis);
     }
     const fy = res.floor_y, a = res.stance_ankle;
@@ -145,19 +93,12 @@ export function newStanceScene({ vtk, renderer, win, model: hip, arrowLayer, pos
   publicAPI.invalidateSizes = () => arrows.invalidateSizes();
 
   // world bounds of the drawn body (bones, trunk, floor and foot): [xmin, xmax, ymin, ymax, zmin, zmax]
-  publicAPI.bounds = () => {
-    const out = [Infinity, -Infinity, Infinity, -Infinity, Infinity, -Infinity];
-    const solids = [model.com, model.trunk, model.floor, model.foot].filter(Boolean).map((s) => s.actor);
-    for (const a of [...model.bones.filter((b) => b.present).map((b) => b.actor), ...solids]) {
-      const bb = a.getBounds();
-      for (let q = 0; q < 3; q++) { out[2 * q] = Math.min(out[2 * q], bb[2 * q]); out[2 * q + 1] = Math.max(out[2 * q + 1], bb[2 * q + 1]); }
-    }
-    return out;
-  };
+  publicAPI.bounds = () => body.bounds(solids());
 
   publicAPI.clear = () => {
-    for (const a of publicAPI.actors()) renderer.removeActor(a);
-    model.bones = []; model.muscles = {}; model.floor = model.foot = model.trunk = model.com = null;
+    for (const a of solids()) renderer.removeActor(a);
+    body.clear();
+    model.floor = model.foot = model.trunk = model.com = null;
     model.built = null;
     arrows.hide();
   };

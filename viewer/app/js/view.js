@@ -89,6 +89,10 @@ async function renderView({ model, el, view }) {
   const renderer = win.getRenderer(), camera = win.getCamera();
   renderer.setTwoSidedLighting(true);
   const scene = add(newSceneActors({ vtk, renderer, model }));
+  // layers, opacity, peeling (layerState.js)
+  const { setLayers, getLayers, setOpacity, getOpacity, setPeel, getPeel, layerHashState, structureCounts } = newLayerState({
+    model, scene, onPeel: () => peelControl.update(), scheduleSync,
+  });
   const pose = add(newPoseModel());
   let cameraWatch = null;
   const lod = add(newLod({
@@ -107,20 +111,27 @@ async function renderView({ model, el, view }) {
   }));
   resized.push(() => stance.invalidateSizes());
   // in stance mode the stance read-out and the arrows' labels take the place of the pose's
+  // the mode that replaces the Explore scene (stanceMode.js, activityMode.js), or null in Explore
+  function special() { return stance.isOn() ? stance : activity && activity.isOn() ? activity : null; }
   const readout = {
-    update: (cur) => { if (stance.isOn()) stance.updateReadout(); else { poseReadout.update(cur); plot.update(cur); } },
+    update: (cur) => { const m = special(); if (m) m.updateReadout(); else { poseReadout.update(cur); plot.update(cur); } },
   };
-  const placeLabels = { place: () => (stance.isOn() ? stance.place() : labels.place()) };
+  const placeLabels = { place: () => { const m = special(); if (m) m.place(); else labels.place(); } };
   const playback = add(newPlayback({ model, frames, current, stats, requestRender, noteInterval: lod.noteInterval }));
   // the camera moved by hand: light meshes when slow, of the scene on show
   const moving = {
-    noteInterval: (ms) => (stance.isOn() ? stance.noteInterval(ms) : lod.noteInterval(ms)),
-    rest: () => (stance.isOn() ? stance.rest() : lod.rest()),
+    noteInterval: (ms) => (special() || lod).noteInterval(ms),
+    rest: () => (special() || lod).rest(),
   };
   cameraWatch = add(newCameraWatch({ interactor: win.getInteractor(), camera, model, lod: moving, onMove: () => placeLabels.place() }));
   const controls = add(newPoseControls({ root, model, setPose }));
   const peelControl = add(newPeelControl({ box: controls.box, model, setPeel: (k) => setPeel(k, "controls") }));
   const stanceControls = add(newStanceControls({ box: controls.box, model, setMode: stance.setMode, setStance }));
+  const activity = add(newActivityMode({
+    vtk, renderer, win, model, root, box: controls.box, pose, stats, requestRender,
+    onChange: (source) => { if (source !== "server" && source !== "start" && source !== "play") scheduleSync(); },
+  }));
+  resized.push(() => activity.invalidateSizes());
   add(newKeys({ model, root, current, stats, setPose, setView, stepStance, stepPeel }));
   if (model.standalone) add(newStandalonePanel({ root, model, setView }));
   const loop = add(newRenderLoop({ win, lod, labels: placeLabels, readout, current, stats, model }));
@@ -130,6 +141,7 @@ async function renderView({ model, el, view }) {
     view: {
       ready, getPose, setPose, readout: readoutNow, setView, viewName: () => state.view, whenDrawn: () => loop.whenDrawn(),
       setStance, getStance, setMode: stance.setMode, getMode: stance.getMode,
+      setActivity: activity.set, getActivity: activity.getActivity, activityMatrices: activity.matrices,
       setLayers, getLayers, setOpacity, getOpacity, setPeel, getPeel, structures: structureCounts,
     },
   }));
@@ -148,81 +160,6 @@ async function renderView({ model, el, view }) {
     applyOpacity();
     applyClassroom();
     return true;
-  }
-
-  // ------------------------------------------------------------------ layers, opacity, peeling
-  // the layers shown ({layer: bool, ...} or a list of the layers on); throws one clear Error
-  function setLayers(changes, source) {
-    const all = model.contract.layers;
-    let next;
-    if (Array.isArray(changes)) {
-      const bad = changes.filter((l) => !all.includes(l));
-      if (bad.length) throw new Error(`setLayers: no layer ${bad.join(", ")} (layers: ${all.join(", ")})`);
-      next = all.filter((l) => changes.includes(l));
-    } else if (changes && typeof changes === "object") {
-      const on = new Set(model.layers);
-      for (const [k, v] of Object.entries(changes)) {
-        if (!all.includes(k)) throw new Error(`setLayers: no layer ${k} (layers: ${all.join(", ")})`);
-        if (typeof v !== "boolean") throw new Error(`setLayers: ${k} must be true or false, not ${JSON.stringify(v)}`);
-      }
-      for (const [k, v] of Object.entries(changes)) if (v) on.add(k); else on.delete(k);
-      next = all.filter((l) => on.has(l));
-    } else {
-      throw new Error("setLayers takes a list of layers or an object {layer: true|false}");
-    }
-    model.layers = next;
-    if (source !== "start") scheduleSync();
-    return getLayers();
-  }
-  function getLayers() { return [...model.layers]; }
-
-  // the opacity of structure layers ({layer: 0.05..1}); throws one clear Error and changes nothing
-  function setOpacity(changes, source) {
-    const ids = model.contract.opacity_layers, lo = model.contract.min_opacity;
-    if (!changes || typeof changes !== "object" || Array.isArray(changes)) throw new Error(`setOpacity takes {layer: opacity}, layers: ${ids.join(", ")}`);
-    for (const [k, v] of Object.entries(changes)) {
-      if (!ids.includes(k)) throw new Error(`setOpacity: no layer ${k} (layers: ${ids.join(", ")})`);
-      if (typeof v !== "number" || !Number.isFinite(v) || v < lo || v > 1) throw new Error(`opacity of ${k} ${JSON.stringify(v)} is outside ${lo}..1`);
-    }
-    const rest = { ...(model.opacities || {}) };
-    for (const [k, v] of Object.entries(changes)) {
-      if (k === "muscle") model.muscle_opacity = v; else rest[k] = v;
-    }
-    model.opacities = rest;
-    if (source !== "start") scheduleSync();
-    return getOpacity();
-  }
-  function getOpacity() {
-    const out = {};
-    for (const l of model.contract.opacity_layers) out[l] = scene.opacityOf(l, model.contract.default_opacity[l]);
-    return out;
-  }
-
-  // layer peeling: the first k steps of contract.peel hidden (0 hides nothing)
-  function setPeel(k, source) {
-    const n = model.contract.peel.length;
-    if (!Number.isInteger(k) || k < 0 || k > n) throw new Error(`peel ${JSON.stringify(k)} is outside 0..${n} (a whole number of layers)`);
-    model.peel = k;
-    peelControl.update();
-    if (source !== "start") scheduleSync();
-    return k;
-  }
-  function getPeel() { return model.peel || 0; }
-
-  // what is drawn: per structure actor id, whether shown and its vertex count (tests, debugging)
-  // ``withPoints``: their points too (flat, mm, before the actor's matrix)
-  function structureCounts(withPoints = false) {
-    const out = {};
-    for (const [id, a] of Object.entries(scene.getActors())) {
-      if (withPoints) out[id] = { xyz: Array.from(a.pd.getPoints().getData()) };
-      out[id] = {
-        ...(out[id] || {}),
-        visible: !!a.actor.getVisibility(), points: a.pd.getPoints().getNumberOfPoints(),
-        opacity: a.actor.getProperty().getOpacity(), layer: a.layer || a.group, bounds: a.actor.getBounds(),
-        matrix: Array.from(a.actor.getUserMatrix()),
-      };
-    }
-    return out;
   }
 
   // ------------------------------------------------------------------ pose and view
@@ -245,7 +182,7 @@ async function renderView({ model, el, view }) {
       if (switching) jumpTo(state.view || model.contract.views.default, p.side);  // to the new hip
     }
     frames.show(p);
-    if (!stance.isOn()) frames.newPose();  // in stance mode the pose waits, hidden, for Explore
+    if (!special()) frames.newPose();  // in the other modes the pose waits, hidden, for Explore
     controls.update(p);
     if (source !== "server" && source !== "start") scheduleSync();
     return getPose();
@@ -277,19 +214,22 @@ async function renderView({ model, el, view }) {
 
   // the arrow keys step the strength in stance mode (true: the key was used)
   function stepStance(steps) {
+    if (activity.isOn()) return activity.step(steps);  // scrubs the exercise or the gait cycle
     if (!stance.isOn()) return false;
     const s = stance.getStance();
     setStance({ strength: stepStanceValue(model.contract, "strength", s.strength, steps) }, "keys");
     return true;
   }
 
-  // the Explore scene hides in stance mode, and comes back (at its pose and view) after it
+  // the Explore scene hides in the other modes, and comes back (at its pose and view) after them
   function modeChanged(mode) {
-    if (mode === "stance") {
+    activity.setMode(mode);
+    if (mode !== "explore") {
       if (lod.isOn()) lod.set(false);
       scene.hideAll();
       root.classList.add("gmed-no-labels");
-      state.view = stance.viewName();  // the stance's own view: the hash and the server's exports follow it
+      // the mode's own view: the hash and the server's exports follow it
+      state.view = mode === "stance" ? stance.viewName() : activity.viewName();
     } else {
       applyLayers();
       jumpTo(state.view || model.contract.views.default);
@@ -301,7 +241,8 @@ async function renderView({ model, el, view }) {
   // the read-out of the JS API: the whole muscle on the moving side, degrees and mm; in
   // stance mode the stance's figures (stanceMode.js readout)
   function readoutNow() {
-    if (stance.isOn()) return stance.readout();
+    const m = special();
+    if (m) return m.readout();
     const r = current.readout || {};
     return { ...getPose(), length_mm: r.length_mm, moment_arm_mm: { ...(r.moment_arm_mm || {}) } };
   }
@@ -320,8 +261,9 @@ async function renderView({ model, el, view }) {
   function setView(name, source) {
     const ids = model.contract.views.ids;
     if (!ids.includes(name)) throw new Error(`setView: no view ${JSON.stringify(name)} (views: ${ids.join(", ")})`);
-    if (stance.isOn()) {
-      stance.setView(name);
+    const m = special();
+    if (m) {
+      m.setView(name);
       state.view = name;
     } else if (!jumpTo(name)) throw new Error("gmed: the view is not ready yet (await gmed.ready)");
     if (source !== "server") scheduleSync();
@@ -338,7 +280,12 @@ async function renderView({ model, el, view }) {
         if (state.view && model.view !== state.view) model.view = state.view;
         if (!sameStanceState(model.stance, st)) model.stance = st;
       }
-      const hash = poseHash(p, state.view, stance.isOn() ? st : null, layerHashState());
+      const act = activity.getActivity();
+      const { mode: _mode, ...actState } = act;
+      // the activity once a mode has shown one (the server keeps {} until then)
+      const told = model.activity && Object.keys(model.activity).length;
+      if (!model.standalone && (activity.isOn() || told) && !sameActivity(model.activity, actState)) model.activity = actState;
+      const hash = poseHash(p, state.view, stance.isOn() ? st : null, layerHashState(), activity.isOn() ? act : null);
       if (window.location.hash !== hash) {
         try { window.history.replaceState(null, "", hash); } catch (err) { /* a sandboxed frame */ }
       }
@@ -355,15 +302,6 @@ async function renderView({ model, el, view }) {
     state.errorTimer = setTimeout(() => { status.textContent = ""; status.classList.remove("gmed-error"); }, 8000);
   }
 
-  // the layers, opacities and peeling the hash carries when they differ from the defaults
-  function layerHashState() {
-    const def = model.contract.default_layers, on = model.layers;
-    const sameLayers = def.length === on.length && def.every((l) => on.includes(l));
-    const op = getOpacity(), changed = {};
-    for (const l of model.contract.opacity_layers) if (op[l] !== model.contract.default_opacity[l]) changed[l] = op[l];
-    return { layers: sameLayers ? null : on, opacity: changed, peel: getPeel() };
-  }
-
   function applyHash() {
     let found;
     try {
@@ -373,6 +311,7 @@ async function renderView({ model, el, view }) {
       if (found.peel !== null) setPeel(found.peel, "hash");
       if (Object.keys(found.pose).length) setPose(found.pose, "hash");
       if (Object.keys(found.stance).length) setStance(found.stance, "hash");
+      if (found.activity) activity.set(found.activity, "hash");
       if (found.mode) stance.setMode(found.mode, "hash");
       if (found.view) setView(found.view, "hash");
     } catch (err) {
@@ -383,10 +322,10 @@ async function renderView({ model, el, view }) {
   // ------------------------------------------------------------------ model -> view
   function applyLayers() {
     const on = shownLayers(model);
-    if (stance.isOn()) {
+    if (special()) {
       if (lod.isOn()) lod.set(false); else scene.hideAll();
     } else if (lod.isOn()) lod.rebuild(); else scene.showLayers(on);
-    root.classList.toggle("gmed-no-labels", stance.isOn() || !on.has(L.labels));
+    root.classList.toggle("gmed-no-labels", !!special() || !on.has(L.labels));
     requestRender();
   }
 
@@ -424,6 +363,7 @@ async function renderView({ model, el, view }) {
     plot.applyTheme();
     stance.applyPalette();
     stance.invalidateSizes();
+    activity.applyPalette();
     requestRender();
   }
 
@@ -444,6 +384,11 @@ async function renderView({ model, el, view }) {
         if (mode) stance.setMode(mode, "server");
       } catch (err) { showError(err); }
     }),
+    listen(model, "activity", () => {
+      const { mode: _mode, ...cur } = activity.getActivity();
+      if (!model.activity || sameActivity(model.activity, cur)) return;
+      try { activity.set(model.activity, "server"); } catch (err) { showError(err); }
+    }),
     listen(model, "pose", () => {
       if (samePose(model.pose, getPose())) return;
       try { setPose(model.pose, "server"); } catch (err) { showError(err); }
@@ -457,10 +402,11 @@ async function renderView({ model, el, view }) {
     listen(model, "playing", () => {
       controls.update(getPose());
       stanceControls.update(stance.getMode(), stance.getStance());
+      const m = special();
       if (model.playing) {
-        if (stance.isOn()) stance.play(); else playback.start();
+        if (m) m.play(); else playback.start();
       } else {
-        if (stance.isOn()) stance.stop(); else lod.rest();
+        if (m) m.stop(); else lod.rest();
         scheduleSync();
       }
     }),
@@ -483,6 +429,7 @@ async function renderView({ model, el, view }) {
   try {
     const { mode, ...fields } = model.stance || {};
     if (Object.keys(fields).length) setStance(fields, "start");
+    if (model.activity && Object.keys(model.activity).length) activity.set(model.activity, "start");
     stanceControls.update(stance.getMode(), stance.getStance());
     if (mode) stance.setMode(mode, "start");
   } catch (err) {
@@ -496,5 +443,5 @@ async function renderView({ model, el, view }) {
   if (!status.classList.contains("gmed-error")) status.textContent = "";
   root.classList.add("gmed-ready");
   loop.whenDrawn().then(() => readyResolve());
-  if (model.playing) { if (stance.isOn()) stance.play(); else playback.start(); }
+  if (model.playing) { if (special()) special().play(); else playback.start(); }
 }
