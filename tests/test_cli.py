@@ -141,6 +141,20 @@ def test_console_script_runs():
     assert "right" in proc.stdout
 
 
+def test_a_reader_that_leaves_ends_it_quietly():
+    """``gmed table | head``: a reader that closes the pipe before the table is out ends the
+    command with no message and the code of a Unix tool stopped by SIGPIPE."""
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "viewer.cli", "table", "--from", "0", "--to", "10"],
+        stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+    )  # fmt: skip
+    proc.stdout.close()  # long before the table is computed: its first write finds the pipe closed
+    err = proc.stderr.read().decode()
+    proc.wait(timeout=120)
+    assert err == ""
+    assert proc.returncode == cli.PIPE_CLOSED
+
+
 @pytest.mark.parametrize(
     "args, message",
     [

@@ -39,6 +39,22 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+#: Exit code when the reader of the output closed it, as a Unix tool killed by SIGPIPE (128 + 13).
+PIPE_CLOSED = 141
+
+
+def _quiet_stdout() -> None:
+    """Point stdout at /dev/null, so that Python's flush at exit does not fail again on the pipe."""
+    import os
+    import sys
+
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+    except (OSError, ValueError):
+        pass
+
+
 def main(argv: list[str] | None = None) -> int:
     """Run ``gmed`` with ``argv`` (default: the command line); returns the exit code."""
     parser = build_parser()
@@ -50,6 +66,9 @@ def main(argv: list[str] | None = None) -> int:
         parser.exit(2, f"{prog}: error: {exc}\n")
     except DataError as exc:
         parser.exit(3, f"gmed: data error: {exc}\n")
+    except BrokenPipeError:  # the reader of the output left (``gmed table | head``): no message
+        _quiet_stdout()
+        return PIPE_CLOSED
     except OSError as exc:  # the disk filled up, a permission changed: nothing was left behind
         where = f" ({exc.filename})" if exc.filename else ""
         parser.exit(2, f"{prog}: error: cannot write the output{where}: {exc.strerror or exc}\n")
