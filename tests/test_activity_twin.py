@@ -15,7 +15,7 @@ from nodejs import modules, require_node, run
 from viewer import gait_presentation as gp
 from viewer import twin
 from viewer.anatomy import SIDES
-from viewer.exercise_presentation import bone_matrices
+from viewer.exercise_presentation import band_strands, bone_matrices
 from viewer.mechanics import activity_twin, exercises
 from viewer.mechanics.gait import VARIANTS, Gait
 from viewer.mechanics.stance import StanceModel
@@ -40,7 +40,9 @@ for (const e of m.exercises) for (const side of ["right", "left"]) {
   const poses = [];
   for (let k = 0; k < DATA.count; k++) poses.push(m.poseAt(e, k / (DATA.count - 1)));
   for (const f of e.faults) poses.push(m.faultPose(e, f.id));
-  ex.push({ id: e.id, side, poses, bones: poses.map((p) => colMajor(m.exerciseMatrices(e, side, p).bones)) });
+  const placed = poses.map((p) => m.exerciseMatrices(e, side, p));
+  const bones = placed.map((x) => colMajor(x.bones));
+  ex.push({ id: e.id, side, poses, bones, band: placed.map((x) => x.band) });
 }
 const gait = [];
 for (const v of m.variants) for (const pct of DATA.percents) {
@@ -85,7 +87,7 @@ def test_exercise_matrices_match_python(js, hip):
         e = exercises.exercise(got["id"])
         want_poses = e.timeline(COUNT) + [f.at for f in e.faults]
         assert len(got["poses"]) == len(want_poses)
-        for pose, bones, want in zip(got["poses"], got["bones"], want_poses, strict=True):
+        for pose, bones, band, want in zip(got["poses"], got["bones"], got["band"], want_poses, strict=True):
             angles = [pose["abduction"], pose["flexion"], pose["rotation"], pose["knee_flexion"]]
             p = want.pose
             assert np.allclose(
@@ -93,6 +95,10 @@ def test_exercise_matrices_match_python(js, hip):
             )
             ref = bone_matrices(hip, e, got["side"], want)
             assert set(bones) == set(ref)
+            strands = band_strands(hip, e, ref)
+            assert len(band) == len(strands) == (2 if e.id == "lateral_band_walk" else 0)
+            if len(strands):
+                worst = max(worst, float(np.abs(np.array(band) - strands).max()))
             for b, m in ref.items():
                 worst = max(worst, float(np.abs(np.array(bones[b]) - _col_major(m)).max()))
                 n += 1

@@ -9,7 +9,7 @@ import pytest
 from proximity import SurfaceDistance
 
 from viewer import cli, data, geometry
-from viewer.exercise_presentation import bone_matrices, leg_poses, present_exercise
+from viewer.exercise_presentation import band_strands, bone_matrices, leg_poses, present_exercise
 from viewer.mechanics import exercises
 from viewer.muscles import gluteus_medius
 from viewer.posed import Hip
@@ -136,6 +136,23 @@ def test_no_muscle_enters_bone_in_any_exercise_pose(model, ex):
         assert hip_bone.signed_distance(f).min() > -3.0, at
 
 
+@pytest.mark.parametrize("ex", ORDER)
+def test_no_neighbour_enters_bone_in_any_exercise_pose(hip, ex):
+    """The minimus, maximus and TFL drawn with the exercise stay out of the hip bone and the femur
+    at every key frame and fault (measured: at least 0.19 mm out)."""
+    e = exercises.exercise(ex)
+    model, n = hip.model, hip.neighbourhoods["right"]
+    hip_bone = SurfaceDistance(model.bones["hip_right"].vertices, model.bones["hip_right"].faces)
+    femur = SurfaceDistance(model.bones["femur_right"].vertices, model.bones["femur_right"].faces)
+    for at in (*e.frames, *(f.at for f in e.faults)):
+        surfaces = n.surfaces(at.pose)
+        back = geometry.invert(model.femur_transform("right", at.pose))
+        for sid in ("gluteus_minimus", "gluteus_maximus", "tensor_fasciae_latae"):
+            v = surfaces[sid].vertices
+            assert hip_bone.signed_distance(v).min() > 0.0, (sid, at)
+            assert femur.signed_distance(geometry.apply(back, v)).min() > 0.0, (sid, at)
+
+
 def _lowest(hip, matrices, bones):
     return min(geometry.apply(matrices[b], hip.model.bones[b].vertices)[:, 1].min() for b in bones)
 
@@ -174,6 +191,37 @@ def test_the_knee_falls_in_with_the_fault(hip):
         m = bone_matrices(hip, e, "right", e.at(fault))
         knee[fault] = geometry.apply(m["femur_right"], hip.model.knee_centre("right")[None])[0]
     assert knee[None][2] - knee["knee_collapse"][2] > 30.0  # z is to the right: the knee moves medially
+
+
+def test_the_band_walk_has_its_band_round_both_shanks(hip):
+    """The band: two strands from shank to shank, each end on its shank above the ankle (the
+    tibia moves it rigidly), in the picture with its colour; no other exercise has one."""
+    assert [e.id for e in exercises.gallery() if e.band] == ["lateral_band_walk"]
+    ex = exercises.exercise("lateral_band_walk")
+    band = ex.band
+    for at in ex.timeline(5):
+        m = bone_matrices(hip, ex, "right", at)
+        strands = band_strands(hip, ex, m)
+        assert strands.shape == (2, 2, 3)
+        for k, side in enumerate(("right", "left")):
+            ankle = geometry.apply(
+                m[f"tibia_fibula_{side}"], hip.model.landmark(f"ankle_centre_{side}")[None]
+            )[0]
+            reach = np.linalg.norm(strands[:, k] - ankle, axis=1)
+            assert np.allclose(reach, np.hypot(band.above_ankle_mm, band.spread_mm), atol=1e-9)
+            assert np.linalg.norm(strands[0, k] - strands[1, k]) == pytest.approx(2 * band.spread_mm)
+        assert np.all(np.linalg.norm(strands[:, 0] - strands[:, 1], axis=1) > 150)  # the feet apart
+    items = {i.name: i for i in present_exercise(hip, ex).items}
+    assert {"band_0", "band_1"} <= set(items)
+    # the neighbours of both sides, each as style.json colours it (the maximus translucent)
+    for sid in ("gluteus_minimus", "gluteus_maximus", "tensor_fasciae_latae", "trochanteric_bursa"):
+        assert {f"{sid}_right", f"{sid}_left"} <= set(items)
+    assert items["gluteus_maximus_right"].opacity < 1.0
+    assert np.allclose(items["band_0"].colour, [int(band.colour[i : i + 2], 16) / 255 for i in (1, 3, 5)])
+    assert not any(
+        n.startswith("band")
+        for n in (i.name for i in present_exercise(hip, exercises.exercise("clamshell")).items)
+    )
 
 
 def test_exercises_csv_has_the_issue_columns(tmp_path, capsys):

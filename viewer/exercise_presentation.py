@@ -1,4 +1,4 @@
-"""What a picture of an exercise shows: bones and both gluteus medius in its pose, in the room, on a floor."""
+"""What a picture of an exercise shows: bones, both gluteus medius and their neighbours posed in the room."""
 
 from __future__ import annotations
 
@@ -7,12 +7,22 @@ import numpy as np
 from viewer import contract, framing, geometry
 from viewer.mechanics.exercises import Exercise, ExercisePose, world
 from viewer.posed import Hip
-from viewer.presentation import Item, Presentation, muscle_item, point_normals, rgb
+from viewer.presentation import Item, Presentation, muscle_item, part_look, point_normals, rgb
 
 #: Every how many vertices of a bone the picture's framing takes.
 FRAME_STRIDE = 16
 #: How far the floor reaches beyond the bones, front to back and side to side (mm).
 FLOOR_MARGIN_MM = 80.0
+
+#: The gluteus medius' neighbours drawn with it (``contract.STRUCTURE_LAYERS``): the
+#: iliotibial tract is left out, as it runs to the tibia with the knee straight.
+NEIGHBOURS = (
+    "gluteus_minimus", "gluteus_maximus", "tensor_fasciae_latae",
+    "trochanteric_bursa", "superior_gluteal_nerve",
+)  # fmt: skip
+
+#: Sides of the band's strands (rods).
+BAND_SIDES = 12
 
 #: A unit cube's corners and its 12 outward-facing triangles.
 _CUBE = np.array([[x, y, z] for x in (0, 1) for y in (0, 1) for z in (0, 1)], dtype=float)
@@ -26,6 +36,63 @@ def box(lo: np.ndarray, hi: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """Vertices ((8, 3) float) and outward faces ((12, 3) int) of the box from corner ``lo`` to ``hi``."""
     lo = np.asarray(lo, dtype=float)
     return lo + _CUBE * (np.asarray(hi, dtype=float) - lo), _CUBE_FACES.copy()
+
+
+def rod(a: np.ndarray, b: np.ndarray, radius: float, sides: int) -> tuple[np.ndarray, np.ndarray]:
+    """Vertices ((2 sides + 2, 3) float) and outward faces ((4 sides, 3) int) of a capped
+    cylinder from ``a`` to ``b``."""
+    a, b = np.asarray(a, float), np.asarray(b, float)
+    axis = (b - a) / np.linalg.norm(b - a)
+    u = np.cross(axis, [1.0, 0.0, 0.0] if abs(axis[0]) < 0.9 else [0.0, 1.0, 0.0])
+    u /= np.linalg.norm(u)
+    v = np.cross(axis, u)
+    t = np.linspace(0.0, 2 * np.pi, sides, endpoint=False)
+    ring = radius * (np.cos(t)[:, None] * u + np.sin(t)[:, None] * v)
+    verts = np.concatenate([a + ring, b + ring, [a, b]])
+    k = np.arange(sides)
+    n = (k + 1) % sides
+    side = np.concatenate([np.column_stack([k, n, sides + n]), np.column_stack([k, sides + n, sides + k])])
+    caps = np.concatenate(
+        [
+            np.column_stack([np.full(sides, 2 * sides), n, k]),
+            np.column_stack([np.full(sides, 2 * sides + 1), sides + k, sides + n]),
+        ]
+    )
+    return verts, np.concatenate([side, caps])
+
+
+def neighbour_items(hip: Hip, side: str, pose, pelvis: np.ndarray, femur: np.ndarray) -> list[Item]:
+    """The :data:`NEIGHBOURS` of one side in a hip pose, placed in the room: the fan muscles
+    posed (all at once, :meth:`viewer.muscles.Neighbourhood.surfaces`) with the ``pelvis``
+    matrix, the bursa with the ``femur``'s, the nerve with the pelvis'; named ``<id>_<side>``,
+    coloured and translucent as ``style.json`` ``parts``."""
+    n = hip.neighbourhoods[side]
+    surfaces = n.surfaces(pose)
+    items = []
+    for sid in NEIGHBOURS:
+        look = part_look(hip.style, contract.STRUCTURE_STYLE[sid])
+        if sid in n.muscles:
+            v, f, matrix = surfaces[sid].vertices, surfaces[sid].faces, pelvis
+        else:
+            r = n.rigid[sid]
+            v, f, matrix = r.vertices, r.faces, femur if r.follows == "femur" else pelvis
+        items.append(
+            Item(
+                f"{sid}_{side}", "structure", rgb(look["colour"]), matrix, v, f, point_normals(v, f),
+                opacity=float(look["opacity"]), specular=hip.style["specular"]["muscle"],
+            )
+        )  # fmt: skip
+    return items
+
+
+def band_strands(hip: Hip, ex: Exercise, matrices: dict[str, np.ndarray]) -> np.ndarray:
+    """The band's front and back strands in the room ((2, 2, 3) float, mm: strand, end (right,
+    left), xyz), each side's points moved by its tibia-fibula's matrix; empty (0, 2, 3) without a band."""
+    if ex.band is None:
+        return np.empty((0, 2, 3))
+    pts = ex.band.points(hip.model)
+    ends = [geometry.apply(matrices[f"tibia_fibula_{s}"], pts[s]) for s in ("right", "left")]
+    return np.stack(ends, axis=1)
 
 
 def leg_poses(ex: Exercise, side: str, at: ExercisePose | None = None) -> dict[str, ExercisePose]:
@@ -106,6 +173,10 @@ def _placed(hip: Hip, ex: Exercise, side: str, at: ExercisePose) -> tuple[list[I
     for s, leg_at in leg_poses(ex, side, at).items():
         item = muscle_item(hip, s, hip.muscles[s].surface(leg_at.pose))
         items.append(Item(**{**item.__dict__, "matrix": w}))
+        items += neighbour_items(hip, s, leg_at.pose, w, matrices[f"femur_{s}"])
+    for k, (a, b) in enumerate(band_strands(hip, ex, matrices)):
+        v, f = rod(a, b, ex.band.radius_mm, BAND_SIDES)
+        items.append(Item(f"band_{k}", "structure", rgb(ex.band.colour), None, v, f, point_normals(v, f)))
     bones = hip.model.bones
     points = np.concatenate(
         [geometry.apply(m, bones[b].vertices[::FRAME_STRIDE]) for b, m in matrices.items()]

@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 
 from viewer import geometry
-from viewer.exercise_presentation import FRAME_STRIDE, in_room
+from viewer.exercise_presentation import FRAME_STRIDE, in_room, rod
 from viewer.mechanics.gait import GaitFrame
 from viewer.mechanics.stance import rotation_x
 from viewer.posed import Hip
@@ -17,29 +17,6 @@ RESTING_OPACITY = 0.25
 TRUNK_OPACITY = 0.5
 #: The trunk drawn as a rod: from the sacral base, this long and this thick (mm), with these sides.
 TRUNK_MM, TRUNK_RADIUS_MM, TRUNK_SIDES = 420.0, 45.0, 24
-
-
-def rod(a: np.ndarray, b: np.ndarray, radius: float, sides: int) -> tuple[np.ndarray, np.ndarray]:
-    """Vertices ((2 sides + 2, 3) float) and outward faces ((4 sides, 3) int) of a capped
-    cylinder from ``a`` to ``b``."""
-    a, b = np.asarray(a, float), np.asarray(b, float)
-    axis = (b - a) / np.linalg.norm(b - a)
-    u = np.cross(axis, [1.0, 0.0, 0.0] if abs(axis[0]) < 0.9 else [0.0, 1.0, 0.0])
-    u /= np.linalg.norm(u)
-    v = np.cross(axis, u)
-    t = np.linspace(0.0, 2 * np.pi, sides, endpoint=False)
-    ring = radius * (np.cos(t)[:, None] * u + np.sin(t)[:, None] * v)
-    verts = np.concatenate([a + ring, b + ring, [a, b]])
-    k = np.arange(sides)
-    n = (k + 1) % sides
-    side = np.concatenate([np.column_stack([k, n, sides + n]), np.column_stack([k, sides + n, sides + k])])
-    caps = np.concatenate(
-        [
-            np.column_stack([np.full(sides, 2 * sides), n, k]),
-            np.column_stack([np.full(sides, 2 * sides + 1), sides + k, sides + n]),
-        ]
-    )
-    return verts, np.concatenate([side, caps])
 
 
 def pelvis_matrix(frame: GaitFrame) -> np.ndarray:

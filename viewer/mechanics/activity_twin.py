@@ -20,8 +20,11 @@ def _angles(at: ExercisePose) -> list[float]:
     return [p.abduction, p.flexion, p.rotation, at.knee_flexion]
 
 
-def _exercise(e: Exercise, muscles: dict) -> dict:
+def _exercise(e: Exercise, model: HipModel, muscles: dict) -> dict:
     a = e.activity
+    band = None
+    if e.band is not None:
+        band = {"radius_mm": e.band.radius_mm, "colour": e.band.colour, "points": e.band.points(model)}
     return {
         "id": e.id,
         "name": e.name,
@@ -43,6 +46,7 @@ def _exercise(e: Exercise, muscles: dict) -> dict:
         "faults": [{"id": f.id, "name": f.name, "text": f.text, "at": _angles(f.at)} for f in e.faults],
         "camera_direction": list(e.camera_direction),
         "lever": {side: ex_mod.lever(muscles[side], e.key_pose) for side in SIDES},
+        "band": band,
     }
 
 
@@ -66,11 +70,12 @@ def twin_data(model: HipModel, muscles: dict, stance: StanceModel) -> dict:
         the gallery in order, each with its texts, cited activity, key ``frames`` and
         ``other_leg`` as [abduction, flexion, rotation, knee_flexion] (degrees), ``faults``,
         ``camera_direction`` and per side the ``lever`` at the key pose
-        (:func:`viewer.mechanics.exercises.lever`); ``gait``: the normative curves
-        (``percent`` (51,), ``pelvic_obliquity``, ``hip_flexion``, ``hip_adduction``,
-        ``knee_flexion``; degrees), ``gmed_on`` windows (%), ``stance_pct``, per variant
-        ``extra_drop_deg``, ``lean_deg`` and ``com_shift_mm``, and the model's
-        ``flexion_range`` (the hip is drawn at its end beyond it).
+        (:func:`viewer.mechanics.exercises.lever`) and the ``band`` (None, or its
+        ``radius_mm``, ``colour`` and per side its neutral front and back ``points``);
+        ``gait``: the normative curves (``percent`` (51,), ``pelvic_obliquity``,
+        ``hip_flexion``, ``hip_adduction``, ``knee_flexion``; degrees), ``gmed_on`` windows
+        (%), ``stance_pct``, per variant ``extra_drop_deg``, ``lean_deg`` and
+        ``com_shift_mm``, and the model's ``flexion_range`` (the hip is drawn at its end beyond it).
     """
     c = curves()
     variants = {}
@@ -91,7 +96,7 @@ def twin_data(model: HipModel, muscles: dict, stance: StanceModel) -> dict:
             for side in SIDES
         },
         "sacral_base_centre": model.landmark("sacral_base_centre"),
-        "exercises": [_exercise(e, muscles) for e in ex_mod.gallery()],
+        "exercises": [_exercise(e, model, muscles) for e in ex_mod.gallery()],
         "gait": {
             "percent": c.percent,
             "pelvic_obliquity": c.pelvic_obliquity,

@@ -54,13 +54,39 @@ class Fault:
 
 
 @dataclass(frozen=True)
+class Band:
+    """An elastic band round both shanks (a picture's prop): a loop ``above_ankle_mm`` up the
+    shank from the ankle centres, its front and back strands ``spread_mm`` in front of and
+    behind them (square to the shank), drawn ``radius_mm`` thick in ``colour``."""
+
+    above_ankle_mm: float
+    spread_mm: float
+    radius_mm: float
+    colour: str
+
+    def points(self, model) -> dict[str, np.ndarray]:
+        """Per side the band's front and back point on the shank ((2, 3) float, mm), at neutral
+        (the tibia-fibula's own frame: :meth:`viewer.anatomy.HipModel.lower_leg_transform` moves them)."""
+        out = {}
+        for side in ("right", "left"):
+            ankle = model.landmark(f"ankle_centre_{side}")
+            up = geometry.unit(model.landmark(f"tibial_plateau_centre_{side}") - ankle)
+            at = ankle + self.above_ankle_mm * up
+            ahead = np.array([1.0, 0.0, 0.0]) - up[0] * up  # forward, square to the shank
+            forward = self.spread_mm * geometry.unit(ahead)
+            out[side] = np.array([at + forward, at - forward])
+        return out
+
+
+@dataclass(frozen=True)
 class Exercise:
     """One exercise of the gallery (``annotations/exercises.json``).
 
     ``frames`` are the key frames of one repetition of the working hip, ``key`` the index of
     the key pose among them (where the card's lever figures are taken and the picture drawn);
     ``other_leg`` is the other leg's pose, held through the repetition; ``camera_direction``
-    points from the picture's centre to the camera in the room (right leg working).
+    points from the picture's centre to the camera in the room (right leg working); ``band``
+    an elastic band round the shanks, if the exercise uses one.
     """
 
     id: str
@@ -74,6 +100,7 @@ class Exercise:
     faults: tuple[Fault, ...]
     other_leg: ExercisePose
     camera_direction: tuple[float, float, float]
+    band: Band | None = None
 
     @property
     def key_pose(self) -> ExercisePose:
@@ -112,6 +139,10 @@ class Exercise:
         at = float(np.clip(phase, 0.0, 1.0)) * (len(keys) - 1.0)
         a = [float(np.interp(at, np.arange(len(keys)), keys[:, k])) for k in range(4)]
         return ExercisePose(Pose(*a[:3]), a[3])
+
+
+def _band(d: dict | None) -> Band | None:
+    return None if d is None else Band(**{k: v if k == "colour" else float(v) for k, v in d.items()})
 
 
 def _pose(path: Path, where: str, d: dict) -> ExercisePose:
@@ -174,6 +205,7 @@ def load(path: Path | None = None) -> tuple[Exercise, ...]:
                 e["id"], e["name"], e["body"], e["aim"], tuple(e["cues"]), activity, frames,
                 e["key_pose"], faults, _pose(path, f"{where}.other_leg", e["other_leg"]),
                 tuple(map(float, e["camera_direction"])),
+                _band(e.get("band")),
             )
         )  # fmt: skip
     return tuple(sorted(out, key=lambda x: -x.activity.pct_mvic))

@@ -40,7 +40,7 @@ export function newActivityMode({ vtk, renderer, win, model: hip, root, box, pos
     }
     const ex = t.exercise(act.exercise);
     const at = act.fault ? t.faultPose(ex, act.fault) : t.poseAt(ex, phase);
-    return { ...t.exerciseMatrices(ex, act.side, at), at };
+    return { ...t.exerciseMatrices(ex, act.side, at), at, bandLook: ex.band };
   }
 
   function show(placed) {

@@ -119,20 +119,33 @@ export function newActivityModel(data) {
 
   // exercise_presentation.bone_matrices: every bone's placement (column-major), the room of
   // the key pose; legs: each side's pose {abduction, flexion, rotation, knee_flexion}
+  // exercise_presentation.band_strands: the band's front and back strands [[right, left], ...]
+  // (none without a band)
   api.exerciseMatrices = (ex, side, at) => {
     const w = api.world(ex, side), other = side === "right" ? "left" : "right";
     const legs = { [side]: at, [other]: amPose(ex.other_leg) };
-    return { ...placed(w, legs), legs, pelvis: smColumnMajor(w) };
+    const out = { ...placed(w, legs), legs, pelvis: smColumnMajor(w), band: [] };
+    if (ex.band) {
+      const ends = ["right", "left"].map((s) => {
+        const M = out.rows[`tibia_fibula_${s}`], pts = ex.band.points[s].flat();
+        return [0, 1].map((k) => smApply(M, pts.slice(3 * k, 3 * k + 3)));
+      });
+      out.band = [0, 1].map((k) => [ends[0][k], ends[1][k]]);
+    }
+    delete out.rows;
+    return out;
   };
 
+  // the bones' placements (column-major) and the lower legs' (row-major, rows)
   function placed(w, legs) {
-    const bones = {};
+    const bones = {}, rows = {};
     for (const b of AM_PELVIS) bones[b] = smColumnMajor(w);
     for (const [s, p] of Object.entries(legs)) {
       bones[`femur_${s}`] = smColumnMajor(smMul(w, api.femur(s, p)));
-      bones[`tibia_fibula_${s}`] = bones[`patella_${s}`] = smColumnMajor(smMul(w, api.lowerLeg(s, p, p.knee_flexion)));
+      rows[`tibia_fibula_${s}`] = smMul(w, api.lowerLeg(s, p, p.knee_flexion));
+      bones[`tibia_fibula_${s}`] = bones[`patella_${s}`] = smColumnMajor(rows[`tibia_fibula_${s}`]);
     }
-    return { bones };
+    return { bones, rows };
   }
 
   // Gait.window: the right leg's single-support weight at percent
@@ -170,7 +183,8 @@ export function newActivityModel(data) {
     const base = [0, 1, 2].map((r) => w[4 * r] * sacralBase[0] + w[4 * r + 1] * sacralBase[1] + w[4 * r + 2] * sacralBase[2] + w[4 * r + 3]);
     const lean = frame.trunk_lean_deg * AM_D2R;
     const top = [base[0], base[1] + trunkMm * Math.cos(lean), base[2] + trunkMm * Math.sin(lean)];
-    return { ...placed(w, legs), legs, pelvis: smColumnMajor(w), trunk: [base, top] };
+    const { bones } = placed(w, legs);
+    return { bones, legs, pelvis: smColumnMajor(w), trunk: [base, top] };
   };
   return api;
 }
