@@ -13,8 +13,8 @@ from viewer.app.standalone import export_html
 from viewer.exercise_presentation import bone_matrices
 from viewer.gait_presentation import bone_matrices as gait_matrices
 from viewer.mechanics import exercises
-from viewer.mechanics.gait import Gait
-from viewer.mechanics.stance import StanceModel
+from viewer.mechanics.gait import WEAK_STRENGTH_PCT, Gait
+from viewer.mechanics.stance import StanceInput, StanceModel
 
 pytestmark = pytest.mark.e2e
 
@@ -65,6 +65,18 @@ def test_each_exercise_opens_posed_as_python_poses_it(app_page, hip):
     rot = " / ".join(f"{lever[q]['rotation_mm']:.0f}" for q in ("anterior", "middle", "posterior"))
     assert rot.replace("-", "\u2212") in text, text
     assert p.page.evaluate("window.gmed.getMode()") == "exercise"
+    # the hip hike's card: the stance model (its JS twin) standing on the working leg
+    stance = StanceModel(hip)
+    for side in ("left", "right"):
+        check_exercise(p, hip, "hip_hike", side, 0.5)
+        full = stance.solve(StanceInput(side=side))
+        weak = stance.solve(StanceInput(side=side, strength_pct=WEAK_STRENGTH_PCT))
+        text = p.page.locator(".gmed-stance-figures").inner_text()
+        assert f"standing on the {side} leg (70 kg)" in text, text
+        assert (
+            f"pull {full.abductor_force_bw:.2f} BW" in text and f"drops {weak.pelvic_drop_deg:.1f}°" in text
+        )
+        assert weak.trendelenburg_positive and "positive Trendelenburg sign" in text
     assert p.errors() == []
 
 

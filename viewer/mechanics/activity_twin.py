@@ -6,7 +6,7 @@ from typing import TYPE_CHECKING
 
 from viewer.anatomy import POSE_RANGE, SIDES
 from viewer.mechanics import exercises as ex_mod
-from viewer.mechanics.gait import VARIANTS, Gait, curves
+from viewer.mechanics.gait import VARIANTS, WEAK_STRENGTH_PCT, Gait, curves
 
 if TYPE_CHECKING:
     from viewer.anatomy import HipModel
@@ -47,6 +47,7 @@ def _exercise(e: Exercise, model: HipModel, muscles: dict) -> dict:
         "camera_direction": list(e.camera_direction),
         "lever": {side: ex_mod.lever(muscles[side], e.key_pose) for side in SIDES},
         "band": band,
+        "stance_model": e.stance_model,
     }
 
 
@@ -75,7 +76,8 @@ def twin_data(model: HipModel, muscles: dict, stance: StanceModel) -> dict:
         ``gait``: the normative curves (``percent`` (51,), ``pelvic_obliquity``,
         ``hip_flexion``, ``hip_adduction``, ``knee_flexion``; degrees), ``gmed_on`` windows
         (%), ``stance_pct``, per variant ``extra_drop_deg``, ``lean_deg`` and
-        ``com_shift_mm``, and the model's ``flexion_range`` (the hip is drawn at its end beyond it).
+        ``com_shift_mm``, the weak gaits' ``weak_strength_pct``, and the model's
+        ``flexion_range`` (the hip is drawn at its end beyond it).
     """
     c = curves()
     variants = {}
@@ -107,5 +109,6 @@ def twin_data(model: HipModel, muscles: dict, stance: StanceModel) -> dict:
             "stance_pct": c.stance_pct,
             "variants": variants,
             "flexion_range": list(POSE_RANGE["flexion"]),
+            "weak_strength_pct": WEAK_STRENGTH_PCT,
         },
     }

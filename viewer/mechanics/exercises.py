@@ -86,7 +86,8 @@ class Exercise:
     the key pose among them (where the card's lever figures are taken and the picture drawn);
     ``other_leg`` is the other leg's pose, held through the repetition; ``camera_direction``
     points from the picture's centre to the camera in the room (right leg working); ``band``
-    an elastic band round the shanks, if the exercise uses one.
+    an elastic band round the shanks, if the exercise uses one; ``stance_model`` whether the
+    app's card adds the stance model's figures for standing on the working leg.
     """
 
     id: str
@@ -101,6 +102,7 @@ class Exercise:
     other_leg: ExercisePose
     camera_direction: tuple[float, float, float]
     band: Band | None = None
+    stance_model: bool = False
 
     @property
     def key_pose(self) -> ExercisePose:
@@ -206,6 +208,7 @@ def load(path: Path | None = None) -> tuple[Exercise, ...]:
                 e["key_pose"], faults, _pose(path, f"{where}.other_leg", e["other_leg"]),
                 tuple(map(float, e["camera_direction"])),
                 _band(e.get("band")),
+                bool(e.get("stance_model", False)),
             )
         )  # fmt: skip
     return tuple(sorted(out, key=lambda x: -x.activity.pct_mvic))

@@ -4,9 +4,10 @@
 // the view: the card (aim, cues, the cited activity, the lever at the key pose; for walking
 // the frame's pelvis, trunk and which gluteus medius is on). Words from texts.json "activity".
 
-// newActivityControls({root, box, model, set, togglePlay}): set(changes) applies a partial
-// activity; show(mode, twin) builds the mode's controls; update(mode, act, twin, placed, playing)
-export function newActivityControls({ root, box, model: hip, set, togglePlay }) {
+// newActivityControls({root, box, model, stanceFigures, set, togglePlay}): set(changes) applies a
+// partial activity; stanceFigures(side) the stance model's {full, weak, weak_pct, mass} results;
+// show(mode, twin) builds the mode's controls; update(mode, act, twin, placed, playing)
+export function newActivityControls({ root, box, model: hip, stanceFigures, set, togglePlay }) {
   const t = hip.texts.activity;
   const el = (tag, cls, text) => {
     const e = document.createElement(tag);
@@ -134,6 +135,12 @@ export function newActivityControls({ root, box, model: hip, set, togglePlay }) 
     h += `<div class="gmed-row"><span>${esc(c.length)}</span><b>${row("length_mm")} mm</b></div></div>`;
     const p = placed.at;
     h += `<div class="gmed-now">${esc(c.now.replace("{abduction}", fmt(p.abduction)).replace("{flexion}", fmt(p.flexion)).replace("{rotation}", fmt(p.rotation)).replace("{knee}", fmt(p.knee_flexion)))}</div>`;
+    if (ex.stance_model) {
+      const s = stanceFigures(act.side), f = s.full, w = s.weak;
+      const fill = { side: act.side, mass: fmt(s.mass), force: fmt(f.abductor_force_bw, 2), drop: fmt(f.pelvic_drop_deg, 1),
+        weak: fmt(s.weak_pct), weak_drop: fmt(w.pelvic_drop_deg, 1), sign: w.trendelenburg_positive ? c.positive : "" };
+      h += `<p class="gmed-stance-figures">${esc(c.stance.replace(/\{(\w+)\}/g, (m, k) => fill[k]))}</p>`;
+    }
     if (act.fault) {
       const f = ex.faults.find((x) => x.id === act.fault);
       h += `<p class="gmed-fault"><b>${esc(f.name)}:</b> ${esc(f.text)}</p>`;

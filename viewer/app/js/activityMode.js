@@ -15,7 +15,7 @@ export function newActivityMode({ vtk, renderer, win, model: hip, root, box, pos
   };
   const publicAPI = {};
   const controls = newActivityControls({
-    root, box, model: hip,
+    root, box, model: hip, stanceFigures,
     set: (changes) => publicAPI.set(changes, "controls"),
     togglePlay: () => { hip.playing = !hip.playing; },
   });
@@ -30,6 +30,19 @@ export function newActivityMode({ vtk, renderer, win, model: hip, root, box, pos
     return model.twin;
   }
   const look = () => hip.scene_data.activity.look;
+
+  // the stance model (stanceModel.js, the twin of viewer/mechanics/stance.py) standing on ``side``
+  // at the default body mass, at full and at the weak gaits' strength (the hip hike's card)
+  function stanceFigures(side) {
+    const data = hip.scene_data.stance;
+    if (model.stanceData !== data) { model.stanceTwin = newStanceModel(data); model.stanceData = data; model.stanceFig = {}; }
+    if (!model.stanceFig[side]) {
+      const weak = hip.scene_data.activity.gait.weak_strength_pct;
+      const at = (strength) => model.stanceTwin.solve(stanceInput({ ...hip.contract.stance.defaults, side, strength, cane_hand: "off" }));
+      model.stanceFig[side] = { full: at(100), weak: at(weak), weak_pct: weak, mass: hip.contract.stance.defaults.body_mass };
+    }
+    return model.stanceFig[side];
+  }
 
   // the placement of the activity at a phase (its fault's pose for an exercise with a fault)
   function placement(act, phase) {
