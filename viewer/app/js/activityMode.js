@@ -132,7 +132,10 @@ export function newActivityMode({ vtk, renderer, win, model: hip, root, box, pos
     const scrub = "phase" in changes && source !== "play";
     if (scrub && hip.playing && source !== "server" && source !== "start") hip.playing = false;
     model.act = next;
-    if (model.mode) draw();
+    if (model.mode) {
+      if (scrub) lightUntilRest();
+      draw();
+    }
     onChange(source);
     return publicAPI.getActivity();
   };
@@ -181,6 +184,14 @@ export function newActivityMode({ vtk, renderer, win, model: hip, root, box, pos
     publicAPI.rest();
     if (model.mode) controls.update(model.mode, model.act, twin(), model.placed, false);
   };
+  // scrubbing on a slow (software-GL) machine: light meshes at once, full detail once it rests
+  function lightUntilRest() {
+    const slow = hip.lod === "auto" && (stats.fullFrameMs || 0) > 50;
+    if (hip.playing || !slow) return;
+    scene.setLight(true);
+    clearTimeout(model.restTimer);
+    model.restTimer = setTimeout(() => { if (!hip.playing && !model.deleted) publicAPI.rest(); }, LOD_REST_MS);
+  }
   publicAPI.rest = () => { scene.setLight(hip.lod === "always"); requestRender(); };
   publicAPI.noteInterval = (ms) => { if (ms > 34 && hip.lod !== "off") scene.setLight(true); };
   // the arrow keys scrub (true: the key was used)
@@ -197,6 +208,7 @@ export function newActivityMode({ vtk, renderer, win, model: hip, root, box, pos
 
   publicAPI.delete = () => {
     model.deleted = true;
+    clearTimeout(model.restTimer);
     ticker.stop();
     scene.delete();
     controls.delete();
