@@ -9,6 +9,7 @@ import numpy as np
 import pytest
 from conftest import Page
 
+from viewer.app.momentplot import NAMES
 from viewer.app.standalone import export_html
 from viewer.exercise_presentation import bone_matrices
 from viewer.gait_presentation import bone_matrices as gait_matrices
@@ -127,6 +128,9 @@ def test_the_hash_opens_an_exercise_and_follows_it(app_page, hip):
     p = app_page("#mode=exercise&exercise=hip_hike&exercise_side=left&phase=0.5")
     a = p.page.evaluate("window.gmed.getActivity()")
     assert (a["mode"], a["exercise"], a["side"], a["phase"]) == ("exercise", "hip_hike", "left", 0.5)
+    # the moment-arm plot beside the view has the Explore pose, though the page opened in another mode
+    curves = f'Bokeh.documents[0].get_model_by_name("{NAMES["curves"]}").data.angle.length'
+    p.page.wait_for_function(f"() => {curves} > 0", timeout=10_000)
     p.page.evaluate("window.gmed.setGait('duchenne', {phase: 0.25})")
     p.page.wait_for_timeout(1200)
     assert p.page.evaluate("location.hash").endswith("&mode=walk&gait=duchenne&phase=0.25")

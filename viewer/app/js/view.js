@@ -110,11 +110,12 @@ async function renderView({ model, el, view }) {
     onModeChange: modeChanged,
   }));
   resized.push(() => stance.invalidateSizes());
-  // in stance mode the stance read-out and the arrows' labels take the place of the pose's
   // the mode that replaces the Explore scene (stanceMode.js, activityMode.js), or null in Explore
   function special() { return stance.isOn() ? stance : activity && activity.isOn() ? activity : null; }
+  // in the other modes their read-out and labels take the place of the pose's; the moment-arm plot
+  // (beside the view) shows the Explore pose in every mode, so a page opened in another mode has it
   const readout = {
-    update: (cur) => { const m = special(); if (m) m.updateReadout(); else { poseReadout.update(cur); plot.update(cur); } },
+    update: (cur) => { const m = special(); if (m) m.updateReadout(); else poseReadout.update(cur); plot.update(cur); },
   };
   const placeLabels = { place: () => { const m = special(); if (m) m.place(); else labels.place(); } };
   const playback = add(newPlayback({ model, frames, current, stats, requestRender, noteInterval: lod.noteInterval }));
