@@ -11,7 +11,7 @@ export function newActivityMode({ vtk, renderer, win, model: hip, root, box, pos
   const scene = newActivityScene({ vtk, renderer, win, model: hip, pose });
   const model = {
     mode: null, act: defaultActivity(hip.contract), twin: null, twinData: null, framed: null, view: null,
-    deleted: false, placed: null, frame: null, restTimer: null,
+    deleted: false, placed: null, restTimer: null,
   };
   const publicAPI = {};
   const controls = newActivityControls({
@@ -77,7 +77,7 @@ export function newActivityMode({ vtk, renderer, win, model: hip, root, box, pos
     const grow = (bb) => { for (let q = 0; q < 3; q++) { b[2 * q] = Math.min(b[2 * q], bb[2 * q]); b[2 * q + 1] = Math.max(b[2 * q + 1], bb[2 * q + 1]); } };
     const samples = phases.map((p) => placement({ ...act, fault: null }, p));
     if (model.mode === "exercise" && act.fault) samples.push(placement(act, 0));
-    for (const placed of samples) { show(placed); grow(scene.boneBounds()); }
+    for (const placed of samples) { scene.placeBones(placed); grow(scene.boneBounds()); }
     if (model.mode === "walk") for (const placed of samples) { for (const p of placed.trunk) grow([p[0], p[0], p[1], p[1], p[2], p[2]]); }
     const room = scene.setFloor(b);
     let d, up = [0, 1, 0];

@@ -180,7 +180,7 @@ export function newActivityModel(data) {
     const w = smRotationAbout([1, 0, 0, 0, c, -s, 0, s, c], [0, 0, 0]);
     const legs = {};
     for (const side of Object.keys(frame.hips)) legs[side] = { ...frame.hips[side], knee_flexion: frame.knees[side] };
-    const base = [0, 1, 2].map((r) => w[4 * r] * sacralBase[0] + w[4 * r + 1] * sacralBase[1] + w[4 * r + 2] * sacralBase[2] + w[4 * r + 3]);
+    const base = smApply(w, sacralBase);
     const lean = frame.trunk_lean_deg * AM_D2R;
     const top = [base[0], base[1] + trunkMm * Math.cos(lean), base[2] + trunkMm * Math.sin(lean)];
     const { bones } = placed(w, legs);

@@ -107,6 +107,9 @@ export function newActivityScene({ vtk, renderer, win, model: hip, pose }) {
     });
   }
 
+  // the bones alone placed (framing a movement needs their bounds, not the muscles)
+  publicAPI.placeBones = (placed) => { build(); body.placeBones((id) => placed.bones[id]); };
+
   // world bounds of the bones now on show: [xmin, xmax, ymin, ymax, zmin, zmax]
   publicAPI.boneBounds = () => body.bounds();
 
