@@ -6,6 +6,7 @@ import numpy as np
 
 from viewer import geometry
 from viewer.anatomy import Pose
+from viewer.muscles import batch_kernels as kernels
 from viewer.muscles import layers
 from viewer.muscles.fan import FanMuscle, MuscleSurface
 
@@ -17,9 +18,9 @@ class SideBatch:
     their fibres, V their largest sample count; a shorter muscle's grid is padded at its
     insertion end). Each step of :meth:`FanMuscle.sheets` -- straight fibres, wrapping out of
     the femur and the pelvis, smoothing, the lift over the structures beneath, normals and the
-    superficial sheet -- is then a handful of numpy operations on the whole stack, with each
-    muscle's own limits (footprint, smoothed span, edges) held in masks. A pose costs the
-    same few dozen array operations whatever the number of muscles. The numbers are those of
+    superficial sheet -- then runs once on the whole stack, with each muscle's own limits
+    (footprint, smoothed span, edges) held in masks; the per-point steps are compiled loops
+    (:mod:`viewer.muscles.batch_kernels`) that visit each point once. The numbers are those of
     :meth:`FanMuscle.sheets` (``tests/test_neighbours.py`` holds them to 1e-9 mm).
 
     Parameters
@@ -97,80 +98,42 @@ class SideBatch:
         self._smooth_u = mask(shape, "u", self._smooth_spans)
         self._normal_v = mask(shape, "v", [(a, b, 1, last) for a, b, last in self.last_column])
         self._normal_u = mask(shape, "u", [(a, b, 0, last + 1) for a, b, last in self.last_column])
+        self._kernel_tables()
 
-    def _wrap(self, p: np.ndarray, tf: np.ndarray, first_row: int = 0) -> np.ndarray:
-        """Points ((u, V, 3) float: the rows from ``first_row`` on) lifted out of the posed femur
-        and each muscle's pelvic bones by at least their clearance, as :meth:`FanMuscle._wrap`."""
-        r, t, lateral = tf[:3, :3], tf[:3, 3], self.s * tf[:3, 2]
-        c = self.clearance[first_row : first_row + len(p)]
-        # in the femur's frame, z mirrored on the left (a sign: the same numbers as FanMuscle._wrap)
-        q = ((p - t).reshape(-1, 3) @ (r * self._mirror)).reshape(p.shape)
-        lift = self.femur(q[..., 0], q[..., 1])
-        lift += c
-        lift -= q[..., 2]
-        np.maximum(lift, 0.0, out=lift)
-        lift = lift[..., None] * lateral
-        lift += p
-        p = lift
-        lift = self.pelvis(p[..., 0], p[..., 1], first_row)
-        lift += c
-        lift -= self.s * p[..., 2]
-        np.maximum(lift, 0.0, out=lift)
-        p[..., 2] += self.s * lift
-        return p
+    def _kernel_tables(self) -> None:
+        """The height fields and masks as :mod:`viewer.muscles.batch_kernels` reads them."""
+        f, pel = self.femur, self.pelvis
+        nx, ny = f.grid.shape
+        grid = np.array([f.origin[0], f.origin[1], 1.0 / f.spacing, nx - 1.000001, ny - 1.000001])
+        self._femur_k = (f._cells, grid, int(ny))
+        rows = [pel._ox, pel._oy, pel._inv, pel._hx, pel._hy, pel._ny, pel._offset]
+        self._pelvis_k = (pel._cells, np.hstack([np.asarray(r, float) for r in rows]))
+        self._spans = np.array(self.last_column, dtype=np.int64).reshape(-1, 3)
+        self._grid = (self.fixed, self.tv[..., 0].copy(), self.clearance, self.thickness)
+        self._masks = (
+            self.wrapped, self.lifted, self._smooth_v, self._smooth_u, self._normal_v, self._normal_u,
+            self.real, self.passes.astype(np.int64),
+        )  # fmt: skip
+        self._lift_direction = np.ascontiguousarray(self.lift_direction[:, 0])
 
     def sheets(self, pose: Pose) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """Deep and superficial sheets ((U, V, 3) float) of the stacked muscles for a pose, and
         each row's turn (+1/-1, (U,) float): :meth:`FanMuscle.sheets` for all of them."""
         tf = self.model.femur_transform(self.side, pose)
         r, t = tf[:3, :3], tf[:3, 3]
-        ins = self.insertion @ r.T + t
-        p = self.fixed + ins[:, None, :] * self.tv  # tv is 0 on the footprint
-        p = np.where(self.wrapped[..., None], self._wrap(p, tf), p)
-        for n_pass in range(int(self.passes.max())):
-            on = (self.passes > n_pass)[:, None]
-            q = self._smooth(self._smooth(p, "v", self._smooth_v), "u", self._smooth_u)
-            p = np.where((self.wrapped & on)[..., None], self._wrap(q, tf), p)
+        frame = np.vstack([r * self._mirror, t])
         a = self._lifted_from
-        if a < len(p):
-            q = p[a:] + layers.lift_at(self.lift[:, a:], pose.flexion)[..., None] * self.lift_direction[a:]
-            p[a:] = np.where(self.lifted[a:, :, None], self._wrap(q, tf, a), q)
-        n, turn = self._normals(p)
-        return p, self._wrap(p + self.thickness[..., None] * n, tf), turn
-
-    def _normals(self, p: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-        """Unit normals ((U, V, 3) float) away from the bone, smoothed as
-        :meth:`FanMuscle.sheet_steps` smooths them, and each row's turn ((U,) float)."""
-        du = np.zeros_like(p)
-        du[1:-1] = (p[2:] - p[:-2]) / 2.0
-        dv = np.zeros_like(p)
-        dv[:, 1:-1] = (p[:, 2:] - p[:, :-2]) / 2.0
-        dv[:, 0] = p[:, 1] - p[:, 0]
-        turn = np.empty(len(p))
-        for a, b, last in self.last_column:  # one-sided at each muscle's edges
-            du[a] = p[a + 1] - p[a]
-            du[b - 1] = p[b - 1] - p[b - 2]
-            dv[a:b, last] = p[a:b, last] - p[a:b, last - 1]
-        ux, uy, uz = du[..., 0], du[..., 1], du[..., 2]
-        vx, vy, vz = dv[..., 0], dv[..., 1], dv[..., 2]
-        n = np.empty_like(p)  # du x dv, as np.cross
-        np.subtract(uy * vz, uz * vy, out=n[..., 0])
-        np.subtract(uz * vx, ux * vz, out=n[..., 1])
-        np.subtract(ux * vy, uy * vx, out=n[..., 2])
-        for a, b, last in self.last_column:
-            turn[a:b] = 1.0 if (self.s * n[a:b, : last + 1, 2]).sum() >= 0 else -1.0
-        n *= turn[:, None, None]
-        for _ in range(2):
-            n = self._smooth(n, "v", self._normal_v)
-            n = self._smooth(n, "u", self._normal_u)
-        n[~self.real] = 1.0  # padding: any finite direction
-        n /= np.sqrt(np.einsum("...i,...i->...", n, n))[..., None]
-        return n, turn
+        lift = (a, layers.lift_at(self.lift[:, a:], pose.flexion), self._lift_direction)
+        return kernels.sheets(
+            self._grid, self._masks, lift, self.insertion @ r.T + t, self._femur_k, self._pelvis_k,
+            frame, float(self.s), self._spans,
+        )  # fmt: skip
 
     @staticmethod
     def _smooth_mask(shape: tuple[int, int], along: str, spans) -> np.ndarray:
-        """Where (bool (U, V)) :meth:`_smooth` changes a point. ``spans``: for each muscle
-        (first row, end row, j, k): only columns j..k-1 change; across the fibres
+        """Where (bool (U, V)) the smoothing (``batch_kernels.smooth_v``, ``smooth_u``) changes a
+        point. ``spans``: for each muscle (first row, end row, j, k): only columns j..k-1 change;
+        across the fibres
         (``along="u"``), the muscle's first and last fibres keep their values too."""
         changes = np.zeros(shape, bool)
         for a, b, j, k in spans:
@@ -179,19 +142,6 @@ class SideBatch:
             else:
                 changes[a + 1 : b - 1, j:k] = True
         return changes
-
-    @staticmethod
-    def _smooth(x: np.ndarray, along: str, changes: np.ndarray) -> np.ndarray:
-        """``x`` ((U, V, 3) float) smoothed (1/4, 1/2, 1/4) along each fibre (``along="v"``) or
-        across the fibres (``"u"``), muscle by muscle, where ``changes`` (:meth:`_smooth_mask`)."""
-        y = x.copy()
-        if along == "v":
-            smoothed = 0.25 * x[:, :-2] + 0.5 * x[:, 1:-1] + 0.25 * x[:, 2:]
-            np.copyto(y[:, 1:-1], smoothed, where=changes[:, 1:-1, None])
-        else:
-            smoothed = 0.25 * x[:-2] + 0.5 * x[1:-1] + 0.25 * x[2:]
-            np.copyto(y[1:-1], smoothed, where=changes[1:-1, :, None])
-        return y
 
     def surfaces(self, pose: Pose) -> dict[str, MuscleSurface]:
         """Every muscle's closed surface for a pose, by id (:meth:`FanMuscle.surface`)."""
