@@ -25,6 +25,7 @@ JS_MODULES = (
     "activityState.js",
     "sides.js",
     "poseModel.js",
+    "blend.js",
     "renderWindow.js",
     "sceneActors.js",
     "layerState.js",

@@ -22,6 +22,7 @@ export function newActivityScene({ vtk, renderer, win, model: hip, pose }) {
     model.floor.actor.getProperty().setAmbient(0.5);
     model.trunk = newSolid(vtk, renderer, c().trunk_colour);
     model.trunk.actor.getProperty().setOpacity(c().trunk_opacity);
+    setBlendDepth(model.trunk.actor, hip.contract.peel.length + 1);  // outside every muscle
     buildNeighbours();
     publicAPI.applyPalette();
     publicAPI.setVisible(model.visible);
@@ -40,6 +41,7 @@ export function newActivityScene({ vtk, renderer, win, model: hip, pose }) {
         if (t.kind !== "fan") vertexNormals(pts, tris, normals);
         const e = newMeshActor(vtk, renderer, t.kind === "fan" ? new Float32Array(pts.length) : pts, tris, t.color, normals);
         e.actor.getProperty().setOpacity(t.opacity);
+        setBlendDepth(e.actor, peelDepth(hip.contract, t.layer));
         e.actor.getProperty().setSpecular(0.3);
         model.neighbours.push({ ...e, side, id: t.id, fan: t.kind === "fan", moves: t.moves, tris, work: new Float64Array(pts.length) });
       }

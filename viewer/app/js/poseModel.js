@@ -66,6 +66,9 @@ export function newPoseModel() {
     return { matrix: Float32Array.from(m.femurMatrix(pose)), readout: withReadout ? m.readout(pose) : null };
   };
 
+  // the read-out of a pose (lengths and moment arms, muscleModel.readout)
+  publicAPI.readout = (pose) => publicAPI.muscleModel(pose.side).readout(pose);
+
   publicAPI.delete = () => { model.models = {}; model.sceneData = null; };
   return publicAPI;
 }

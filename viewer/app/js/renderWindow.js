@@ -56,6 +56,13 @@ export function newRenderWindow(vtk, container, { onResize = () => {} } = {}) {
     const c = gl.getCanvas();
     c.style.width = "100%"; c.style.height = "100%";
   };
+  // one frame: the translucent actors blended over the opaque ones, deep first (blend.js)
+  // sent to the GPU process at once (flush), which rasterizes it while the page goes on
+  publicAPI.render = () => {
+    orderTranslucent(gl, renderer);
+    renderWindow.render();
+    gl.getContext().flush();
+  };
   publicAPI.setScale = (s) => { model.scale = s; publicAPI.resize(); };
 
   const observer = new ResizeObserver(() => { publicAPI.resize(); onResize(); });

@@ -110,6 +110,8 @@ export function newSceneActors({ vtk, renderer, model: hip }) {
     ribbon.actor.getProperty().setSpecular(0.0);
     ribbon.actor.getProperty().setBackfaceCulling(false);  // an open strip on the surface
     actors.fibres = model.ribbon = ribbon;
+    // translucent layers blend superficial over deep (contract.peel: superficial to deep)
+    for (const a of Object.values(actors)) setBlendDepth(a.actor, peelDepth(hip.contract, a.layer || a.group));
     return true;
   };
 

@@ -97,6 +97,14 @@ export function contractLayers(contract, names) {
   return Object.fromEntries(names.map((n) => [n, n]));
 }
 
+// how superficial a layer (or a group: a list of layers, the first decides) is: contract.peel
+// lists them superficial to deep, and a layer it does not list (bones) is the deepest, 0
+export function peelDepth(contract, layer) {
+  const peel = contract.peel || [], id = Array.isArray(layer) ? layer[0] : layer;
+  const k = peel.findIndex((step) => step.includes(id));
+  return k < 0 ? 0 : peel.length - k;
+}
+
 // whether a mesh of ``group`` (one layer id, or a list of layer ids that must all be on) is
 // shown with the layers ``on`` (a Set)
 export function groupShown(on, group) {

@@ -115,7 +115,7 @@ async function renderView({ model, el, view }) {
   // in the other modes their read-out and labels take the place of the pose's; the moment-arm plot
   // (beside the view) shows the Explore pose in every mode, so a page opened in another mode has it
   const readout = {
-    update: (cur) => { const m = special(); if (m) m.updateReadout(); else poseReadout.update(cur); plot.update(cur); },
+    update: (cur) => { frames.settle(); const m = special(); if (m) m.updateReadout(); else poseReadout.update(cur); plot.update(cur); },
   };
   const placeLabels = { place: () => { const m = special(); if (m) m.place(); else labels.place(); } };
   const playback = add(newPlayback({ model, frames, current, stats, requestRender, noteInterval: lod.noteInterval }));
@@ -244,6 +244,7 @@ async function renderView({ model, el, view }) {
   function readoutNow() {
     const m = special();
     if (m) return m.readout();
+    frames.settle();
     const r = current.readout || {};
     return { ...getPose(), length_mm: r.length_mm, moment_arm_mm: { ...(r.moment_arm_mm || {}) } };
   }
