@@ -16,6 +16,7 @@ from viewer.export.geometry_files import source_line
 from viewer.muscles import STRUCTURES
 from viewer.posed import Hip
 from viewer.scene import HipScene, SceneOptions
+from viewer.shape import Shape
 
 
 def run(args):
@@ -114,7 +115,12 @@ def test_export_source_line_comes_from_provenance():
     prov = data.read_json(data.MESH_DIR / "provenance.json")["source"]
     assert (prov["package"], prov["version"]) == ("musculoskeletal-models", "0.2.4")
     assert source_line() == (
-        "bones: LLP26 mean atlas, musculoskeletal-models 0.2.4 (MPL-2.0); muscle: gmed-viewer"
+        "bones: LLP26 atlas, mean shape, musculoskeletal-models 0.2.4 (MPL-2.0); muscle: gmed-viewer"
+    )
+    # an instance of the shape model says which (the sidecar of a --shape export)
+    assert source_line(Shape.parse("2=-1.5,5=1")) == (
+        "bones: LLP26 atlas, shape mode 2 -1.5 SD, mode 5 +1 SD, musculoskeletal-models 0.2.4 (MPL-2.0);"
+        " muscle: gmed-viewer"
     )
 
 

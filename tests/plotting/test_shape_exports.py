@@ -46,6 +46,25 @@ def test_animation_of_a_shape_records_it(tmp_path):
     assert im.info["comment"] == b"gluteus medius on LLP26 shape mode 1 +1 SD (gmed-viewer)"
 
 
+def test_mp4_of_a_shape_records_it_in_its_metadata(tmp_path):
+    """The MP4's ``comment`` metadata, as ffprobe and players show it (the ffmpeg of imageio-ffmpeg
+    reads it back); the mean's MP4 has none."""
+    import imageio_ffmpeg
+
+    def comment(path):
+        got = subprocess.run(
+            [imageio_ffmpeg.get_ffmpeg_exe(), "-v", "error", "-i", str(path), "-f", "ffmetadata", "-"],
+            capture_output=True, text=True, check=True,
+        ).stdout  # fmt: skip
+        return [line.split("=", 1)[1] for line in got.splitlines() if line.startswith("comment=")]
+
+    mean, shaped = tmp_path / "mean.mp4", tmp_path / "shaped.mp4"
+    run(["animate", str(mean), "--frames", "2", "--size", "160x120"])
+    run(["animate", str(shaped), "--frames", "2", "--size", "160x120", "--shape", "2=-1.5"])
+    assert comment(mean) == []
+    assert comment(shaped) == ["gluteus medius on LLP26 shape mode 2 -1.5 SD (gmed-viewer)"]
+
+
 def test_scene_export_of_a_shape_has_its_geometry_and_says_so(tmp_path):
     mean, shaped = tmp_path / "mean", tmp_path / "shaped"
     run(["export-scene", str(mean)])
@@ -54,6 +73,7 @@ def test_scene_export_of_a_shape_has_its_geometry_and_says_so(tmp_path):
     assert "shape" not in m
     assert s["shape"]["modes_sd"] == {"1": -2.0, "2": 0.0, "3": 0.0, "4": 0.0, "5": 0.0}
     assert s["shape"]["description"] == "mode 1 -2 SD"
+    assert "mean shape" in m["source"] and "shape mode 1 -2 SD," in s["source"]  # not "mean atlas"
     assert m["parts"] == s["parts"]  # the same meshes (vertex for vertex), placed differently
     # mode 1 is size: at -2 SD this femur is 470 mm long along Y, the mean's 441 mm
     import trimesh

@@ -70,7 +70,7 @@ def animate(
 
     One scene is drawn once and moved to each pose (the femur's matrix, the muscle's and
     the fibres' points); labels are left out. GIF frames share one palette; ``comment``
-    (ASCII) is the GIF's comment (an MP4 has none).
+    (ASCII) is the GIF's comment or the MP4's ``comment`` metadata.
     """
     w, h = check_size(size)
     out = Path(out)
@@ -101,9 +101,7 @@ def animate(
         if encoder is not None:
             encoder.write(tmp, fps, comment)
         else:
-            import imageio.v3 as iio
-
-            iio.imwrite(tmp, np.stack(images), extension=".mp4", fps=fps, codec="libx264")
+            write_mp4(tmp, images, fps, comment)
 
     return write_atomic(out, write, force)
 
@@ -168,7 +166,7 @@ def _write_presentations(
 
 def _write_frames(images: list[np.ndarray], out: Path, fps: int, force: bool, comment: str | None) -> Path:
     """Write (h, w, 3) uint8 frames atomically as a looping GIF (one shared palette, ``comment``
-    as its comment) or an MP4 (H.264), by ``out``'s suffix."""
+    as its comment) or an MP4 (H.264, ``comment`` in its metadata), by ``out``'s suffix."""
 
     def write(tmp: Path) -> None:
         if out.suffix.lower() == ".gif":
@@ -177,11 +175,18 @@ def _write_frames(images: list[np.ndarray], out: Path, fps: int, force: bool, co
                 encoder.add(image)
             encoder.write(tmp, fps, comment)
         else:
-            import imageio.v3 as iio
-
-            iio.imwrite(tmp, np.stack(images), extension=".mp4", fps=fps, codec="libx264")
+            write_mp4(tmp, images, fps, comment)
 
     return write_atomic(out, write, force)
+
+
+def write_mp4(path: Path, images: list[np.ndarray], fps: float, comment: str | None = None) -> None:
+    """(h, w, 3) uint8 frames as an H.264 MP4 at ``path``, with ``comment`` (such as the
+    shape) as the file's ``comment`` metadata, which players and ``ffprobe`` show."""
+    import imageio.v3 as iio
+
+    extra = {"output_params": ["-metadata", f"comment={comment}"]} if comment else {}
+    iio.imwrite(path, np.stack(images), extension=".mp4", fps=fps, codec="libx264", **extra)
 
 
 def _check_animation(out: Path, size: tuple[int, int], force: bool) -> tuple[Path, tuple[int, int]]:

@@ -157,13 +157,15 @@ def glb_scene(parts: dict[str, dict], scale: float = 0.001, extras: dict | None 
     return gltf.glb_bytes(meshes, materials, empties, extras)
 
 
-def source_line() -> str:
+def source_line(shape=None) -> str:
     """Where the geometry comes from: ``export_source`` of ``annotations/texts.json`` filled in with
-    the atlas package, version and licence of ``meshes/provenance.json``."""
+    the atlas instance (``shape``, a :class:`viewer.shape.Shape`; the mean if None) and the atlas
+    package, version and licence of ``meshes/provenance.json``."""
     src = data.read_json(data.MESH_DIR / "provenance.json")["source"]
     licence = src["licence"].split()[0]  # "MPL-2.0 (text in ...)" -> "MPL-2.0"
     template = data.annotation("texts")["export_source"]
-    return template.format(package=src["package"], version=src["version"], licence=licence)
+    instance = "mean shape" if shape is None or shape.is_mean else f"shape {shape.describe(ascii=True)}"
+    return template.format(shape=instance, package=src["package"], version=src["version"], licence=licence)
 
 
 def export_scene(
@@ -197,9 +199,9 @@ def export_scene(
         "parts": {
             k: {"vertices": len(v["vertices"]), "triangles": len(v["faces"])} for k, v in parts.items()
         },
-        "source": source_line(),
     }
     shape = scene.model.shape
+    meta["source"] = source_line(shape)
     if not shape.is_mean:  # the mean's sidecar stays as it was
         meta["shape"] = {
             "model": "LLP26 statistical shape model, modes in standard deviations",
