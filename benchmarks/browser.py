@@ -39,8 +39,8 @@ throw-away git worktree of REV (its own server, start-up cache and offline page)
       drawn at any poll (gmedStats.lod, every 0.25 s); "auto" is the page as shipped, "full"
       has HipView.lod set to "off" in the page (full-detail meshes throughout).
   pose in the page (#15 only): a) gmedStats.poseMs (frames.show) over window.gmed.setPose
-      calls, 40 per side, each drawn (since #14's last change without the read-out, which
-      follows once the frame is sent to the GPU process); b) the page's own pose code (util.js, muscleModel.js,
+      calls, 40 per side, each drawn (without the read-out since it follows the frame's
+      drawing, issue #14); b) the page's own pose code (util.js, muscleModel.js,
       poseModel.js of the tree, loaded into the page) timed directly: poseModel.write of 200
       random poses (femur matrix, surface, ribbons and normals, read-out optional), one
       side and both sides, median of 5 passes, ms per pose.

@@ -100,8 +100,8 @@ def time_poses(page, tree: Path, poses: int = 200, repeat: int = 5) -> dict:
 
 def pose_ms_via_api(page, poses: int = 40) -> dict:
     """gmedStats.poseMs (frames.show: the pose computed into the drawn buffers and the light
-    meshes; the read-out too before the read-out waited for the frame) over ``poses`` window.gmed.setPose calls per side; the first of each side
-    (its muscle model is built then) left out."""
+    meshes; the read-out too before it waited for the frame) over ``poses`` window.gmed.setPose
+    calls per side; the first of each side (its muscle model is built then) left out."""
     out = page.evaluate(SET_POSES % {"model": FIND_MODEL}, {"poses": poses})
     ms = [x for side in out.values() for x in side[1:] if x is not None]
     return {"median": statistics.median(ms), "p95": sorted(ms)[int(0.95 * (len(ms) - 1))], "max": max(ms)}
