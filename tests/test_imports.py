@@ -42,6 +42,7 @@ def _fresh(code: str) -> str:
         "viewer.twin",
         "viewer.muscles",
         "viewer.anatomy",
+        "viewer.shape_targets",
     ],
 )
 def test_pure_module_imports_no_rendering_library(module):
