@@ -23,6 +23,8 @@ PURE = [
     "shape",
     "shape_measures",
     "shape_targets",
+    "raster",
+    "knee",
     "build_meshes",
     "contract",
     "presentation",

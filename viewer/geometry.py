@@ -248,29 +248,9 @@ class HeightField:
         self.spacing = float(spacing)
         self.origin = v[:, :2].min(axis=0) - 2 * spacing
         shape = np.ceil((v[:, :2].max(axis=0) + 2 * spacing - self.origin) / spacing).astype(int) + 1
-        g = (tri[:, :, :2] - self.origin) / spacing  # triangle corners in grid units
-        lo = np.ceil(g.min(axis=1) - 1e-9).astype(int)
-        hi = np.floor(g.max(axis=1) + 1e-9).astype(int)
-        span = np.maximum(hi - lo + 1, 0)
-        a, b, c = g[:, 0], g[:, 1], g[:, 2]
-        area = (b - a)[:, 0] * (c - a)[:, 1] - (b - a)[:, 1] * (c - a)[:, 0]
-        ok = np.abs(area) > 1e-12  # columns graze triangles seen edge-on; their neighbours cover them
-        # every grid point of every triangle's bounding box at once: triangle t, point (pi, pj)
-        count = np.where(ok, span[:, 0] * span[:, 1], 0)
-        t = np.repeat(np.arange(len(tri)), count)
-        k = np.arange(len(t)) - np.repeat(np.cumsum(count) - count, count)
-        pi = lo[t, 0] + k // span[t, 1]
-        pj = lo[t, 1] + k % span[t, 1]
-        p = np.column_stack([pi, pj]).astype(float)
-        aa, bb, cc, ar = a[t], b[t], c[t], area[t]
-        w1 = ((p - aa)[:, 0] * (cc - aa)[:, 1] - (p - aa)[:, 1] * (cc - aa)[:, 0]) / ar
-        w2 = ((bb - aa)[:, 0] * (p - aa)[:, 1] - (bb - aa)[:, 1] * (p - aa)[:, 0]) / ar
-        w0 = 1.0 - w1 - w2
-        hit = (w0 >= -1e-9) & (w1 >= -1e-9) & (w2 >= -1e-9)
-        z = tri[t[hit]][:, :, 2]
-        height = w0[hit] * z[:, 0] + w1[hit] * z[:, 1] + w2[hit] * z[:, 2]
-        grid = np.full(shape, -np.inf)
-        np.maximum.at(grid, (pi[hit], pj[hit]), height)
+        from viewer import raster  # compiled (numba): imported when a field is first built
+
+        grid = raster.top_heights(np.ascontiguousarray(tri), self.origin, self.spacing, *map(int, shape))
         # float32-representable (EMPTY and -inf are too): the JS twin gets these exact numbers
         self.grid = grid.astype(np.float32).astype(np.float64)
         self._flat = np.where(np.isfinite(self.grid), self.grid, self.EMPTY).ravel()

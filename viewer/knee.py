@@ -79,15 +79,13 @@ class Surface:
         nearest one are measured: every point of a triangle lies that close to one of its
         corners, so no other point can come closer to the surface.
         """
-        import trimesh
+        from viewer import raster  # compiled (numba)
 
         near, _ = self.tree.query(points)
         points = points[near <= near.min() + self.longest_edge / np.sqrt(3.0)]
         _, nearest = self.tree.query(points, k=self.K)
         candidates = self.vertex_faces[nearest].reshape(len(points), -1)
-        rows, cols = np.nonzero(candidates >= 0)
-        closest = trimesh.triangles.closest_point(self.triangles[candidates[rows, cols]], points[rows])
-        return float(np.linalg.norm(closest - points[rows], axis=1).min())
+        return float(raster.least_distance(np.ascontiguousarray(points), candidates, self.triangles))
 
 
 def knee_clearance(
