@@ -4,7 +4,7 @@ import numpy as np
 import pytest
 
 from viewer import shape_measures
-from viewer.anatomy import HipModel
+from viewer.anatomy import HipModel, Pose
 from viewer.shape import Shape
 from viewer.shape_targets import TOLERANCE, TargetOutOfRange, shape_for
 
@@ -59,3 +59,20 @@ def test_a_target_beyond_the_model_is_refused_naming_the_mode(model):
 def test_bad_targets_are_one_clear_error(model, targets, message):
     with pytest.raises(ValueError, match=message):
         shape_for(model, targets)
+
+
+def test_the_coxa_valga_it_finds_carries_its_muscles(model):
+    """The least-norm shape of a 135 deg neck-shaft angle (modes 2 and 3 near -2.5 SD) used to
+    stop with "the origin line leaves the pelvis": its ASIS overhangs the TFL's origin arc by one
+    sample. The muscles are built on it now, their vertices outside the hip bone."""
+    from proximity import inside
+
+    from viewer.muscles import Neighbourhood
+
+    shaped = model.with_shape(Shape.parse("1=0.13,2=-2.59,3=-2.22,4=0.02,5=-1.19"))
+    assert shape_measures.neck_shaft_angle(shaped, "right") == pytest.approx(135.0, abs=0.2)
+    hood = Neighbourhood(shaped, "right")
+    hip = shaped.bones["hip_right"]
+    for sid in ("tensor_fasciae_latae", "gluteus_medius", "gluteus_minimus"):
+        v = hood.muscles[sid].surface(Pose()).vertices
+        assert not inside(v, hip.vertices, hip.faces).any(), sid
