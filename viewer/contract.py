@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from functools import cache
 
-from viewer import data
+from viewer import data, shape
 from viewer.anatomy import POSE_RANGE, SIDES
 
 #: Layers a scene can show, in the order of the app's checkboxes.
@@ -282,4 +282,5 @@ def as_json() -> dict:
         "default_opacity": structure_opacity(),
         "min_opacity": MIN_OPACITY,
         "peel": peel(),
+        "shape": {"modes": shape.MODES, "sd_range": list(shape.SD_RANGE)},
     }

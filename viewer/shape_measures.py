@@ -32,6 +32,17 @@ NECK_SLAB_HALF_MM = 1.5
 NECK_RADIUS_MM = 22.0
 NECK_ITERATIONS = 5
 
+#: How each measure is shown (``gmed shape``, the app's Shape section): label, unit, decimals.
+SHOWN = {
+    "neck_shaft_angle_deg": ("neck-shaft angle", "deg", 1),
+    "femoral_offset_mm": ("femoral offset", "mm", 1),
+    "femoral_length_mm": ("femoral length", "mm", 1),
+    "anteversion_deg": ("femoral anteversion", "deg", 1),
+    "pelvic_width_mm": ("pelvic width (inter-ASIS)", "mm", 1),
+    "abductor_moment_arm_mm": ("abductor moment arm at neutral", "mm", 1),
+    "abductor_force_bw": ("stance abductor force, full strength", "BW", 2),
+}
+
 
 @dataclass(frozen=True)
 class ShapeMeasures:
@@ -182,12 +193,12 @@ def abductor_hip(model: HipModel) -> AbductorHip:
     return AbductorHip(model, {side: n.muscles["gluteus_medius"] for side, n in deep.items()})
 
 
-def measure(model: HipModel, side: str = "right", mechanics: bool = True) -> ShapeMeasures:
+def measure(model: HipModel, side: str = "right", mechanics: bool = True, hip=None) -> ShapeMeasures:
     """Every measure of one side; ``mechanics`` adds the moment arm and stance force (builds the
-    muscles, about 2 s)."""
+    muscles, about 2 s, unless ``hip``, a :class:`viewer.posed.Hip` of ``model``, has them)."""
     arm = force = None
     if mechanics:
-        hip = abductor_hip(model)
+        hip = hip if hip is not None else abductor_hip(model)
         arm, force = abductor_moment_arm(hip, side), abductor_force(hip, side)
     return ShapeMeasures(
         neck_shaft_angle_deg=neck_shaft_angle(model, side),

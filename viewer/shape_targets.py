@@ -14,6 +14,7 @@ within :data:`TOLERANCE`. A target whose solution needs a mode beyond
 
 from __future__ import annotations
 
+import weakref
 from dataclasses import dataclass
 
 import numpy as np
@@ -70,9 +71,22 @@ def _measures(model: HipModel, names: list[str], b: np.ndarray, side: str) -> np
     return np.array([TARGETS[n][0](m, side) for n in names])
 
 
+#: model -> {(names, side): slopes}: a model's slopes are taken once (the app's clinical sliders).
+_SLOPES: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
+
+
 def _jacobian(model: HipModel, names: list[str], side: str) -> np.ndarray:
     """(targets, modes) slopes of the measures about the mean: central differences over
-    +-:data:`STEP_SD`, wide enough to average the measures' small steps (their vertex slabs)."""
+    +-:data:`STEP_SD`, wide enough to average the measures' small steps (their vertex slabs).
+    Kept per model, names and side."""
+    kept = _SLOPES.setdefault(model, {})
+    key = (tuple(names), side)
+    if key not in kept:
+        kept[key] = _slopes(model, names, side)
+    return kept[key].copy()
+
+
+def _slopes(model: HipModel, names: list[str], side: str) -> np.ndarray:
     jac = np.empty((len(names), MODES))
     for i in range(MODES):
         e = np.zeros(MODES)
@@ -84,7 +98,8 @@ def _jacobian(model: HipModel, names: list[str], side: str) -> np.ndarray:
 def shape_for(model: HipModel, targets: dict[str, float], side: str = "right") -> ShapeFit:
     """The least-norm shape whose measures on ``side`` are ``targets`` (names of :data:`TARGETS`).
 
-    ``model`` is the mean :class:`HipModel`. About fifteen shape instances are measured (2-3 s).
+    ``model`` is the mean :class:`HipModel`. About fifteen shape instances are measured (2-3 s;
+    ten of them for the slopes, which are kept for the next call).
 
     Raises
     ------

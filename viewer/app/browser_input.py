@@ -68,3 +68,21 @@ def activity_from_browser(activity, c: dict, sides=("right", "left")) -> dict:
     if isinstance(v, (int, float)) and not isinstance(v, bool) and math.isfinite(v):
         new["phase"] = max(0.0, min(1.0, float(v)))
     return new
+
+
+def shape_from_browser(shape):
+    """The :class:`viewer.shape.Shape` a page asked for (``{"mode1": sd, ...}``, the others 0),
+    weights clamped to :data:`viewer.shape.SD_RANGE`; None for anything else (the page checks
+    before it sends)."""
+    from viewer.shape import MODES, SD_RANGE, Shape
+
+    if not isinstance(shape, dict) or not set(shape) <= {f"mode{i}" for i in range(1, MODES + 1)}:
+        return None
+    lo, hi = SD_RANGE
+    sd = []
+    for i in range(1, MODES + 1):
+        v = shape.get(f"mode{i}", 0.0)
+        if not isinstance(v, (int, float)) or isinstance(v, bool) or not math.isfinite(v):
+            return None
+        sd.append(max(lo, min(hi, float(v))))
+    return Shape(tuple(sd))

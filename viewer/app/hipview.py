@@ -48,6 +48,7 @@ JS_MODULES = (
     "activityControls.js",
     "activityMode.js",
     "standalone.js",
+    "shapeRequest.js",
     "api.js",
     "renderLoop.js",
     "view.js",
@@ -140,6 +141,14 @@ class HipView(JSComponent):
         default={},
         doc="what the exercise and walk modes show {exercise, fault, side, gait, phase}; set by Python, "
         "and by the browser once its input rests",
+    )
+    shape = param.Dict(
+        default={},
+        doc="the LLP26 shape asked for {mode1: sd, ..., mode5: sd} (gmed.setShape, the Shape section); "
+        "the server builds it and sends its scene_data, whose 'shape' is the shape shown",
+    )
+    shape_status = param.Dict(
+        default={}, doc="{building: shape being built, error: why the last one was refused}, from the server"
     )
     cameras = param.Dict(
         default={}, doc="side -> view -> {position, focal_point, view_up, fit} (fit: framing.js)"

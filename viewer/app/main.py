@@ -12,13 +12,14 @@ from viewer.app.browser_input import (
     activity_from_browser,
     opacities_from_browser,
     pose_from_browser,
+    shape_from_browser,
     stance_from_browser,
 )
 from viewer.app.classroom import structure_controls
 from viewer.app.hipview import HipView
 from viewer.app.mode_pictures import mode_png, stance_input
 from viewer.app.momentplot import moment_plot, plot_spec
-from viewer.app.payload import shared_scene
+from viewer.app.shape_section import ShapeSection
 from viewer.app.startup import Startup, startup
 from viewer.options import LAYERS, SceneOptions
 
@@ -36,6 +37,7 @@ FROM_BROWSER = (
     "opacities",
     "peel",
     "activity",
+    "shape",
 )
 
 CLASSROOM_WIDGET_CSS = """
@@ -132,6 +134,8 @@ class GmedApp(pn.viewable.Viewer):
             self._from_browser,
             list(FROM_BROWSER),
         )
+        # the LLP26 shape on show (its scene: exports, the payload of a shape), and its measures
+        self.shape_section = ShapeSection(self.view3d, self.startup.static, side=self.side)
         self._layout = None
 
     # ------------------------------------------------------------------ state -> view
@@ -148,8 +152,9 @@ class GmedApp(pn.viewable.Viewer):
 
     @property
     def scene(self):
-        """The shared full scene (built on first use, and in the background by ``gmed serve``)."""
-        return shared_scene()
+        """The full scene of the shape on show: the shared mean's (built on first use, and in the
+        background by ``gmed serve``) or a shape's (``viewer.app.payload.shaped_scene``)."""
+        return self.shape_section.scene
 
     def _camera_preset(self) -> dict:
         return {
@@ -171,6 +176,10 @@ class GmedApp(pn.viewable.Viewer):
         # the browser computes the pose: it gets only the side and the angles
         if not self._from_view:
             self.view3d.pose = self._pose_dict()
+
+    @param.depends("side", watch=True)
+    def _side_changed(self):
+        self.shape_section.side = self.side  # its measures are of the side that moves
 
     @param.depends("stance", watch=True)
     def _stance_changed(self):
@@ -253,6 +262,10 @@ class GmedApp(pn.viewable.Viewer):
                     self.opacities = opacities_from_browser(e.new, self.startup.contract)
                 elif e.name == "peel" and isinstance(e.new, int) and not isinstance(e.new, bool):
                     self.peel = max(0, min(len(self.startup.contract["peel"]), e.new))
+                elif e.name == "shape":  # gmed.setShape (checked by the page; ignored when not valid)
+                    asked = shape_from_browser(e.new)
+                    if asked is not None and asked != self.shape_section.shape:
+                        self.shape_section.set_shape(asked)
         finally:
             self._from_view = False
 
@@ -318,6 +331,7 @@ class GmedApp(pn.viewable.Viewer):
                 view=self.view,
                 stance=dict(self.stance),
                 activity=dict(self.activity),
+                model=None if self.shape_section.shown.is_mean else self.scene.model,
             )
             return io.BytesIO(path.read_bytes())
 
@@ -410,6 +424,7 @@ class GmedApp(pn.viewable.Viewer):
             pn.pane.Markdown("### View"),
             views,
             w.Checkbox.from_param(self.param.classroom, name="Classroom mode"),
+            self.shape_section,
             pn.pane.Markdown("### Export"),
             w.Select.from_param(self.param.screenshot_size, name="Screenshot size"),
             download,

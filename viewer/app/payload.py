@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import threading
+from collections import OrderedDict
 from functools import cached_property, lru_cache
 from typing import TYPE_CHECKING
 
@@ -84,6 +85,8 @@ class BrowserScene:
                 "bone": sc.style["bone"],
             },
             "layout": self.layout.as_dict(),
+            # the shape shown (gmed.getShape; a gmed.setShape resolves once it arrives)
+            "shape": shape_dict(self.model.shape),
             "stance": self._stance(),
             "activity": self._activity(),
         }
@@ -222,6 +225,11 @@ class BrowserScene:
         return faces if np.array_equal(full.faces, m.faces) else faces[:, ::-1]
 
 
+def shape_dict(shape) -> dict[str, float]:
+    """A :class:`viewer.shape.Shape` as the page's ``{"mode1": sd, ..., "mode5": sd}``."""
+    return {f"mode{i}": float(x) for i, x in enumerate(shape.sd, start=1)}
+
+
 _scene_lock = threading.Lock()
 
 
@@ -238,3 +246,44 @@ def shared_scene() -> BrowserScene:
     """The immutable scene and meshes, built once per server process and shared by all sessions."""
     with _scene_lock:
         return _build_shared_scene()
+
+
+#: Shaped scenes kept for every session (each holds its meshes, muscles and payloads, about
+#: 100 MB): the shapes a class moves between most recently.
+SHAPED_KEPT = 4
+_shaped: OrderedDict = OrderedDict()  # Shape -> BrowserScene, least recently used first
+_shaped_locks: dict = {}  # Shape -> Lock: two sessions asking for one shape build it once
+
+
+def kept_scene(shape) -> BrowserScene | None:
+    """The shaped scene kept for ``shape``, or None (nothing is built)."""
+    with _scene_lock:
+        return _shaped.get(shape)
+
+
+def shaped_scene(shape) -> BrowserScene:
+    """The :class:`BrowserScene` of an LLP26 shape (:class:`viewer.shape.Shape`), shared by all
+    sessions: the mean is :func:`shared_scene`, a shape is built from its bones (a few seconds)
+    and the last :data:`SHAPED_KEPT` are kept."""
+    if shape.is_mean:
+        return shared_scene()
+    with _scene_lock:
+        if shape in _shaped:
+            _shaped.move_to_end(shape)
+            return _shaped[shape]
+        lock = _shaped_locks.setdefault(shape, threading.Lock())
+    with lock:
+        with _scene_lock:
+            if shape in _shaped:
+                return _shaped[shape]
+        from viewer.scene import HipScene
+
+        mean = shared_scene().model
+        scene = BrowserScene(HipScene(mean.with_shape(shape)))
+        scene.static  # noqa: B018  (the payload, built here and not in a session)
+        with _scene_lock:
+            _shaped[shape] = scene
+            while len(_shaped) > SHAPED_KEPT:
+                _shaped.popitem(last=False)
+            _shaped_locks.pop(shape, None)
+        return scene

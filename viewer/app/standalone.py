@@ -81,11 +81,13 @@ def export_html(
 
 
 def _scene_of(model):
-    """The :class:`viewer.app.payload.BrowserScene` of one model (a shape), built for this page only."""
-    from viewer.app.payload import BrowserScene
+    """The :class:`viewer.app.payload.BrowserScene` of one model (a shape): the server's, when it
+    holds this very model (the app's Shape section), else built for this page only."""
+    from viewer.app.payload import BrowserScene, kept_scene
     from viewer.scene import HipScene
 
-    return BrowserScene(HipScene(model))
+    kept = kept_scene(model.shape)
+    return kept if kept is not None and kept.model is model else BrowserScene(HipScene(model))
 
 
 def inline_panel_urls(html: str) -> str:

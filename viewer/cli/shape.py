@@ -20,16 +20,6 @@ COLUMNS = (
     "abductor_moment_arm_mm",
     "abductor_force_bw",
 )
-#: How each measure is printed: label, unit, decimals.
-SHOWN = {
-    "neck_shaft_angle_deg": ("neck-shaft angle", "deg", 1),
-    "femoral_offset_mm": ("femoral offset", "mm", 1),
-    "femoral_length_mm": ("femoral length", "mm", 1),
-    "anteversion_deg": ("femoral anteversion", "deg", 1),
-    "pelvic_width_mm": ("pelvic width (inter-ASIS)", "mm", 1),
-    "abductor_moment_arm_mm": ("abductor moment arm at neutral", "mm", 1),
-    "abductor_force_bw": ("stance abductor force, full strength", "BW", 2),
-}
 
 
 def _measures(model, shape, side):
@@ -62,6 +52,7 @@ def targets(text: str) -> dict[str, float]:
 
 def _fit(args: argparse.Namespace, model) -> int:
     """Print the least-norm shape that reaches ``args.target``, its measures and how to use it."""
+    from viewer.shape_measures import SHOWN
     from viewer.shape_targets import TARGETS, TargetOutOfRange, shape_for
 
     try:
@@ -90,6 +81,7 @@ def _fit(args: argparse.Namespace, model) -> int:
 def run(args: argparse.Namespace) -> int:
     """Print the measures of one shape, the shape of some targets, or sweep one mode (and write the CSV)."""
     from viewer.shape import MODES, SD_RANGE, Shape
+    from viewer.shape_measures import SHOWN
 
     if args.target is not None and (args.shape is not None or args.vary is not None):
         raise UsageError("--target finds a shape: it cannot be combined with --shape or --vary")

@@ -132,6 +132,17 @@ export function newApi({ view, win = window }) {
     getActivity: () => view.getActivity(),
     // bone id -> column-major 4x4 of the exercise or gait frame drawn (tests), or null
     activityMatrices: () => view.activityMatrices(),
+    // the LLP26 shape {mode1: sd, ..., mode5: sd} (the others kept), built by the server: resolves
+    // with the shape once drawn (a few seconds), rejects a bad one in one line; the offline page
+    // holds the shape it was exported with (gmed export-html --shape)
+    setShape: (changes) => {
+      try {
+        return view.setShape(changes);
+      } catch (err) {
+        return Promise.reject(err);
+      }
+    },
+    getShape: () => view.getShape(),
     // per drawn actor: {visible, points, opacity, layer} (tests and debugging)
     structures: (withPoints = false) => view.structures(withPoints),
   };
@@ -158,7 +169,7 @@ export function newApi({ view, win = window }) {
   // {gmed: "result", id, result} or {gmed: "error", id, error}; ready is announced once
   const methods = { setPose: 1, getPose: 1, readout: 1, setView: 1, getView: 1, setStance: 1, getStance: 1, setMode: 1, getMode: 1, ready: 1,
     setLayers: 1, getLayers: 1, setOpacity: 1, getOpacity: 1, setPeel: 1, getPeel: 1, structures: 1,
-    setExercise: 1, setGait: 1, setPhase: 1, getActivity: 1, activityMatrices: 1 };
+    setExercise: 1, setGait: 1, setPhase: 1, getActivity: 1, activityMatrices: 1, setShape: 1, getShape: 1 };
   function onMessage(ev) {
     const m = ev.data;
     if (!m || typeof m !== "object" || typeof m.gmed !== "string" || m.gmed === "result" || m.gmed === "error") return;

@@ -2,8 +2,8 @@
 // filled here, in the page: each part's moment arm (muscleModel.js readout, -dL/dθ, positive
 // abducts, flexes or rotates internally) over the range of the joint last moved, the other
 // joints held at the pose, and a dot per part at the pose. The curve is computed again only
-// when the side, the joint plotted or a held angle changes; the dots follow every pose from
-// the frame's own read-out. Nothing goes to the server (sync: false; the sources are not
+// when the side, the joint plotted, a held angle or the shape (scene_data) changes; the dots
+// follow every pose from the frame's own read-out. Nothing goes to the server (sync: false; the sources are not
 // syncable either). Without the figure in the page's Bokeh document it does nothing.
 
 const MP_JOINTS = ["abduction", "flexion", "rotation"];
@@ -96,8 +96,9 @@ export function newMomentPlot({ view, model: hip, pose }) {
     const joint = model.joint;
     const others = MP_JOINTS.filter((j) => j !== joint);
     const key = [cur.side, joint, ...others.map((j) => cur[j])].join("|");
-    if (key === model.key) return;
+    if (key === model.key && model.scene === hip.scene_data) return;  // a new shape: new curves
     model.key = key;
+    model.scene = hip.scene_data;
     const t = spec.texts, [lo, hi] = hip.contract.pose_range[joint];
     const data = sweep(cur, joint);
     set(curves, { data });

@@ -138,12 +138,14 @@ async function renderView({ model, el, view }) {
   const loop = add(newRenderLoop({ win, lod, labels: placeLabels, readout, current, stats, model }));
   // hoisted: the modules above hold it before the loop exists, and call it only later
   function requestRender() { loop.request(); }
+  const shapes = add(newShapeRequest({ model, status, showError, whenDrawn: () => loop.whenDrawn() }));
   add(newApi({
     view: {
       ready, getPose, setPose, readout: readoutNow, setView, viewName: () => state.view, whenDrawn: () => loop.whenDrawn(),
       setStance, getStance, setMode: stance.setMode, getMode: stance.getMode,
       setActivity: activity.set, getActivity: activity.getActivity, activityMatrices: activity.matrices,
       setLayers, getLayers, setOpacity, getOpacity, setPeel, getPeel, structures: structureCounts,
+      setShape: shapes.setShape, getShape: shapes.getShape,
     },
   }));
   add({ delete: () => { clearTimeout(state.syncTimer); clearTimeout(state.errorTimer); } });
@@ -376,7 +378,11 @@ async function renderView({ model, el, view }) {
       pose.setScene(model.scene_data);
       if (build(side) && current.side !== undefined) { frames.show(getPose()); frames.newPose(); }
       if (stance.isOn()) stance.setStance({}, "server");
+      else if (activity.isOn()) activity.set({}, "server");
+      requestRender();
+      shapes.onScene();  // a shape asked for (gmed.setShape) is on show
     }),
+    listen(model, "shape_status", () => shapes.onStatus()),
     listen(model, "stance", () => {
       const st = model.stance || {};
       if (sameStanceState(st, { mode: stance.getMode(), ...stance.getStance() })) return;
