@@ -72,17 +72,21 @@ class Surface:
             np.linalg.norm(self.triangles - np.roll(self.triangles, 1, axis=1), axis=2).max()
         )
 
-    def least_distance(self, points: np.ndarray) -> float:
-        """Least distance (mm) from points ((n, 3) float) to the surface.
+    def least_distance(self, points: np.ndarray, below: float = np.inf) -> float:
+        """Least distance (mm) from points ((n, 3) float) to the surface, or ``inf`` when none
+        comes closer than ``below``.
 
         Only the points whose nearest vertex lies within ``longest_edge / sqrt(3)`` of the
-        nearest one are measured: every point of a triangle lies that close to one of its
-        corners, so no other point can come closer to the surface.
+        nearest one (and of ``below``) are measured: every point of a triangle lies that close
+        to one of its corners, so no other point can come closer to the surface.
         """
         from viewer import raster  # compiled (numba)
 
-        near, _ = self.tree.query(points)
-        points = points[near <= near.min() + self.longest_edge / np.sqrt(3.0)]
+        reach = self.longest_edge / np.sqrt(3.0)
+        near, _ = self.tree.query(points, distance_upper_bound=below + reach)
+        if not np.isfinite(near.min()):
+            return np.inf
+        points = points[near <= near.min() + reach]
         _, nearest = self.tree.query(points, k=self.K)
         candidates = self.vertex_faces[nearest].reshape(len(points), -1)
         return float(raster.least_distance(np.ascontiguousarray(points), candidates, self.triangles))
@@ -109,11 +113,9 @@ def knee_clearance(
     q0 = femur.vertices[np.linalg.norm(femur.vertices - knee, axis=1) < KNEE_REACH]
     best = np.inf
     for m in flexions:  # both ways round: the least distance may fall on either bone's vertex
-        best = min(
-            best,
-            femur.least_distance(geometry.apply(m, p0)),
-            moving.least_distance(geometry.apply(geometry.invert(m), q0) - offset),
-        )
+        # only what comes closer than the least so far is measured (the same least distance)
+        best = min(best, femur.least_distance(geometry.apply(m, p0), best))
+        best = min(best, moving.least_distance(geometry.apply(geometry.invert(m), q0) - offset, best))
     return best
 
 
