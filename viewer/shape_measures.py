@@ -169,12 +169,12 @@ def abductor_moment_arm(hip, side: str) -> float:
 def abductor_force(hip, side: str) -> float:
     """The gluteus medius' force in single-leg stance on ``side`` at full strength, no lean and no
     cane (body weights): :class:`viewer.mechanics.stance.StanceModel` on this hip."""
-    from viewer.mechanics.stance import StanceInput, StanceModel
+    from viewer.mechanics.stance import StanceInput, stance_model
 
-    return float(StanceModel(hip).solve(StanceInput(side=side)).abductor_force_bw)
+    return float(stance_model(hip).solve(StanceInput(side=side)).abductor_force_bw)
 
 
-@dataclass
+@dataclass(eq=False)  # hashable by identity: its stance model is kept per hip
 class AbductorHip:
     """What the stance model needs of a hip (:class:`viewer.posed.Hip`): the model and the
     gluteus medius of each side."""

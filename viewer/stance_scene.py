@@ -44,11 +44,11 @@ class StanceScene:
     """
 
     def __init__(self, scene: HipScene | None = None):
-        from viewer.mechanics.stance import StanceModel
+        from viewer.mechanics.stance import stance_model
 
         self.scene = scene if scene is not None else HipScene()
         self.hip = self.scene.hip
-        self.model = StanceModel(self.hip)
+        self.model = stance_model(self.hip)
 
     def present(
         self,

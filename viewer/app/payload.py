@@ -93,9 +93,9 @@ class BrowserScene:
 
     def _stance(self) -> dict:
         """The stance model's data for ``app/js/stanceModel.js`` (JSON lists)."""
-        from viewer.mechanics.stance import StanceModel
+        from viewer.mechanics.stance import stance_model
 
-        return twin.as_json(StanceModel(self.hip).twin_data())
+        return twin.as_json(stance_model(self.hip).twin_data())
 
     def _activity(self) -> dict:
         """The exercises and the gait for ``app/js/activityModel.js`` (JSON lists), with how
@@ -103,10 +103,10 @@ class BrowserScene:
         from viewer import exercise_presentation as ep
         from viewer import gait_presentation as gp
         from viewer.mechanics import activity_twin
-        from viewer.mechanics.stance import StanceModel
+        from viewer.mechanics.stance import stance_model
 
         st = self.scene.style["stance"]
-        out = twin.as_json(activity_twin.twin_data(self.model, self.scene.muscles, StanceModel(self.hip)))
+        out = twin.as_json(activity_twin.twin_data(self.model, self.scene.muscles, stance_model(self.hip)))
         out["look"] = {
             "trunk_mm": gp.TRUNK_MM,
             "trunk_radius_mm": gp.TRUNK_RADIUS_MM,

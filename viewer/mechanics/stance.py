@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import math
+import threading
+import weakref
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -461,3 +463,18 @@ class StanceModel:
         """Height of the floor: the planted ankle's height above it is the cited stature fraction."""
         ankle = rotation_x(b.s * math.radians(alpha0), b.hip)[:3] @ np.append(b.ankle, 1.0)
         return ankle[1] - self.params["heights_over_stature"]["ankle"] * b.stature_mm
+
+
+_shared: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
+_shared_lock = threading.Lock()
+
+
+def stance_model(hip) -> StanceModel:
+    """The :class:`StanceModel` of ``hip`` with the cited parameters, one per hip: its
+    abductor tables (the costly part, about 0.3 s a side) are then built once for the page's
+    stance and exercise models and the shape's measures."""
+    with _shared_lock:
+        found = _shared.get(hip)
+        if found is None:
+            found = _shared[hip] = StanceModel(hip)
+        return found
