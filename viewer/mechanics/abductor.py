@@ -5,7 +5,8 @@ from __future__ import annotations
 import numpy as np
 
 from viewer.anatomy import Pose
-from viewer.muscles import FanMuscle
+from viewer.muscles import FanMuscle, moment_arm
+from viewer.muscles.batch import SideBatch
 
 #: Spacing of the table over hip adduction (degrees); both twins interpolate it linearly.
 STEP_DEG = 0.5
@@ -52,11 +53,17 @@ def abductor_table(muscle: FanMuscle, max_force_n: dict[str, float], lo_deg: flo
     angles = lo_deg + STEP_DEG * np.arange(count)
     hip = muscle.model.hip_centre(muscle.side)
     arms, directions, points = [], [], []
+    # the muscle posed by the compiled loops (FanMuscle.surface's numbers, to 1e-9 mm)
+    batch = SideBatch([muscle])
+
+    def surface(pose: Pose):
+        return batch.surfaces(pose)[muscle.id]
+
     for a in angles:
         pose = Pose(abduction=-float(a), frontal=True)
-        r = muscle.moment_arms(pose, "abduction")
+        r = moment_arm(lambda p: muscle.lengths(p, surface(p)), pose, "abduction")
         arm = float(sum(max_force_n[p] * r[p] for p in parts) / weights.sum())
-        mid = muscle.surface(pose).mid  # (nu, nv, 3)
+        mid = surface(pose).mid  # (nu, nv, 3)
         leave, along = mid[:, muscle.n_attached], mid[:, muscle.n_attached + TANGENT_SAMPLES]
         pull = (along - leave) / np.linalg.norm(along - leave, axis=1)[:, None]
         u = fibre_weight @ pull
