@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import copy
 import hashlib
 import importlib.resources
 import json
@@ -82,6 +83,9 @@ def read_json(path: Path) -> object:
 def load_validated(path: Path, schema_name: str) -> dict:
     """Load a JSON file and validate it against ``annotations/schema/<schema_name>``.
 
+    A file validated before, unchanged (size and modification time), with its schema unchanged,
+    is not validated again: the caller gets a copy of it.
+
     Raises
     ------
     DataError
@@ -90,6 +94,9 @@ def load_validated(path: Path, schema_name: str) -> dict:
     """
     import jsonschema  # imported here: a server started from the cache does not need it
 
+    key = _stat_key(Path(path), SCHEMA_DIR / schema_name)
+    if key is not None and key in _validated:  # the same files as validated before: a copy
+        return copy.deepcopy(_validated[key])
     data = read_json(path)
     schema = read_json(SCHEMA_DIR / schema_name)
     validator = jsonschema.Draft202012Validator(schema)
@@ -101,7 +108,20 @@ def load_validated(path: Path, schema_name: str) -> dict:
         if len(message) > 200:
             message = message[:200] + "..."
         raise DataError(f"{_rel(path)}: {_field(first.absolute_path)}: {message}{more}")
+    if key is not None:
+        _validated[key] = copy.deepcopy(data)
     return data
+
+
+#: (file and schema, each path, size and modification time) -> the file's validated data
+_validated: dict = {}
+
+
+def _stat_key(*paths: Path) -> tuple | None:
+    try:
+        return tuple((str(p), (st := p.stat()).st_size, st.st_mtime_ns) for p in paths)
+    except OSError:
+        return None  # read_json names the problem
 
 
 def _field(path) -> str:
