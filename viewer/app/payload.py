@@ -249,7 +249,7 @@ def shared_scene() -> BrowserScene:
 
 
 #: Shaped scenes kept for every session (each holds its meshes, muscles and payloads, about
-#: 100 MB): the shapes a class moves between most recently.
+#: 30 MB): the shapes a class moves between most recently.
 SHAPED_KEPT = 4
 _shaped: OrderedDict = OrderedDict()  # Shape -> BrowserScene, least recently used first
 _shaped_locks: dict = {}  # Shape -> Lock: two sessions asking for one shape build it once

@@ -19,7 +19,7 @@ from viewer.shape_targets import TARGETS, TargetOutOfRange, shape_for
 log = logging.getLogger("gmed")
 
 #: One shape is built at a time for the whole server (a build takes a few seconds and about
-#: 100 MB): requests queue, and a session's newer request supersedes its older one.
+#: 30 MB): requests queue, and a session's newer request supersedes its older one.
 _BUILDS = ThreadPoolExecutor(max_workers=1, thread_name_prefix="gmed-shape")
 #: The clinical sliders' ranges: wider than the model reaches, so that a target beyond
 #: +-3 SD can be asked for and is refused with the mode it would need.
@@ -97,7 +97,6 @@ class ShapeSection(pn.viewable.Viewer):
         self._doc = pn.state.curdoc
         self._quiet = False  # values set from a result: no new request
         self._shown = Shape()
-        self._scene = None  # the shaped BrowserScene on show; None: the mean (shared_scene)
         self._pending: Future | None = None
         self._settled = threading.Event()
         self._settled.set()
@@ -122,10 +121,9 @@ class ShapeSection(pn.viewable.Viewer):
 
     @property
     def scene(self):
-        """The :class:`viewer.app.payload.BrowserScene` on show."""
-        from viewer.app.payload import shared_scene
-
-        return shared_scene() if self._scene is None else self._scene
+        """The :class:`viewer.app.payload.BrowserScene` on show (for the exports): a session
+        keeps only its shape, and a shape no longer kept for every session is built again."""
+        return shaped_scene(self._shown)
 
     def wait(self, timeout: float = 120.0) -> bool:
         """Block until the last request is on show or refused (tests, no server)."""
@@ -194,11 +192,14 @@ class ShapeSection(pn.viewable.Viewer):
         from panel.io.state import set_curdoc
 
         doc = self._doc
-        if doc is not None and doc.session_context:
+        if doc is None or not doc.session_context:
+            callback()
+            return
+        try:
             with set_curdoc(doc):
                 pn.state.execute(callback, schedule=True)
-        else:
-            callback()
+        except Exception as exc:  # the session closed while its shape was built
+            log.info("a shape was built for a closed session (%s)", exc)
 
     def _built(self, shape: Shape, side: str, fut: Future) -> None:
         if fut.cancelled() or shape != self.shape or side != self.side:
@@ -212,7 +213,6 @@ class ShapeSection(pn.viewable.Viewer):
             log.exception("shape %s could not be built", shape)
             self._refuse(f"shape {shape} could not be built: {exc}")
             return
-        self._scene = None if shape.is_mean else scene
         self._shown = shape
         # the mean's start-up payload is what the page has: the same object sends nothing
         self.view3d.scene_data = self._mean_static if shape.is_mean else scene.static
