@@ -289,6 +289,14 @@ class HeightField:
         table[:, :-1, 3] = np.where(smooth, c00 - c10 - c01 + c11, 0.0)
         return table.reshape(-1, 4)
 
+    def kernel_table(self) -> tuple[np.ndarray, np.ndarray, int]:
+        """What a compiled lookup needs (:mod:`viewer.muscles.batch_kernels`): the cell table
+        (:meth:`_cell_table`), the grid ``[origin x, origin y, 1 / spacing, x clamp, y clamp]``
+        ((5,) float, the numbers :meth:`__call__` uses) and the number of grid columns."""
+        nx, ny = self.grid.shape
+        grid = np.array([self.origin[0], self.origin[1], 1.0 / self.spacing, nx - 1.000001, ny - 1.000001])
+        return self._cells, grid, int(ny)
+
     def __call__(self, x: np.ndarray, y: np.ndarray) -> np.ndarray:
         """Height at (x, y) (float arrays of one shape); :attr:`EMPTY` where no surface lies below.
 
@@ -326,6 +334,12 @@ class StackedHeightFields:
         self._hy = col([f.grid.shape[1] - 1.000001 for f in fields])
         self._ny = col([f.grid.shape[1] for f in fields], np.intp)
         self._offset = col(np.cumsum([0, *sizes[:-1]]), np.intp)
+
+    def kernel_table(self) -> tuple[np.ndarray, np.ndarray]:
+        """What a compiled lookup needs: the stacked cell tables and, per row, ``[origin x,
+        origin y, 1 / spacing, x clamp, y clamp, columns, first row of its table]`` ((U, 7) float)."""
+        rows = [self._ox, self._oy, self._inv, self._hx, self._hy, self._ny, self._offset]
+        return self._cells, np.hstack([np.asarray(r, float) for r in rows])
 
     def __call__(self, x: np.ndarray, y: np.ndarray, first_row: int = 0) -> np.ndarray:
         """Heights ((u, V) float) at (x, y) ((u, V) float each), the rows ``first_row`` to

@@ -102,12 +102,8 @@ class SideBatch:
 
     def _kernel_tables(self) -> None:
         """The height fields and masks as :mod:`viewer.muscles.batch_kernels` reads them."""
-        f, pel = self.femur, self.pelvis
-        nx, ny = f.grid.shape
-        grid = np.array([f.origin[0], f.origin[1], 1.0 / f.spacing, nx - 1.000001, ny - 1.000001])
-        self._femur_k = (f._cells, grid, int(ny))
-        rows = [pel._ox, pel._oy, pel._inv, pel._hx, pel._hy, pel._ny, pel._offset]
-        self._pelvis_k = (pel._cells, np.hstack([np.asarray(r, float) for r in rows]))
+        self._femur_k = self.femur.kernel_table()
+        self._pelvis_k = self.pelvis.kernel_table()
         self._spans = np.array(self.last_column, dtype=np.int64).reshape(-1, 3)
         self._grid = (self.fixed, self.tv[..., 0].copy(), self.clearance, self.thickness)
         self._masks = (
