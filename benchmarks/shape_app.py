@@ -10,7 +10,9 @@ Printed: median ms, and the payload's size (MB of binary buffers).
 
 --browser: the same through a real server and /usr/bin/chromium (software WebGL):
 ``await gmed.setShape(...)`` from the call until the shape is drawn (the promise resolves
-after the frame), for new shapes and for a kept one, and the websocket bytes received.
+after the frame), for new shapes and for a kept one, and the websocket bytes received; then
+the Mode 1 slider dragged with the mouse: from each move to the frame after the shape's
+preview bones arrived (``viewer.app.shape_preview``, ``js/shapePreview.js``).
 Targets (issue #16): a new shape in <= 100 ms in Python, a slider drag shown in <= 200 ms.
 """
 
@@ -93,6 +95,8 @@ def browser_side(repeat: int) -> None:
 
                 new = [ask(s) for s in shapes(repeat, 0.2)]
                 kept = [ask(s) for s in shapes(repeat, 0.2)]
+                page.evaluate("window.gmed.setShape({mode1: 0, mode2: 0, mode3: 0, mode4: 0, mode5: 0})")
+                drags = drag(page, 4 * repeat)
                 b.close()
         finally:
             server.stop()
@@ -100,6 +104,33 @@ def browser_side(repeat: int) -> None:
     print(f"  new shape     {1000 * statistics.median(t for t, _ in new):8.1f} ms")
     print(f"  a kept shape  {1000 * statistics.median(t for t, _ in kept):8.1f} ms")
     print(f"  received per shape {statistics.median(n for _, n in new) / 1e6:6.1f} MB (websocket)")
+    print(f"Chromium: Mode 1 slider dragged by 8 px steps -> the preview bones drawn, median of {len(drags)}")
+    total = [d[0] for d in drags]
+    print(f"  {statistics.median(total):8.1f} ms (page clock; max {max(total):.1f})")
+    print(f"    of which: move -> preview received {statistics.median(d[1] for d in drags):8.1f} ms")
+    print(f"              preview actors made      {statistics.median(d[2] for d in drags):8.1f} ms")
+
+
+def drag(page, steps: int) -> list[float]:
+    """Move the Mode 1 slider's handle (mouse held) step by step; ms from each move to the
+    frame after the preview of its shape arrived (gmedStats.shapePreview.at, page clock)."""
+    handle = page.locator(".bk-input-group", has_text="Mode 1 (SD)").locator(".noUi-handle").first
+    handle.scroll_into_view_if_needed()
+    box = handle.bounding_box()
+    x, y = box["x"] + box["width"] / 2, box["y"] + box["height"] / 2
+    page.mouse.move(x, y)
+    page.mouse.down()
+    out = []
+    for k in range(1, steps + 1):
+        t0 = page.evaluate("performance.now()")
+        page.mouse.move(x + 8 * k, y)
+        page.wait_for_function(f"(window.gmedStats.shapePreview || {{}}).at > {t0}", timeout=30_000)
+        t1 = page.evaluate("new Promise((r) => requestAnimationFrame(() => r(performance.now())))")
+        made = page.evaluate("window.gmedStats.shapePreview")
+        out.append((t1 - t0, made["at"] - made["ms"] - t0, made["ms"]))
+        time.sleep(0.3)
+    page.mouse.up()
+    return out
 
 
 def main() -> None:

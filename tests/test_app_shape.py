@@ -123,3 +123,41 @@ def test_the_measures_follow_the_side(app):
 )
 def test_shape_from_browser(asked, want):
     assert shape_from_browser(asked) == want
+
+
+def test_a_drag_previews_the_bones_of_the_full_build_at_once(app):
+    """While a mode slider moves, the page gets the shape's light pelvis and femurs, re-seated
+    exactly as the shape's build seats them, and the bones' measures; the release builds it."""
+    import time
+
+    from viewer.app.payload import shaped_scene
+    from viewer.app.shape_preview import GEOMETRY, PREVIEW_BONES
+
+    sec = app.shape_section
+    sec.reset()
+    settled(app)
+    sec._drag("mode3", 1.5)  # what the slider's "value" reports while it is dragged
+    deadline = time.monotonic() + 60
+    while not (app.view3d.shape_preview and sec.preview_measures) and time.monotonic() < deadline:
+        time.sleep(0.05)
+    p, previewed = app.view3d.shape_preview, dict(sec.preview_measures)
+    shape = Shape.of({3: 1.5})
+    assert p["shape"] == shape_dict(shape) and set(p["bones"]) == set(PREVIEW_BONES)
+    assert sec.shown.is_mean and sec.shape.is_mean  # nothing built or asked for yet
+    sec.mode3 = 1.5  # released
+    settled(app)
+    assert app.view3d.shape_preview == {} and sec.preview_measures == {}
+    built = {b["id"]: b for b in shaped_scene(shape).static["bones"]}
+    for bone, raw in p["bones"].items():
+        assert raw == built[bone]["lod"]["points"], bone  # the same float32 bytes
+    # the bones' measures shown while dragging are those of the built shape
+    assert set(previewed) == set(GEOMETRY)
+    for key in GEOMETRY:
+        assert previewed[key] == pytest.approx(sec.measures[key], abs=1e-9), key
+
+
+def test_a_drag_back_to_the_shape_on_show_ends_the_preview(app):
+    sec = app.shape_section
+    sec._drag("mode1", -1.0)
+    sec._drag("mode1", sec.mode1)  # back where it was before the release
+    assert app.view3d.shape_preview == {} and sec._dragged is None

@@ -129,16 +129,21 @@ class HipModel:
             self.bones = {
                 n: Bone(n, self.instance.vertices[n], b.faces, b.atlas_map) for n, b in mean_bones.items()
             }
+        if mean is not None:  # the same definitions and atlas maps, checked when the mean was built
+            self.definitions = mean.definitions
+            return
         self.definitions = data.landmark_definitions()
+        resolved = {}
         for key, d in self.definitions.items():
             amap = self.bones[d["bone"]].atlas_map
             try:
-                landmarks.resolve(d, self.bones[d["bone"]].vertices, amap)
+                resolved[key] = landmarks.resolve(d, self.bones[d["bone"]].vertices, amap)
             except KeyError as exc:
                 raise data.DataError(
                     f"annotations/landmarks.json: landmark {key!r}: atlas node or element "
                     f"{exc.args[0]} is not part of bone {d['bone']!r}"
                 ) from None
+        self.__dict__["_neutral_landmarks"] = resolved  # checked by resolving: kept (cached_property)
 
     def with_shape(self, shape: Shape, seat_knee: bool = True) -> HipModel:
         """A model of ``shape`` built from this model's mean meshes (nothing read again)."""

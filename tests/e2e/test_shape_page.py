@@ -72,3 +72,31 @@ def test_the_offline_page_holds_its_shape(browser, tmp_path, shaped_hip):
         assert p.blocked == []
     finally:
         p.close()
+
+
+def test_dragging_a_mode_slider_previews_the_bones_then_builds(app_page):
+    """A real mouse drag on the Mode 1 slider: the page shows the shape's light pelvis and
+    femurs while the slider moves (no muscle), and the whole shape once it is released."""
+    p = app_page()
+    page = p.page
+    handle = page.locator(".bk-input-group", has_text="Mode 1 (SD)").locator(".noUi-handle").first
+    handle.scroll_into_view_if_needed()
+    box = handle.bounding_box()
+    x, y = box["x"] + box["width"] / 2, box["y"] + box["height"] / 2
+    page.mouse.move(x, y)
+    page.mouse.down()
+    page.mouse.move(x + 40, y, steps=4)
+    page.wait_for_function("window.gmedStats.shapePreview && window.gmedStats.shapePreview.shape.mode1 > 0")
+    preview = page.evaluate("window.gmedStats.shapePreview")
+    assert preview["bones"] == 5  # the sacrum, both hip bones and femurs
+    shown = page.evaluate("window.gmed.structures()")
+    assert not [k for k, s in shown.items() if s["visible"]], "the scene is hidden behind the preview"
+    assert page.evaluate("window.gmed.getShape()")["mode1"] == 0  # not built yet
+    page.mouse.up()
+    page.wait_for_function("window.gmed.getShape().mode1 > 0", timeout=120_000)
+    want = preview["shape"]["mode1"]
+    assert page.evaluate("window.gmed.getShape()")["mode1"] == pytest.approx(want, abs=0.11)
+    p.wait_idle()
+    shown = page.evaluate("window.gmed.structures()")
+    assert shown["muscle"]["visible"]  # the built shape: its muscle is back
+    assert not [c for c in p.console if c.startswith(("error", "pageerror"))], p.console

@@ -49,6 +49,7 @@ JS_MODULES = (
     "activityMode.js",
     "standalone.js",
     "shapeRequest.js",
+    "shapePreview.js",
     "api.js",
     "renderLoop.js",
     "view.js",
@@ -146,6 +147,11 @@ class HipView(JSComponent):
         default={},
         doc="the LLP26 shape asked for {mode1: sd, ..., mode5: sd} (gmed.setShape, the Shape section); "
         "the server builds it and sends its scene_data, whose 'shape' is the shape shown",
+    )
+    shape_preview = param.Dict(
+        default={},
+        doc="while a shape slider is dragged: {shape, bones: {id: float32 bytes of its light mesh's "
+        "vertices}} (viewer.app.shape_preview); {} otherwise",
     )
     shape_status = param.Dict(
         default={}, doc="{building: shape being built, error: why the last one was refused}, from the server"

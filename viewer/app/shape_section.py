@@ -12,6 +12,7 @@ import panel as pn
 import param
 
 from viewer import data, shape_measures
+from viewer.app import shape_preview
 from viewer.app.payload import shape_dict, shaped_scene
 from viewer.shape import MODES, SD_RANGE, Shape
 from viewer.shape_targets import TARGETS, TargetOutOfRange, shape_for
@@ -21,6 +22,8 @@ log = logging.getLogger("gmed")
 #: One shape is built at a time for the whole server (a build takes a few seconds and about
 #: 30 MB): requests queue, and a session's newer request supersedes its older one.
 _BUILDS = ThreadPoolExecutor(max_workers=1, thread_name_prefix="gmed-shape")
+#: Drag previews (about 0.1 s each) have their own worker: they never wait behind a build.
+_PREVIEWS = ThreadPoolExecutor(max_workers=1, thread_name_prefix="gmed-shape-preview")
 #: The clinical sliders' ranges: wider than the model reaches, so that a target beyond
 #: +-3 SD can be asked for and is refused with the mode it would need.
 CLINICAL_RANGE = {"neck_shaft_angle": (105.0, 150.0), "femoral_offset": (20.0, 65.0)}
@@ -86,6 +89,7 @@ class ShapeSection(pn.viewable.Viewer):
     femoral_offset = param.Number(default=None, allow_None=True, bounds=CLINICAL_RANGE["femoral_offset"])
     side = param.Selector(default="right", objects=["right", "left"], doc="the side measured")
     measures = param.Dict(default={}, doc="the SHOWN measures of the shape on show, on side")
+    preview_measures = param.Dict(default={}, doc="the bones' measures of the shape a slider is dragged to")
     mean_measures = param.Dict(default={}, doc="the same of the mean, to compare")
     building = param.Boolean(default=False, doc="a shape is being built for this session")
     message = param.String(default="", doc="why the last shape or target was refused")
@@ -98,6 +102,8 @@ class ShapeSection(pn.viewable.Viewer):
         self._quiet = False  # values set from a result: no new request
         self._shown = Shape()
         self._pending: Future | None = None
+        self._dragged: Shape | None = None  # the shape a mode slider is being dragged to
+        self._preview_pending: Future | None = None
         self._settled = threading.Event()
         self._settled.set()
         self._widgets = None
@@ -216,6 +222,8 @@ class ShapeSection(pn.viewable.Viewer):
         self._shown = shape
         # the mean's start-up payload is what the page has: the same object sends nothing
         self.view3d.scene_data = self._mean_static if shape.is_mean else scene.static
+        if self._dragged is None or self._dragged == shape:  # else a slider is still moving
+            self._end_preview()
         self.param.update(mean_measures=mean, measures=row)
         self._show_measured(row)
         self._settle({})
@@ -240,11 +248,55 @@ class ShapeSection(pn.viewable.Viewer):
 
     def _refuse(self, why: str) -> None:
         """Back to the shape on show, saying why."""
+        self._end_preview()
         self._quiet_update(**_modes(self._shown))
         self._show_measured(self.measures)
         self.view3d.shape = shape_dict(self._shown)
         self.message = why
         self._settle({"error": why})
+
+    # ------------------------------------------------------------------ drag preview
+    def _drag(self, name: str, value: float) -> None:
+        """A mode slider moves (not yet released): preview its shape's bones and measures."""
+        weights = {**_modes(self.shape), name: value}
+        try:
+            shape = Shape(tuple(weights[f"mode{i}"] for i in range(1, MODES + 1)))
+        except ValueError:
+            return
+        if shape == self.shape:  # back where it was, or the slider set from Python
+            self._end_preview()
+            return
+        self._dragged = shape
+        if self._preview_pending is not None:
+            self._preview_pending.cancel()
+        self._preview_pending = _PREVIEWS.submit(self._preview, shape, self.side)
+
+    def _preview(self, shape: Shape, side: str) -> None:
+        """(The preview worker.) The bones to the page first, then their measures."""
+        if shape != self._dragged:
+            return  # superseded while it waited
+        try:
+            model, drawn = shape_preview.bones(shape)
+            self._on_session(lambda: self._previewed(shape, drawn=drawn))
+            row = shape_preview.measures(model, side)
+            self._on_session(lambda: self._previewed(shape, row=row))
+        except Exception as exc:  # a preview is a convenience: the build says what went wrong
+            log.info("no preview of shape %s: %s", shape, exc)
+
+    def _previewed(self, shape: Shape, drawn: dict | None = None, row: dict | None = None) -> None:
+        if shape != self._dragged or shape == self._shown:
+            return  # superseded, ended, or its full build is already on show
+        if drawn is not None:
+            self.view3d.shape_preview = drawn
+        if row is not None:
+            self.preview_measures = row
+
+    def _end_preview(self) -> None:
+        self._dragged = None
+        if self.view3d.shape_preview:
+            self.view3d.shape_preview = {}
+        if self.preview_measures:
+            self.preview_measures = {}
 
     def _settle(self, status: dict) -> None:
         self.building = False
@@ -260,11 +312,15 @@ class ShapeSection(pn.viewable.Viewer):
         s = pn.widgets.FloatSlider(
             name=label, start=lo, end=hi, step=step, value=lo if value is None else value, format="0.0"
         )
-        s.param.watch(lambda e: setattr(self, name, e.new), "value_throttled")
+        # a slider's float steps (0.1 * 12 = 1.2000000000000002) rounded to the hundredth
+        s.param.watch(lambda e: setattr(self, name, round(e.new, 2)), "value_throttled")
+        if name.startswith("mode"):  # while dragged: the bones at once, the muscles on release
+            s.param.watch(lambda e: self._drag(name, round(e.new, 2)), "value")
+            s._debounce = 5  # the drag's values handled at once (Panel waits 50 ms by default)
         self.param.watch(lambda e: e.new is not None and setattr(s, "value", e.new), name)
         return s
 
-    @param.depends("measures", "mean_measures", "building", "message")
+    @param.depends("measures", "mean_measures", "preview_measures", "building", "message")
     def _status(self) -> pn.pane.HTML:
         parts = []
         if self.building:
@@ -272,8 +328,11 @@ class ShapeSection(pn.viewable.Viewer):
         if self.message:
             parts.append(f"<p class='gmed-shape-error'>{html.escape(self.message)}</p>")
         row, mean = self.measures, self.mean_measures
+        if self.preview_measures:  # the bones' measures now, the muscles' when it is built
+            row = {k: self.preview_measures.get(k) for k in shape_measures.SHOWN}
         if row:
-            head = "<tr><th></th><th>this shape</th><th>mean</th></tr>"
+            which = "preview" if self.preview_measures else "this shape"
+            head = f"<tr><th></th><th>{which}</th><th>mean</th></tr>"
             lines = []
             for key, (label, unit, digits) in shape_measures.SHOWN.items():
                 cells = [
@@ -281,7 +340,8 @@ class ShapeSection(pn.viewable.Viewer):
                 ]
                 lines.append(f"<tr><td>{html.escape(label)}</td><td>{cells[0]}</td><td>{cells[1]}</td></tr>")
             parts.append(f"<table class='gmed-measures'>{head}{''.join(lines)}</table>")
-            where = f"{self.side} side, at neutral; shape: {self._shown.describe()}"
+            shown = self._dragged if self.preview_measures and self._dragged else self._shown
+            where = f"{self.side} side, at neutral; shape: {shown.describe()}"
             parts.append(f"<p><small>{html.escape(where)}</small></p>")
         return pn.pane.HTML("".join(parts), sizing_mode="stretch_width", stylesheets=[TABLE_CSS])
 

@@ -100,6 +100,8 @@ async function renderView({ model, el, view }) {
     isInteracting: () => cameraWatch.isInteracting(),
   }));
   const frames = add(newFrames({ pose, scene, lod, current, stats, requestRender }));
+  // while a shape slider is dragged: the shape's light bones in place of the scene (shapePreview.js)
+  const preview = add(newShapePreview({ vtk, renderer, model, scene, stats, requestRender, onChange: previewChanged }));
   const labels = add(newLabels({ root, layer: labelLayer, svg, canvasHost, win, scene, model }));
   resized.push(() => labels.invalidateSizes());
   const poseReadout = add(newReadout(readoutEl, model));
@@ -230,6 +232,7 @@ async function renderView({ model, el, view }) {
     if (mode !== "explore") {
       if (lod.isOn()) lod.set(false);
       scene.hideAll();
+      win.setScale(LOD_SCALE);  // light bones, drawn as the light meshes are while moving
       root.classList.add("gmed-no-labels");
       // the mode's own view: the hash and the server's exports follow it
       state.view = mode === "stance" ? stance.viewName() : activity.viewName();
@@ -325,12 +328,33 @@ async function renderView({ model, el, view }) {
 
   // ------------------------------------------------------------------ model -> view
   function applyLayers() {
+    if (preview.isOn() && !special()) {  // the preview's bones only (lod.set(false) calls back here)
+      if (lod.isOn()) lod.set(false);
+      scene.hideAll();
+      win.setScale(LOD_SCALE);  // light bones, drawn as the light meshes are while moving
+      root.classList.add("gmed-no-labels");
+      requestRender();
+      return;
+    }
     const on = shownLayers(model);
     if (special()) {
       if (lod.isOn()) lod.set(false); else scene.hideAll();
     } else if (lod.isOn()) lod.rebuild(); else scene.showLayers(on);
     root.classList.toggle("gmed-no-labels", !!special() || !on.has(L.labels));
     requestRender();
+  }
+
+  function previewChanged(on) {
+    const busy = status.classList.contains("gmed-shape-busy");
+    if (on && !status.classList.contains("gmed-error")) {
+      status.textContent = "Preview of the bones: the muscles follow on release";
+      status.classList.add("gmed-shape-busy");
+    } else if (!on && busy && !(model.shape_status && model.shape_status.building)) {
+      status.textContent = "";
+      status.classList.remove("gmed-shape-busy");
+    }
+    if (!on) win.setScale(SUPERSAMPLE);
+    applyLayers();
   }
 
   function applyOpacity() {
@@ -383,6 +407,7 @@ async function renderView({ model, el, view }) {
       shapes.onScene();  // a shape asked for (gmed.setShape) is on show
     }),
     listen(model, "shape_status", () => shapes.onStatus()),
+    listen(model, "shape_preview", () => { if (!special()) preview.update(); }),
     listen(model, "stance", () => {
       const st = model.stance || {};
       if (sameStanceState(st, { mode: stance.getMode(), ...stance.getStance() })) return;
