@@ -193,7 +193,8 @@ def test_handout_pdf_three_pages_with_text(tmp_path):
     assert "Moment arms over each hip angle" in pdf.pages[2].extract_text()
     info = pdf.metadata
     assert (info.title, info.author) == ("Gluteus medius — handout", "gmed-viewer")
-    assert info.subject.startswith("The gluteus medius of the right hip on the LLP26 mean atlas bones")
+    start = "The gluteus medius of the right hip on the LLP26 atlas bones (mean shape)"
+    assert info.subject.startswith(start)
     assert "lateral views at 0, 20, 40° abduction" in info.subject and "standing on one leg" in info.subject
     assert "moment arms of each part over each hip angle" in info.subject
     text = pdf.pages[0].extract_text()

@@ -126,3 +126,20 @@ def test_handout_compare_page_has_both_shapes_measures(compared):
     assert "Abductor moment arm at neutral 50.3 mm 55.3 mm 52.8 mm" in text
     assert "Stance abductor force, full strength 1.88 BW 1.60 BW 1.72 BW" in text
     assert "A's is shorter" in text and "A needs more force" in text
+
+
+def test_handout_of_a_shaped_scene_names_the_shape(tmp_path):
+    """The app's Handout button on a shape: page 1 and the PDF's subject say which instance the
+    bones are (the atlas' source line, as the scene sidecar has it)."""
+    from pypdf import PdfReader
+
+    from viewer.anatomy import HipModel
+    from viewer.export import handout
+    from viewer.scene import HipScene
+    from viewer.shape import Shape
+
+    scene = HipScene(HipModel(Shape.of({5: -2.0})))
+    out = handout(scene, tmp_path / "handout.pdf", "right")
+    text = " ".join(_pdftotext(out, 1).split())
+    assert "bones: LLP26 atlas, shape mode 5 -2 SD," in text
+    assert "on the LLP26 atlas bones (shape mode 5 -2 SD)" in PdfReader(out).metadata.subject

@@ -73,6 +73,9 @@ def handout(
     )
     back = crop(render_image(scene, posterior, size=(1400, 1100), posed=posed))
 
+    from viewer.export.geometry_files import source_line
+
+    bones_source = source_line(scene.model.shape)
     rcParams["pdf.fonttype"] = 42  # real text in the PDF, selectable and searchable
     w, h = PAPER[paper]
     fig = plt.figure(figsize=(w, h), dpi=300)
@@ -109,6 +112,8 @@ def handout(
     fig.text(0.06, 0.17, captions["table_caption"], fontsize=8.5, va="bottom", style="italic")
     sources = _wrap(captions["sources"] + "; ".join(texts["sources"]), 150)
     fig.text(0.06, 0.018, sources, fontsize=6.5, va="bottom")
+    if not scene.model.shape.is_mean:  # the app's handout of a shape: which instance the bones are
+        fig.text(0.06, 0.006, bones_source, fontsize=6.5, va="bottom")
 
     pages = [fig]
     try:
@@ -129,7 +134,11 @@ def handout(
             from viewer.export.handout_exercises import exercises_page
 
             pages.append(exercises_page(scene, side, paper))
-        subject = captions["pdf_subject"].format(side=side, angles=", ".join(f"{a:g}" for a in angles))
+        shape = scene.model.shape
+        instance = "mean shape" if shape.is_mean else f"shape {shape.describe(ascii=True)}"
+        subject = captions["pdf_subject"].format(
+            side=side, angles=", ".join(f"{a:g}" for a in angles), shape=instance
+        )
         meta = {
             "Title": captions["pdf_title"],
             "Author": captions["pdf_author"],
