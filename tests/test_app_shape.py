@@ -161,3 +161,37 @@ def test_a_drag_back_to_the_shape_on_show_ends_the_preview(app):
     sec._drag("mode1", -1.0)
     sec._drag("mode1", sec.mode1)  # back where it was before the release
     assert app.view3d.shape_preview == {} and sec._dragged is None
+
+
+def test_download_png_of_a_shape_in_stance_mode_stands_on_the_shape(app):
+    """Download PNG in Stance mode draws the shape's stance (not the mean's) and records the
+    shape in the PNG, as ``gmed screenshot --stance --shape`` does."""
+    import io
+
+    import numpy as np
+    from PIL import Image
+
+    from viewer.app import mode_pictures
+    from viewer.export.render import png_bytes
+    from viewer.mechanics.stance import StanceInput
+
+    sec = app.shape_section
+    shape = Shape.of({2: -2.0})
+    sec.set_shape(shape)
+    settled(app)
+    app.screenshot_size = "1280 x 720"
+    app.view3d.stance = {"mode": "stance", "side": "right", "strength": 40.0}
+    try:
+        png = app.screenshot().getvalue()
+        inp = StanceInput("right", 40.0)
+        own = png_bytes(
+            mode_pictures.stance_scene(app.scene.scene).render(inp, (1280, 720), "light", app.view)
+        )
+        mean = png_bytes(mode_pictures.stance_scene().render(inp, (1280, 720), "light", app.view))
+        a, b, m = (np.asarray(Image.open(io.BytesIO(x)).convert("RGB"), float) for x in (png, own, mean))
+        assert np.abs(a - b).mean() < 0.5 and np.abs(a - m).mean() > 1.0
+        assert Image.open(io.BytesIO(png)).text["gmed:shape"] == "2=-2"
+    finally:
+        app.view3d.stance = {"mode": "explore"}
+        sec.reset()
+        settled(app)

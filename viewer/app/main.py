@@ -279,12 +279,13 @@ class GmedApp(pn.viewable.Viewer):
         stance mode the stance picture of ``gmed screenshot --stance`` for the page's stance, in
         exercise and walk mode the exercise's or the gait frame's picture."""
         from viewer.export import render_png
+        from viewer.export.render import shape_text
 
         theme = "classroom" if self.classroom else "light"
         size = SCREENSHOT_SIZES[self.screenshot_size]
-        png = mode_png(
-            self.scene.scene, self.stance, self.activity, self.startup.contract, size, theme, self.view
-        )
+        text = shape_text(self.shape_section.shown)  # a shape is recorded in the PNG, as gmed screenshot does
+        c = self.startup.contract
+        png = mode_png(self.scene.scene, self.stance, self.activity, c, size, theme, self.view, text)
         if png is not None:  # the Stance, Exercise or Walk mode's picture
             return io.BytesIO(png)
 
@@ -298,7 +299,7 @@ class GmedApp(pn.viewable.Viewer):
             peel=self.peel,
             opacities=dict(self.opacities),
         )
-        png = render_png(self.scene.scene, opts, size, camera=self.view3d.camera)
+        png = render_png(self.scene.scene, opts, size, camera=self.view3d.camera, text=text)
         return io.BytesIO(png)
 
     def handout_pdf(self) -> io.BytesIO:

@@ -3,25 +3,26 @@
 from __future__ import annotations
 
 import threading
-from functools import lru_cache
+import weakref
 
 from viewer.app.browser_input import stance_from_browser
 from viewer.app.payload import shared_scene
 
 _stance_lock = threading.Lock()
+_stance_scenes: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()  # HipScene -> StanceScene
 
 
-@lru_cache(maxsize=1)
-def _build_stance_scene():
+def stance_scene(scene=None):
+    """The stance picture's scene (``viewer.stance_scene.StanceScene``) on ``scene`` (a
+    :class:`viewer.scene.HipScene`: a session's shape; the shared mean's when None), one each."""
     from viewer.stance_scene import StanceScene  # PyVista: for the exports only
 
-    return StanceScene(shared_scene().scene)
-
-
-def stance_scene():
-    """The stance picture's scene (``viewer.stance_scene.StanceScene``) on the shared scene, built once."""
     with _stance_lock:
-        return _build_stance_scene()
+        scene = scene if scene is not None else shared_scene().scene
+        found = _stance_scenes.get(scene)
+        if found is None:
+            found = _stance_scenes[scene] = StanceScene(scene)
+        return found
 
 
 def stance_input(stance: dict, c: dict):
@@ -65,24 +66,32 @@ def activity_presentation(scene, mode: str, activity: dict, theme: str, aspect: 
         from viewer.gait_presentation import present_gait
         from viewer.mechanics.gait import Gait
 
-        gait = Gait(activity.get("gait", c["gaits"][0]), stance_scene().model)
+        gait = Gait(activity.get("gait", c["gaits"][0]), stance_scene(scene).model)
         return present_gait(scene.hip, [gait.frame(100.0 * phase)], theme, aspect)[0]
     return None
 
 
 def mode_png(
-    scene, stance: dict, activity: dict, contract: dict, size: tuple[int, int], theme: str, view: str
+    scene,
+    stance: dict,
+    activity: dict,
+    contract: dict,
+    size: tuple[int, int],
+    theme: str,
+    view: str,
+    text: dict | None = None,
 ):
     """PNG bytes of a page's Stance, Exercise or Walk mode (``HipView.stance``, ``.activity``;
     ``contract``: ``viewer.contract.as_json()``; ``scene``: the session's
-    :class:`viewer.scene.HipScene`), or None in Explore mode."""
+    :class:`viewer.scene.HipScene`), or None in Explore mode; ``text``: its PNG text chunks."""
     from viewer.export.render import png_bytes, render_presentation
     from viewer.options import SceneOptions
 
     inp = stance_input(stance, contract["stance"])
     if inp is not None:
-        return png_bytes(stance_scene().render(inp, size, theme, view))
+        return png_bytes(stance_scene(scene).render(inp, size, theme, view), text)
     pres = activity_presentation(scene, stance.get("mode"), activity, theme, size[0] / size[1])
     if pres is None:
         return None
-    return png_bytes(render_presentation(scene, pres, SceneOptions(theme=theme, layers=frozenset()), size))
+    opts = SceneOptions(theme=theme, layers=frozenset())
+    return png_bytes(render_presentation(scene, pres, opts, size), text)

@@ -164,8 +164,14 @@ def source_line(shape=None) -> str:
     src = data.read_json(data.MESH_DIR / "provenance.json")["source"]
     licence = src["licence"].split()[0]  # "MPL-2.0 (text in ...)" -> "MPL-2.0"
     template = data.annotation("texts")["export_source"]
-    instance = "mean shape" if shape is None or shape.is_mean else f"shape {shape.describe(ascii=True)}"
-    return template.format(shape=instance, package=src["package"], version=src["version"], licence=licence)
+    return template.format(
+        shape=instance_name(shape), package=src["package"], version=src["version"], licence=licence
+    )
+
+
+def instance_name(shape=None) -> str:
+    """The atlas instance in words (ASCII): ``"mean shape"`` or ``"shape mode 5 -2 SD"``."""
+    return "mean shape" if shape is None or shape.is_mean else f"shape {shape.describe(ascii=True)}"
 
 
 def export_scene(

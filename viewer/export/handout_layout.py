@@ -73,7 +73,7 @@ def handout(
     )
     back = crop(render_image(scene, posterior, size=(1400, 1100), posed=posed))
 
-    from viewer.export.geometry_files import source_line
+    from viewer.export.geometry_files import instance_name, source_line
 
     bones_source = source_line(scene.model.shape)
     rcParams["pdf.fonttype"] = 42  # real text in the PDF, selectable and searchable
@@ -134,10 +134,8 @@ def handout(
             from viewer.export.handout_exercises import exercises_page
 
             pages.append(exercises_page(scene, side, paper))
-        shape = scene.model.shape
-        instance = "mean shape" if shape.is_mean else f"shape {shape.describe(ascii=True)}"
         subject = captions["pdf_subject"].format(
-            side=side, angles=", ".join(f"{a:g}" for a in angles), shape=instance
+            side=side, angles=", ".join(f"{a:g}" for a in angles), shape=instance_name(scene.model.shape)
         )
         meta = {
             "Title": captions["pdf_title"],
