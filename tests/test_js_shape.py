@@ -53,10 +53,19 @@ const refused = req.setShape({ mode5: 3 }).then(() => "resolved", (e) => e.messa
 model.shape_status = { error: "shape 1=1,2=-2,5=3 cannot be shown: the origin line leaves the pelvis" };
 req.onStatus();
 const refusal = await refused;
+model.shape_status = { finding: "neck-shaft angle 130 deg" };
+req.onStatus();
+const finding = status.textContent;
+model.shape_status = {};
+req.onStatus();
+const found = status.textContent;
 model.standalone = true;
 let offline = "no error";
 try { req.setShape({ mode1: 1 }); } catch (e) { offline = e.message; }
-out({ errors, merged, asked1, asked2, log, building, cleared, refusal, shown, offline, got: req.getShape() });
+out({
+  errors, merged, asked1, asked2, log, building, cleared, refusal, shown, offline, finding, found,
+  got: req.getShape(),
+});
 """
 
 
@@ -92,6 +101,11 @@ def test_the_server_is_asked_and_the_promise_waits_for_that_scene(got):
     assert got["building"] == "Building the shape (mode 1 +1 SD, mode 2 \u22122 SD)\u2026"
     assert got["cleared"] == ""
     assert got["got"] == got["asked2"]
+
+
+def test_the_search_for_a_clinical_target_is_shown_then_cleared(got):
+    assert got["finding"] == "Finding the shape with neck-shaft angle 130 deg\u2026"
+    assert got["found"] == ""
 
 
 def test_a_refusal_from_the_server_rejects_and_is_shown(got):

@@ -154,7 +154,9 @@ class HipView(JSComponent):
         "vertices}} (viewer.app.shape_preview); {} otherwise",
     )
     shape_status = param.Dict(
-        default={}, doc="{building: shape being built, error: why the last one was refused}, from the server"
+        default={},
+        doc="{building: shape being built | finding: the clinical target sought, error: why the last "
+        "shape or target was refused}, from the server",
     )
     cameras = param.Dict(
         default={}, doc="side -> view -> {position, focal_point, view_up, fit} (fit: framing.js)"

@@ -189,6 +189,8 @@ class ShapeSection(pn.viewable.Viewer):
         side = self.side
         self._settled.clear()
         self.building = True
+        label, unit = TARGETS[name][2], TARGETS[name][1]
+        self.view3d.shape_status = {"finding": f"{label} {float(value):g} {unit}"}
         fut = _BUILDS.submit(_fit, name, float(value), side)
         fut.add_done_callback(lambda f: self._on_session(lambda: self._fitted(name, value, f)))
 

@@ -70,9 +70,9 @@ export function newShapeRequest({ model, status, showError, whenDrawn }) {
   function onStatus() {
     const st = model.shape_status || {};
     const busy = status.classList.contains("gmed-shape-busy");
-    if (st.building) {
+    if (st.building || st.finding) {  // a shape being built, or the shape of a clinical target sought
       if (!status.classList.contains("gmed-error")) {
-        status.textContent = `Building the shape (${describeShape(st.building)})\u2026`;
+        status.textContent = st.building ? `Building the shape (${describeShape(st.building)})\u2026` : `Finding the shape with ${st.finding}\u2026`;
         status.classList.add("gmed-shape-busy");
       }
     } else if (busy) {

@@ -354,6 +354,7 @@ async function renderView({ model, el, view }) {
       status.classList.remove("gmed-shape-busy");
     }
     if (!on) win.setScale(SUPERSAMPLE);
+    root.classList.toggle("gmed-previewing", on);  // the read-out is still the shape on show's
     applyLayers();
   }
 
