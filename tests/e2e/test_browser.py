@@ -174,7 +174,9 @@ def test_side_switch_with_the_controls(app_page):
     assert red_fraction(left) > 0.02
     p.page.wait_for_timeout(REST_MS)
     assert changes(p.sent[sent:], "pose") == [{**NEUTRAL, "side": "left"}]
-    assert sum(p.received[received:]) < 2048  # both sides were in the page already
+    # both sides were in the page already: no meshes, only small changes and the Shape
+    # section's measures of the other side (about 2 KB of text)
+    assert sum(p.received[received:]) < 4096
     assert p.errors() == []
 
 

@@ -99,6 +99,9 @@ class ShapeSection(pn.viewable.Viewer):
         self.view3d = view3d
         self._mean_static = mean_static  # the start-up payload of the mean: already in the page
         self._doc = pn.state.curdoc
+        self._closed = False  # the session's page has gone (no more updates for it)
+        if self._doc is not None and self._doc.session_context:
+            self._doc.on_session_destroyed(self._session_destroyed)
         self._quiet = False  # values set from a result: no new request
         self._shown = Shape()
         self._pending: Future | None = None
@@ -107,6 +110,7 @@ class ShapeSection(pn.viewable.Viewer):
         self._settled = threading.Event()
         self._settled.set()
         self._widgets = None
+        self._table: pn.widgets.StaticText | None = None  # the status and measures (made with the widgets)
         # the mean's measures once the page has drawn (the CPU is the first frame's until then)
         view3d.param.watch(self._first_drawn, "drawn")
 
@@ -151,8 +155,26 @@ class ShapeSection(pn.viewable.Viewer):
 
     @param.depends("side", watch=True)
     def _side_changed(self):
-        self._quiet_update(neck_shaft_angle=None, femoral_offset=None)
-        self._request()
+        """The measures of the other side: the view already has both sides (nothing is sent to it)."""
+        if not self.measures:
+            return  # not measured yet: the first measures will be of this side
+        shown, side = self._shown, self.side
+        self._settled.clear()
+        fut = _BUILDS.submit(_build, shown, side)
+        fut.add_done_callback(lambda f: self._on_session(lambda: self._measured(shown, side, f)))
+
+    def _measured(self, shown: Shape, side: str, fut: Future) -> None:
+        if fut.cancelled() or shown != self._shown or side != self.side:
+            return  # a newer shape or side: its own measures follow
+        try:
+            _, row, mean = fut.result()
+        except Exception as exc:  # the shape on show was built: this is not expected
+            log.exception("shape %s could not be measured on the %s side", shown, side)
+            self.message = f"shape {shown} could not be measured on the {side} side: {exc}"
+        else:
+            self.param.update(mean_measures=mean, measures=row)
+            self._show_measured(row)
+        self._settled.set()
 
     @param.depends("neck_shaft_angle", watch=True)
     def _nsa_changed(self):
@@ -203,11 +225,21 @@ class ShapeSection(pn.viewable.Viewer):
         if doc is None or not doc.session_context:
             callback()
             return
+        if self._closed:
+            return  # the page has gone: its models are no longer in a document
+
+        def run():
+            if not self._closed and not _gone(doc):  # the page left while this waited
+                callback()
+
         try:
             with set_curdoc(doc):
-                pn.state.execute(callback, schedule=True)
+                pn.state.execute(run, schedule=True)
         except Exception as exc:  # the session closed while its shape was built
             log.info("a shape was built for a closed session (%s)", exc)
+
+    def _session_destroyed(self, _context) -> None:
+        self._closed = True
 
     def _built(self, shape: Shape, side: str, fut: Future) -> None:
         if fut.cancelled() or shape != self.shape or side != self.side:
@@ -322,8 +354,14 @@ class ShapeSection(pn.viewable.Viewer):
         self.param.watch(lambda e: e.new is not None and setattr(s, "value", e.new), name)
         return s
 
-    @param.depends("measures", "mean_measures", "preview_measures", "building", "message")
-    def _status(self) -> pn.pane.HTML:
+    @param.depends("measures", "mean_measures", "preview_measures", "building", "message", "side", watch=True)
+    def _show_status(self) -> None:
+        # one pane whose text changes: a pane made anew in a callback would link Panel's own
+        # stylesheets from its CDN (the page is offline)
+        if self._table is not None:
+            self._table.value = self._status_html()
+
+    def _status_html(self) -> str:
         parts = []
         if self.building:
             parts.append("<p><b>Building the shape\u2026</b></p>")
@@ -345,7 +383,7 @@ class ShapeSection(pn.viewable.Viewer):
             shown = self._dragged if self.preview_measures and self._dragged else self._shown
             where = f"{self.side} side, at neutral; shape: {shown.describe()}"
             parts.append(f"<p><small>{html.escape(where)}</small></p>")
-        return pn.pane.HTML("".join(parts), sizing_mode="stretch_width", stylesheets=[TABLE_CSS])
+        return "".join(parts)
 
     def __panel__(self):
         if self._widgets is None:
@@ -355,16 +393,31 @@ class ShapeSection(pn.viewable.Viewer):
                 for name in ("neck_shaft_angle", "femoral_offset")
             ]
             reset = pn.widgets.Button(name="Reset to the mean", on_click=self.reset)
+            # a widget: its updates send only the new text (an HTML pane's send its stylesheets
+            # again, which Bokeh refused in a class of sessions: "owned by another document")
+            self._table = pn.widgets.StaticText(
+                value=self._status_html(), sizing_mode="stretch_width", stylesheets=[TABLE_CSS]
+            )
             self._widgets = pn.Column(
                 pn.pane.Markdown("### Shape"),
                 pn.pane.Markdown(SECTION_HELP, css_classes=["gmed-help"]),
                 *modes,
                 *clinical,
                 reset,
-                self._status,
+                self._table,
                 sizing_mode="stretch_width",
             )
         return self._widgets
+
+
+def _gone(doc) -> bool:
+    """The session of ``doc`` has no page any more: destroyed, or its websocket closed (Bokeh
+    destroys it only at its next sweep; updating its models meanwhile fails in Bokeh)."""
+    ctx = doc.session_context
+    if ctx is None or ctx.destroyed:
+        return True
+    session = getattr(ctx, "_session", None)  # bokeh.server.session.ServerSession
+    return session is not None and session.connection_count == 0
 
 
 def _modes(shape: Shape) -> dict[str, float]:
