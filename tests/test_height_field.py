@@ -85,3 +85,18 @@ def test_stacked_fields_equal_each_field_row_by_row(fields):
     want = np.stack([(plane, steps)[k](x[i], y[i]) for i, k in enumerate(rows)])
     np.testing.assert_array_equal(stacked(x, y), want)
     np.testing.assert_array_equal(stacked(x[2:5], y[2:5], first_row=2), want[2:5])
+
+
+def test_compiled_heights_equal_the_field_on_a_bone(model):
+    """raster.field_heights (the muscles' lift tables use it) gives the field's numbers exactly."""
+    from viewer import raster
+
+    bone = model.bones["hip_right"]
+    rng = np.random.default_rng(3)
+    lo, hi = bone.vertices[:, :2].min(axis=0) - 12.0, bone.vertices[:, :2].max(axis=0) + 12.0
+    x, y = rng.uniform(lo[0], hi[0], 4000), rng.uniform(lo[1], hi[1], 4000)
+    for spacing in (1.0, 2.0):
+        field = geometry.HeightField(bone.vertices, bone.faces, spacing=spacing)
+        got = raster.field_heights(bone.vertices, np.ascontiguousarray(bone.faces, np.int64), spacing, x, y)
+        np.testing.assert_array_equal(got, field(x, y))
+        assert (got == field.EMPTY).sum() > 100 and (got > 0).sum() > 100

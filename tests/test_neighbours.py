@@ -133,6 +133,22 @@ def test_a_side_posed_at_once_equals_each_muscle_alone(hoods, side):
 
 
 @pytest.mark.parametrize("side", SIDES)
+def test_lift_tables_equal_the_reference(model, hoods, side):
+    """The lift tables built with the compiled loops (the muscle's bare deep sheet and the
+    structures beneath posed by SideBatch) equal FanMuscle's numpy reference."""
+    from viewer.muscles.fan import FanMuscle
+
+    h = hoods[side]
+    lifted = [m for m in h.muscles.values() if m.over]
+    assert [m.id for m in lifted] == ["gluteus_medius", "tensor_fasciae_latae", "gluteus_maximus"]
+    for m in lifted:
+        ref = FanMuscle(model, side, m.params)
+        ref.lie_over({o: h.muscles.get(o) or h.rigid[o] for o in m.over})
+        assert ref.lift.max() > 15.0, m.id  # the lift is there to compare
+        np.testing.assert_allclose(m.lift, ref.lift, rtol=0, atol=1e-9, err_msg=m.id)
+
+
+@pytest.mark.parametrize("side", SIDES)
 def test_layers_apart_at_neutral_and_in_moderate_flexion(hoods, side):
     """No vertex of a muscle inside the muscle it lies over (winding number), at neutral and in
     the poses of daily teaching; deep flexion is a known limit (the note of issue #14)."""

@@ -3,6 +3,8 @@ lower-leg bone at the femur with a joint space (used by ``viewer.build_meshes`` 
 
 from __future__ import annotations
 
+from functools import cached_property
+
 import numpy as np
 from scipy.spatial import cKDTree
 
@@ -48,48 +50,58 @@ class Surface:
         Only triangles with a corner within 2 KNEE_REACH of it are kept.
     """
 
-    #: Nearest vertices whose triangles are searched for the closest point: exact for the
-    #: fairly even triangles of these meshes near the knee.
-    K = 12
+    #: Side (mm) of the cubes the triangles are binned in (:func:`viewer.raster.cell_grid`),
+    #: and of the coarser cubes searched when the surface lies far from every point.
+    CELL_MM, FAR_CELL_MM = 4.0, 16.0
 
     def __init__(self, vertices: np.ndarray, faces: np.ndarray, knee: np.ndarray):
+        from viewer import raster  # compiled (numba)
+
         self.vertices = np.asarray(vertices, dtype=float)
         faces = np.asarray(faces)
         faces = faces[(np.linalg.norm(self.vertices - knee, axis=1) < 2 * KNEE_REACH)[faces].any(axis=1)]
-        self.used = np.unique(faces)
-        self.tree = cKDTree(self.vertices[self.used])
-        # vertex (index into used) -> its triangles, padded with -1
-        local = np.searchsorted(self.used, faces)
-        order = np.argsort(local.ravel(), kind="stable")
-        counts = np.bincount(local.ravel(), minlength=len(self.used))
-        table = -np.ones((len(self.used), counts.max()), dtype=np.int64)
-        start = np.concatenate([[0], np.cumsum(counts)[:-1]])
-        sorted_vertex = local.ravel()[order]
-        table[sorted_vertex, np.arange(len(order)) - start[sorted_vertex]] = order // 3
-        self.vertex_faces = table
-        self.triangles = self.vertices[faces]
-        self.longest_edge = float(
-            np.linalg.norm(self.triangles - np.roll(self.triangles, 1, axis=1), axis=2).max()
+        self.triangles = np.ascontiguousarray(self.vertices[faces])
+        self._faces = faces
+        #: every point of a triangle lies this close (mm) to one of its corners
+        self.reach = float(
+            np.linalg.norm(self.triangles - np.roll(self.triangles, 1, axis=1), axis=2).max() / np.sqrt(3.0)
         )
+        centre = self.triangles.mean(axis=1)
+        radius = np.linalg.norm(self.triangles - centre[:, None], axis=2).max(axis=1) * (1 + 1e-9) + 1e-9
+        spheres = np.ascontiguousarray(np.column_stack([centre, radius]))
+        corners = self.triangles.reshape(-1, 3)
+        lo = corners.min(axis=0)
+        self._grids = []
+        for size in (self.CELL_MM, self.FAR_CELL_MM):
+            shape = np.floor((corners.max(axis=0) - lo) / size).astype(np.int64) + 1
+            start, items = raster.cell_grid(self.triangles, lo, size, shape)
+            self._grids.append((self.triangles, spheres, lo, size, shape, start, items))
+
+    @cached_property
+    def tree(self) -> cKDTree:
+        """The surface's vertices, for the nearest-vertex bounds of a far search."""
+        return cKDTree(self.vertices[np.unique(self._faces)])
 
     def least_distance(self, points: np.ndarray, below: float = np.inf) -> float:
         """Least distance (mm) from points ((n, 3) float) to the surface, or ``inf`` when none
-        comes closer than ``below``.
+        comes closer than ``below``: exact, each point measured against every triangle near
+        it (:func:`viewer.raster.grid_least_distance`).
 
-        Only the points whose nearest vertex lies within ``longest_edge / sqrt(3)`` of the
-        nearest one (and of ``below``) are measured: every point of a triangle lies that close
-        to one of its corners, so no other point can come closer to the surface.
+        When the surface lies farther than four cells from every point, only the points whose
+        nearest vertex lies within :attr:`reach` of the nearest one can come closest to it:
+        those are measured.
         """
         from viewer import raster  # compiled (numba)
 
-        reach = self.longest_edge / np.sqrt(3.0)
-        near, _ = self.tree.query(points, distance_upper_bound=below + reach)
+        points = np.ascontiguousarray(points, dtype=float)
+        d = raster.grid_least_distance(points, *self._grids[0], float(below), False)
+        if not np.isnan(d):
+            return float(d)
+        near, _ = self.tree.query(points, distance_upper_bound=below + self.reach)
         if not np.isfinite(near.min()):
             return np.inf
-        points = points[near <= near.min() + reach]
-        _, nearest = self.tree.query(points, k=self.K)
-        candidates = self.vertex_faces[nearest].reshape(len(points), -1)
-        return float(raster.least_distance(np.ascontiguousarray(points), candidates, self.triangles))
+        near_points = points[near <= near.min() + self.reach]
+        return float(raster.grid_least_distance(near_points, *self._grids[1], float(below)))
 
 
 def knee_clearance(

@@ -5,7 +5,8 @@ and keeps the highest point (:func:`top_heights`): triangle by triangle (its bou
 grid points, barycentric weights, the height), with the arithmetic of the numpy formulation it
 replaced, in the same order, so the heights are the same numbers. The knee's seating
 (:mod:`viewer.knee`) measures least distances from points to nearby triangles
-(:func:`least_distance`, the closest point of each triangle by its Voronoi region).
+(:func:`grid_least_distance`, the closest point of each triangle by its Voronoi region, over
+the triangles binned near each point by :func:`cell_grid`).
 """
 
 from __future__ import annotations
@@ -99,16 +100,153 @@ def _closest_sq(px, py, pz, t):
 
 
 @njit(cache=True, error_model="numpy")
-def least_distance(points: np.ndarray, candidates: np.ndarray, triangles: np.ndarray) -> float:
-    """Least distance from points ((n, 3) float) to the triangles ((t, 3, 3) float) listed for
-    each point in ``candidates`` ((n, m) int, -1 for none)."""
-    best = np.inf
-    for i in range(points.shape[0]):
-        px, py, pz = points[i, 0], points[i, 1], points[i, 2]
-        for k in range(candidates.shape[1]):
-            f = candidates[i, k]
-            if f >= 0:
-                d = _closest_sq(px, py, pz, triangles[f])
-                if d < best:
-                    best = d
-    return np.sqrt(best)
+def cell_grid(triangles: np.ndarray, lo: np.ndarray, size: float, shape: np.ndarray):
+    """Triangles ((t, 3, 3) float) binned in a grid of cubes of side ``size`` from ``lo``
+    ((3,) float), ``shape`` ((3,) int) cells: each triangle listed in every cell its bounding box
+    meets. Returns ``start`` ((cells + 1,) int) and ``items`` (int): the triangles of cell ``c``
+    (``(i * ny + j) * nz + k``) are ``items[start[c]:start[c + 1]]``."""
+    nx, ny, nz = shape[0], shape[1], shape[2]
+    start = np.zeros(nx * ny * nz + 1, dtype=np.int64)
+    for rep in range(2):  # count, then fill
+        fill = start[:-1].copy()
+        items = np.empty(start[-1], dtype=np.int64)
+        for f in range(triangles.shape[0]):
+            b = np.empty((3, 2), dtype=np.int64)
+            for a in range(3):
+                t0, t1, t2 = triangles[f, 0, a], triangles[f, 1, a], triangles[f, 2, a]
+                b[a, 0] = min(max(int(np.floor((min(t0, t1, t2) - lo[a]) / size)), 0), shape[a] - 1)
+                b[a, 1] = min(max(int(np.floor((max(t0, t1, t2) - lo[a]) / size)), 0), shape[a] - 1)
+            for i in range(b[0, 0], b[0, 1] + 1):
+                for j in range(b[1, 0], b[1, 1] + 1):
+                    for k in range(b[2, 0], b[2, 1] + 1):
+                        c = (i * ny + j) * nz + k
+                        if rep == 0:
+                            start[c + 1] += 1
+                        else:
+                            items[fill[c]] = f
+                            fill[c] += 1
+        if rep == 0:
+            for c in range(nx * ny * nz):
+                start[c + 1] += start[c]
+    return start, items
+
+
+@njit(cache=True, error_model="numpy")
+def grid_least_distance(points, triangles, spheres, lo, size, shape, start, items, below, far=True):
+    """Least distance from points ((n, 3) float) to the triangles binned by :func:`cell_grid`,
+    or ``inf`` when none comes closer than ``below``.
+
+    Each point searches only the cells within the least distance found so far (``below`` at
+    first) of it, and within a cap: one cell, then four, then (``far``) all. A triangle closer
+    than the final least distance meets a searched cell of every point whenever that distance
+    is within the cap, so after the first pass that ends below its cap every triangle that
+    could be the closest has been measured (:func:`_closest_sq`): the result is the exact
+    least distance. Without ``far``, ``nan`` says that none lies within four cells: the
+    caller then measures only the points that can be closest (a far search of every point
+    visits too many cells). Cells whose box, and triangles whose bounding sphere (``spheres``,
+    (t, 4) float: centre and radius), lie no closer than the least distance so far are skipped.
+    """
+    best = below * below
+    found = False
+    r = np.empty((3, 2), dtype=np.int64)
+    for cap in (size, 4.0 * size, np.inf):
+        if not far and cap == np.inf:
+            return np.nan
+        for n in range(points.shape[0]):
+            reach = min(np.sqrt(best), cap)
+            empty = False
+            for a in range(3):
+                if np.isfinite(reach):
+                    r[a, 0] = max(int(np.floor((points[n, a] - reach - lo[a]) / size)), 0)
+                    r[a, 1] = min(int(np.floor((points[n, a] + reach - lo[a]) / size)), shape[a] - 1)
+                else:
+                    r[a, 0], r[a, 1] = 0, shape[a] - 1
+                empty = empty or r[a, 0] > r[a, 1]
+            if empty:
+                continue
+            px, py, pz = points[n, 0], points[n, 1], points[n, 2]
+            for i in range(r[0, 0], r[0, 1] + 1):
+                gx = max(lo[0] + i * size - px, px - lo[0] - (i + 1) * size, 0.0)
+                for j in range(r[1, 0], r[1, 1] + 1):
+                    gy = max(lo[1] + j * size - py, py - lo[1] - (j + 1) * size, 0.0)
+                    for k in range(r[2, 0], r[2, 1] + 1):
+                        gz = max(lo[2] + k * size - pz, pz - lo[2] - (k + 1) * size, 0.0)
+                        if gx * gx + gy * gy + gz * gz >= best:
+                            continue
+                        c = (i * shape[1] + j) * shape[2] + k
+                        for m in range(start[c], start[c + 1]):
+                            t = items[m]
+                            sx, sy, sz = px - spheres[t, 0], py - spheres[t, 1], pz - spheres[t, 2]
+                            e = np.sqrt(sx * sx + sy * sy + sz * sz) - spheres[t, 3]
+                            if e > 0.0 and e * e >= best:
+                                continue
+                            d = _closest_sq(px, py, pz, triangles[t])
+                            if d < best:
+                                best = d
+                                found = True
+        if best <= cap * cap:
+            break
+    return np.sqrt(best) if found else np.inf
+
+
+#: :attr:`viewer.geometry.HeightField.EMPTY`, repeated here (this module imports nothing of ours).
+EMPTY = -1.0e9
+
+
+@njit(cache=True, error_model="numpy")
+def field_heights(vertices: np.ndarray, faces: np.ndarray, spacing: float, x: np.ndarray, y: np.ndarray):
+    """Heights ((n,) float) at (x, y) ((n,) float each) of ``HeightField(vertices, faces,
+    spacing)``: the same numbers, without building the field's cell table.
+
+    The grid is that of :class:`viewer.geometry.HeightField` (origin two spacings below the
+    vertices' least x and y, :func:`top_heights`, heights rounded to float32, :data:`EMPTY`
+    where no triangle lies over a point), and each point's height is taken from the four
+    corners of its cell by the arithmetic of ``HeightField._cell_table`` and ``_cell_lookup``:
+    bilinear where the corners lie within two spacings of each other, else the highest.
+    """
+    ox, oy = np.inf, np.inf
+    mx, my = -np.inf, -np.inf
+    for i in range(vertices.shape[0]):
+        ox, oy = min(ox, vertices[i, 0]), min(oy, vertices[i, 1])
+        mx, my = max(mx, vertices[i, 0]), max(my, vertices[i, 1])
+    ox -= 2 * spacing
+    oy -= 2 * spacing
+    nx = int(np.ceil((mx + 2 * spacing - ox) / spacing)) + 1
+    ny = int(np.ceil((my + 2 * spacing - oy) / spacing)) + 1
+    tri = np.empty((faces.shape[0], 3, 3))
+    for f in range(faces.shape[0]):
+        for c in range(3):
+            for k in range(3):
+                tri[f, c, k] = vertices[faces[f, c], k]
+    grid = top_heights(tri, np.array([ox, oy]), spacing, nx, ny)
+    for i in range(nx):
+        for j in range(ny):
+            g = np.float64(np.float32(grid[i, j]))
+            grid[i, j] = g if np.isfinite(g) else EMPTY
+    inv = 1.0 / spacing
+    hx, hy = nx - 1.000001, ny - 1.000001
+    out = np.empty(x.shape[0])
+    for n in range(x.shape[0]):
+        fx = (x[n] - ox) * inv
+        fx = min(max(fx, 0.0), hx)
+        fy = (y[n] - oy) * inv
+        fy = min(max(fy, 0.0), hy)
+        i0 = int(fx)
+        j0 = int(fy)
+        fx -= i0
+        fy -= j0
+        c00, c01 = grid[i0, j0], grid[i0, j0 + 1]
+        c10, c11 = grid[i0 + 1, j0], grid[i0 + 1, j0 + 1]
+        top = max(max(c00, c01), max(c10, c11))
+        low = min(min(c00, c01), min(c10, c11))
+        if top - low <= 2.0 * spacing:
+            a, b, c, d = c00, c10 - c00, c01 - c00, c00 - c10 - c01 + c11
+        else:
+            a, b, c, d = top, 0.0, 0.0, 0.0
+        h = d * fy
+        h += b
+        h *= fx
+        h += a
+        h += fy * c
+        out[n] = h
+    return out

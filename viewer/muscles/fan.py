@@ -209,13 +209,18 @@ class FanMuscle:
         line[:, 2] = h + self.params["clearance_mm"]["attached"]
         return self._mirror(line)
 
-    def lie_over(self, structures: dict) -> None:
+    def lie_over(self, structures: dict, deep=None, posed=None) -> None:
         """Pass over ``structures`` (id -> FanMuscle or Rigid) in every pose: sets :attr:`lift`.
 
-        See :func:`viewer.muscles.layers.lift`.
+        See :func:`viewer.muscles.layers.lift`. ``deep(pose)`` (this muscle's deep sheet before
+        any lift) and ``posed(id, pose)`` (a structure's posed vertices and faces) may be given
+        by a caller that computes them faster (:class:`viewer.muscles.Neighbourhood`, by the
+        compiled loops); by default :meth:`sheets` and :meth:`surface` give them.
         """
 
         def beneath(pose):
+            if posed is not None:
+                return [posed(name, pose) for name in structures]
             tf = self.model.femur_transform(self.side, pose)
             out = []
             for st in structures.values():
@@ -227,9 +232,10 @@ class FanMuscle:
             return out
 
         self.lift = np.zeros((len(layers.FLEXION_KNOTS), self.nu, self.nv))
+        self.over = ()
         if structures:
             gap = self.params["clearance_mm"]["free"]
-            deep = lambda pose: self.sheets(pose)[0]  # noqa: E731
+            deep = deep or (lambda pose: self.sheets(pose)[0])
             self.lift = layers.lift(deep, beneath, self.s, self.v, self.n_attached, gap, self.lift_direction)
         self.over = tuple(structures)  # from now on the lift applies
 

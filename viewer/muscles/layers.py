@@ -68,6 +68,8 @@ def lift(
         The lift axis on the right side, pelvis frame (mirrored in z on the left): lateral by
         default, posterolateral for a muscle that covers the back of the hip.
     """
+    from viewer import raster  # compiled (numba)
+
     mirror = np.array([1.0, 1.0, s])
     rot = frame(direction)
     knots = []
@@ -76,9 +78,12 @@ def lift(
         for abduction, rotation in KNOT_POSES:
             pose = Pose(abduction, flexion, rotation)
             vertices, faces = geometry.merge_surfaces(surfaces(pose))
-            field = geometry.HeightField((vertices * mirror) @ rot.T, faces, spacing=SPACING_MM)
             q = (sheets(pose) * mirror) @ rot.T
-            top = field(q[..., 0], q[..., 1])
+            # the heights of HeightField((vertices * mirror) @ rot.T, faces, SPACING_MM) under q
+            top = raster.field_heights(
+                (vertices * mirror) @ rot.T, np.ascontiguousarray(faces, dtype=np.int64), SPACING_MM,
+                q[..., 0].ravel(), q[..., 1].ravel(),
+            ).reshape(q.shape[:2])  # fmt: skip
             short = np.where(
                 top > geometry.HeightField.EMPTY / 2, np.maximum(top + gap - q[..., 2], 0.0), 0.0
             )

@@ -57,6 +57,10 @@ class Neighbourhood:
         self.muscles: dict[str, FanMuscle] = {}
         self.rigid: dict[str, Rigid] = {}
         self._neutral: dict[str, tuple[np.ndarray, np.ndarray]] = {}
+        # while building: each muscle posed alone by the compiled loops, and the structures'
+        # surfaces in the poses of the lift (layers.KNOT_POSES), shared by the muscles over them
+        self._alone: dict[str, SideBatch] = {}
+        self._posed_cache: dict[tuple, tuple[np.ndarray, np.ndarray]] = {}
         steps = {
             "gluteus_minimus": lambda: self._add_muscle("gluteus_minimus"),
             "nerve": self._add_nerve,
@@ -72,6 +76,7 @@ class Neighbourhood:
             build()
             if name == until:
                 break
+        self._alone, self._posed_cache = {}, {}
         self._batch = SideBatch(list(self.muscles.values()))
 
     def surfaces(self, pose: Pose) -> dict[str, MuscleSurface]:
@@ -85,10 +90,28 @@ class Neighbourhood:
         if missing:
             raise data.DataError(f"annotations/muscles/{name}.json: over: {missing} are not built before it")
         m = FanMuscle(self.model, self.side, p)
-        m.lie_over({o: self.muscles.get(o) or self.rigid[o] for o in p["over"]})
+        if p["over"]:
+            bare = SideBatch([m])  # before the lift: its deep sheet is the one lifted
+            m.lie_over(
+                {o: self.muscles.get(o) or self.rigid[o] for o in p["over"]},
+                deep=lambda pose: bare.sheets(pose)[0], posed=self._posed,
+            )  # fmt: skip
         self.muscles[name] = m
-        s = m.surface(Pose())
+        self._alone[name] = SideBatch([m])
+        s = self._alone[name].surfaces(Pose())[name]
         self._neutral[name] = (s.vertices, s.faces)
+
+    def _posed(self, name: str, pose: Pose) -> tuple[np.ndarray, np.ndarray]:
+        """A built structure's vertices and faces in a pose, computed once per pose."""
+        key = (name, pose.abduction, pose.flexion, pose.rotation)
+        if key not in self._posed_cache:
+            if name in self.muscles:
+                s = self._alone[name].surfaces(pose)[name]
+                self._posed_cache[key] = (s.vertices, s.faces)
+            else:
+                st = self.rigid[name]
+                self._posed_cache[key] = (st.posed(self.model.femur_transform(self.side, pose)), st.faces)
+        return self._posed_cache[key]
 
     def _mirror(self, p: np.ndarray) -> np.ndarray:
         return p * np.array([1.0, 1.0, self.s])
@@ -103,7 +126,7 @@ class Neighbourhood:
         lift = 2.0 * n["radius_mm"] + n["gap_mm"]
         along = n["along"]
         under = self.muscles[along["muscle"]]
-        sup = under.surface(Pose()).superficial
+        sup = self._alone[under.id].surfaces(Pose())[under.id].superficial
         u = np.linspace(along["from_u"], along["to_u"], along["points"])
         j = round(along["at_v"] * (under.nv - 1))
         if j >= under.n_attached:
@@ -116,7 +139,7 @@ class Neighbourhood:
         tfl = FanMuscle(
             self.model, self.side, self.params[end_spec["muscle"]]
         )  # its footprint, before layering
-        deep = tfl.surface(Pose()).deep
+        deep = SideBatch([tfl]).surfaces(Pose())[tfl.id].deep
         i, jv = round(end_spec["u"] * (tfl.nu - 1)), round(end_spec["v"] * (tfl.nv - 1))
         end = deep[i, jv] - self._mirror(np.array([0.0, 0.0, lift]))
         path = geometry.smooth_polyline(geometry.resample_polyline(np.vstack([start, mid, end]), 80), 8.0)
