@@ -140,3 +140,15 @@ class GmedServer:
             self.log.close()
             if self._own_log:
                 self.log_path.unlink(missing_ok=True)
+
+
+def grab_slider(page, label: str) -> tuple[float, float]:
+    """Press the mouse on the handle of the app's slider titled ``label`` (e.g. ``"Mode 1 (SD)"``)
+    in a Playwright page, and return where (x, y, CSS px): the caller moves it and lets go."""
+    handle = page.locator(".bk-input-group", has_text=label).locator(".noUi-handle").first
+    handle.scroll_into_view_if_needed()
+    box = handle.bounding_box()
+    x, y = box["x"] + box["width"] / 2, box["y"] + box["height"] / 2
+    page.mouse.move(x, y)
+    page.mouse.down()
+    return x, y

@@ -114,12 +114,9 @@ def browser_side(repeat: int) -> None:
 def drag(page, steps: int) -> list[float]:
     """Move the Mode 1 slider's handle (mouse held) step by step; ms from each move to the
     frame after the preview of its shape arrived (gmedStats.shapePreview.at, page clock)."""
-    handle = page.locator(".bk-input-group", has_text="Mode 1 (SD)").locator(".noUi-handle").first
-    handle.scroll_into_view_if_needed()
-    box = handle.bounding_box()
-    x, y = box["x"] + box["width"] / 2, box["y"] + box["height"] / 2
-    page.mouse.move(x, y)
-    page.mouse.down()
+    from gmedserver import grab_slider
+
+    x, y = grab_slider(page, "Mode 1 (SD)")
     out = []
     for k in range(1, steps + 1):
         t0 = page.evaluate("performance.now()")

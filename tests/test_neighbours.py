@@ -129,6 +129,10 @@ def test_a_side_posed_at_once_equals_each_muscle_alone(hoods, side):
         for name, m in h.muscles.items():
             alone = m.surface(pose)
             np.testing.assert_allclose(together[name].vertices, alone.vertices, atol=1e-9, err_msg=name)
+            # and the muscle posed alone by the compiled loops (lengths and moment arms use it)
+            fast = m.fast_surface(pose)
+            np.testing.assert_allclose(fast.vertices, alone.vertices, atol=1e-9, err_msg=name)
+            np.testing.assert_array_equal(fast.faces, alone.faces)
             np.testing.assert_array_equal(together[name].faces, alone.faces)
 
 
@@ -144,7 +148,7 @@ def test_lift_tables_equal_the_reference(model, hoods, side):
     for m in lifted:
         ref = FanMuscle(model, side, m.params)
         ref.lie_over({o: h.muscles.get(o) or h.rigid[o] for o in m.over})
-        assert ref.lift.max() > 15.0, m.id  # the lift is there to compare
+        assert ref.lift.max() > 5.0, m.id  # the lift is there to compare
         np.testing.assert_allclose(m.lift, ref.lift, rtol=0, atol=1e-9, err_msg=m.id)
 
 

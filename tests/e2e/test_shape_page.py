@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import pytest
 from conftest import READOUT_MM, Page, python_readout, readout_error
+from gmedserver import grab_slider
 
 from viewer.app.standalone import export_html
 from viewer.mechanics.stance import StanceInput, StanceModel
@@ -79,12 +80,7 @@ def test_dragging_a_mode_slider_previews_the_bones_then_builds(app_page):
     femurs while the slider moves (no muscle), and the whole shape once it is released."""
     p = app_page()
     page = p.page
-    handle = page.locator(".bk-input-group", has_text="Mode 1 (SD)").locator(".noUi-handle").first
-    handle.scroll_into_view_if_needed()
-    box = handle.bounding_box()
-    x, y = box["x"] + box["width"] / 2, box["y"] + box["height"] / 2
-    page.mouse.move(x, y)
-    page.mouse.down()
+    x, y = grab_slider(page, "Mode 1 (SD)")
     page.mouse.move(x + 40, y, steps=4)
     page.wait_for_function("window.gmedStats.shapePreview && window.gmedStats.shapePreview.shape.mode1 > 0")
     preview = page.evaluate("window.gmedStats.shapePreview")

@@ -6,7 +6,6 @@ import numpy as np
 
 from viewer.anatomy import Pose
 from viewer.muscles import FanMuscle, moment_arm
-from viewer.muscles.batch import SideBatch
 
 #: Spacing of the table over hip adduction (degrees); both twins interpolate it linearly.
 STEP_DEG = 0.5
@@ -53,11 +52,7 @@ def abductor_table(muscle: FanMuscle, max_force_n: dict[str, float], lo_deg: flo
     angles = lo_deg + STEP_DEG * np.arange(count)
     hip = muscle.model.hip_centre(muscle.side)
     arms, directions, points = [], [], []
-    # the muscle posed by the compiled loops (FanMuscle.surface's numbers, to 1e-9 mm)
-    batch = SideBatch([muscle])
-
-    def surface(pose: Pose):
-        return batch.surfaces(pose)[muscle.id]
+    surface = muscle.fast_surface  # FanMuscle.surface's numbers to 1e-9 mm, compiled
 
     for a in angles:
         pose = Pose(abduction=-float(a), frontal=True)

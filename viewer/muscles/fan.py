@@ -238,6 +238,7 @@ class FanMuscle:
             deep = deep or (lambda pose: self.sheets(pose)[0])
             self.lift = layers.lift(deep, beneath, self.s, self.v, self.n_attached, gap, self.lift_direction)
         self.over = tuple(structures)  # from now on the lift applies
+        self.__dict__.pop("_alone", None)  # posed alone from now on with the lift
 
     def _clearance_profile(self) -> np.ndarray:
         c = self.params["clearance_mm"]
@@ -348,8 +349,19 @@ class FanMuscle:
         return p
 
     def surface(self, pose: Pose) -> MuscleSurface:
-        """The closed muscle surface for a pose."""
+        """The closed muscle surface for a pose (the numpy reference: :meth:`fast_surface`)."""
         return self.surface_of(*self.sheets(pose))
+
+    @cached_property
+    def _alone(self):
+        from viewer.muscles.batch import SideBatch  # it builds on this module
+
+        return SideBatch([self])
+
+    def fast_surface(self, pose: Pose) -> MuscleSurface:
+        """:meth:`surface` by the compiled loops (a :class:`viewer.muscles.batch.SideBatch` of
+        this muscle alone): the same numbers to 1e-9 mm, in a fraction of the time."""
+        return self._alone.surfaces(pose)[self.id]
 
     def surface_of(self, deep: np.ndarray, superficial: np.ndarray, turn: float) -> MuscleSurface:
         """The closed surface of two sheets ((nu, nv, 3) float) as :meth:`sheets` returns them."""
@@ -364,7 +376,7 @@ class FanMuscle:
 
         ``surface`` is the muscle already regenerated for ``pose``, if the caller has it.
         """
-        fib = geometry.polyline_length((surface or self.surface(pose)).mid)  # (nu,)
+        fib = geometry.polyline_length((surface or self.fast_surface(pose)).mid)  # (nu,)
         out = {p["id"]: float(fib[self.part_of_u == k].mean()) for k, p in enumerate(self.parts)}
         out["whole"] = float(fib.mean())
         return out

@@ -57,9 +57,8 @@ class Neighbourhood:
         self.muscles: dict[str, FanMuscle] = {}
         self.rigid: dict[str, Rigid] = {}
         self._neutral: dict[str, tuple[np.ndarray, np.ndarray]] = {}
-        # while building: each muscle posed alone by the compiled loops, and the structures'
-        # surfaces in the poses of the lift (layers.KNOT_POSES), shared by the muscles over them
-        self._alone: dict[str, SideBatch] = {}
+        # while building: the structures' surfaces in the poses of the lift
+        # (layers.KNOT_POSES), shared by the muscles over them
         self._posed_cache: dict[tuple, tuple[np.ndarray, np.ndarray]] = {}
         steps = {
             "gluteus_minimus": lambda: self._add_muscle("gluteus_minimus"),
@@ -76,7 +75,7 @@ class Neighbourhood:
             build()
             if name == until:
                 break
-        self._alone, self._posed_cache = {}, {}
+        self._posed_cache = {}
         self._batch = SideBatch(list(self.muscles.values()))
 
     def surfaces(self, pose: Pose) -> dict[str, MuscleSurface]:
@@ -91,14 +90,13 @@ class Neighbourhood:
             raise data.DataError(f"annotations/muscles/{name}.json: over: {missing} are not built before it")
         m = FanMuscle(self.model, self.side, p)
         if p["over"]:
-            bare = SideBatch([m])  # before the lift: its deep sheet is the one lifted
             m.lie_over(
                 {o: self.muscles.get(o) or self.rigid[o] for o in p["over"]},
-                deep=lambda pose: bare.sheets(pose)[0], posed=self._posed,
-            )  # fmt: skip
+                deep=lambda pose: m.fast_surface(pose).deep,  # before the lift: the sheet lifted
+                posed=self._posed,
+            )
         self.muscles[name] = m
-        self._alone[name] = SideBatch([m])
-        s = self._alone[name].surfaces(Pose())[name]
+        s = m.fast_surface(Pose())
         self._neutral[name] = (s.vertices, s.faces)
 
     def _posed(self, name: str, pose: Pose) -> tuple[np.ndarray, np.ndarray]:
@@ -106,7 +104,7 @@ class Neighbourhood:
         key = (name, pose.abduction, pose.flexion, pose.rotation)
         if key not in self._posed_cache:
             if name in self.muscles:
-                s = self._alone[name].surfaces(pose)[name]
+                s = self.muscles[name].fast_surface(pose)
                 self._posed_cache[key] = (s.vertices, s.faces)
             else:
                 st = self.rigid[name]
@@ -126,7 +124,7 @@ class Neighbourhood:
         lift = 2.0 * n["radius_mm"] + n["gap_mm"]
         along = n["along"]
         under = self.muscles[along["muscle"]]
-        sup = self._alone[under.id].surfaces(Pose())[under.id].superficial
+        sup = under.fast_surface(Pose()).superficial
         u = np.linspace(along["from_u"], along["to_u"], along["points"])
         j = round(along["at_v"] * (under.nv - 1))
         if j >= under.n_attached:
@@ -139,7 +137,7 @@ class Neighbourhood:
         tfl = FanMuscle(
             self.model, self.side, self.params[end_spec["muscle"]]
         )  # its footprint, before layering
-        deep = SideBatch([tfl]).surfaces(Pose())[tfl.id].deep
+        deep = tfl.fast_surface(Pose()).deep
         i, jv = round(end_spec["u"] * (tfl.nu - 1)), round(end_spec["v"] * (tfl.nv - 1))
         end = deep[i, jv] - self._mirror(np.array([0.0, 0.0, lift]))
         path = geometry.smooth_polyline(geometry.resample_polyline(np.vstack([start, mid, end]), 80), 8.0)
