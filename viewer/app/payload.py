@@ -263,7 +263,7 @@ def kept_scene(shape) -> BrowserScene | None:
 
 def shaped_scene(shape) -> BrowserScene:
     """The :class:`BrowserScene` of an LLP26 shape (:class:`viewer.shape.Shape`), shared by all
-    sessions: the mean is :func:`shared_scene`, a shape is built from its bones (a few seconds)
+    sessions: the mean is :func:`shared_scene`, a shape is built from its bones (about a second)
     and the last :data:`SHAPED_KEPT` are kept."""
     if shape.is_mean:
         return shared_scene()

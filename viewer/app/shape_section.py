@@ -19,7 +19,7 @@ from viewer.shape_targets import TARGETS, TargetOutOfRange, shape_for
 
 log = logging.getLogger("gmed")
 
-#: One shape is built at a time for the whole server (a build takes a few seconds and about
+#: One shape is built at a time for the whole server (a build takes about a second and
 #: 30 MB): requests queue, and a session's newer request supersedes its older one.
 _BUILDS = ThreadPoolExecutor(max_workers=1, thread_name_prefix="gmed-shape")
 #: Drag previews (about 0.1 s each) have their own worker: they never wait behind a build.
@@ -37,7 +37,7 @@ SECTION_HELP = (
     "The bones of another body: the first five modes of the LLP26 statistical shape model "
     "(mode 1 is overall size), in standard deviations (SD). Or ask for a neck-shaft angle or a "
     "femoral offset: the shape closest to the mean that has it (least Mahalanobis norm). "
-    "Muscles, moment arms and the Stance mode follow the shape. A new shape takes a few seconds."
+    "Muscles, moment arms and the Stance mode follow the shape. A new shape takes a second or two."
 )
 
 TABLE_CSS = """
